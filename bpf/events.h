@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Building ring-buffer events.  Ring-buffer helpers may not run under a
+ * bpf_spin_lock, so the state machine records transitions and the entry's
+ * figures are copied (take_snap) before the lock is dropped.
+ */
+#ifndef XDPCT_EVENTS_H
+#define XDPCT_EVENTS_H
+
+static __always_inline void take_snap(const struct xdpct_flow *f, struct xdpct_snap *s)
+{
+	s->client = f->client & 1;
+	s->flags = f->flags;
+	s->gen = f->gen;
+	s->first_seen_ns = f->first_seen_ns;
+	s->syn_ns = f->syn_ns;
+	s->synack_ns = f->synack_ns;
+	s->est_ns = f->est_ns;
+	s->packets[0] = f->dir[0].packets;
+	s->packets[1] = f->dir[1].packets;
+	s->bytes[0] = f->dir[0].bytes;
+	s->bytes[1] = f->dir[1].bytes;
+}
+
+static __always_inline struct xdpct_event *
+event_start(const struct xdpct_flow_key *k, const struct xdpct_snap *sn, __u8 type,
+	    __u64 now, struct xdpct_stats *st)
+{
+	struct xdpct_event *e;
+
+	e = bpf_ringbuf_reserve(&xdpct_events, sizeof(*e), 0);
+	if (!e) {
+		st->c[XDPCT_STAT_EVENTS_LOST]++;
+		return NULL;
+	}
+	e->ts_ns = now;
+	e->type = type;
+	e->family = k->family;
+	e->side = 0;
+	e->from = 0;
+	e->to = 0;
+	e->tcp_flags = 0;
+	e->flow_flags = sn->flags;
+	e->reason = 0;
+	e->vlan[0] = k->vlan[0];
+	e->vlan[1] = k->vlan[1];
+	if (sn->client == 0) {
+		__builtin_memcpy(e->client_addr, k->addr[0], 16);
+		__builtin_memcpy(e->server_addr, k->addr[1], 16);
+		e->client_port = k->port[0];
+		e->server_port = k->port[1];
+		e->packets[0] = sn->packets[0];
+		e->packets[1] = sn->packets[1];
+		e->bytes[0] = sn->bytes[0];
+		e->bytes[1] = sn->bytes[1];
+	} else {
+		__builtin_memcpy(e->client_addr, k->addr[1], 16);
+		__builtin_memcpy(e->server_addr, k->addr[0], 16);
+		e->client_port = k->port[1];
+		e->server_port = k->port[0];
+		e->packets[0] = sn->packets[1];
+		e->packets[1] = sn->packets[0];
+		e->bytes[0] = sn->bytes[1];
+		e->bytes[1] = sn->bytes[0];
+	}
+	e->gen = sn->gen;
+	e->pad = 0;
+	e->first_seen_ns = sn->first_seen_ns;
+	e->syn_ns = sn->syn_ns;
+	e->synack_ns = sn->synack_ns;
+	e->est_ns = sn->est_ns;
+	return e;
+}
+
+static __always_inline void emit_expired(const struct xdpct_flow_key *k,
+					 const struct xdpct_snap *sn, __u8 reason,
+					 __u64 now, struct xdpct_stats *st)
+{
+	struct xdpct_event *e = event_start(k, sn, XDPCT_EV_EXPIRED, now, st);
+
+	if (!e)
+		return;
+	e->reason = reason;
+	bpf_ringbuf_submit(e, 0);
+	st->c[XDPCT_STAT_EVENTS]++;
+}
+
+static __always_inline void emit_transitions(const struct xdpct_flow_key *k,
+					     const struct xdpct_snap *sn,
+					     const struct xdpct_fsm_out *o, __u8 tcp_flags,
+					     __u64 now, struct xdpct_stats *st)
+{
+	int i;
+
+	st->c[XDPCT_STAT_TRANSITIONS] += o->n;
+#pragma unroll
+	for (i = 0; i < XDPCT_MAX_TRANS; i++) {
+		struct xdpct_event *e;
+
+		if (i >= o->n)
+			break;
+		e = event_start(k, sn, XDPCT_EV_TRANSITION, now, st);
+		if (!e)
+			continue;
+		e->side = o->t[i].ep == sn->client ? 0 : 1;
+		e->from = o->t[i].from;
+		e->to = o->t[i].to;
+		e->tcp_flags = tcp_flags;
+		bpf_ringbuf_submit(e, 0);
+		st->c[XDPCT_STAT_EVENTS]++;
+	}
+}
+
+/*
+ * Everything that follows one segment's state-machine run: counters and
+ * events.  A global function, so the verifier checks it once instead of
+ * once per path through the state machine.
+ */
+__noinline int xdpct_report(struct xdpct_report *r, struct xdpct_stats *st)
+{
+	if (!r || !st)
+		return 0;
+	if (r->out.reopened)
+		st->c[XDPCT_STAT_FLOWS_REOPENED]++;
+	if (r->out.note)
+		st->c[r->out.note & XDPCT_STAT_MASK]++;
+	if (r->out.closed)
+		st->c[XDPCT_STAT_FLOWS_CLOSED]++;
+	if (r->out.victim)
+		bpf_map_push_elem(&xdpct_victims, &r->key, 0);
+	emit_transitions(&r->key, &r->sn, &r->out, r->tcp_flags, r->now, st);
+	return 0;
+}
+
+#endif /* XDPCT_EVENTS_H */

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Expiry: a BPF timer walks the flow table every cfg.sweep_ns, so an
+ * attached instance expires flows with no xdpct process running.  The same
+ * walk is an XDP program (xdpct_sweep) that `replay` runs at capture time.
+ */
+#ifndef XDPCT_SWEEP_H
+#define XDPCT_SWEEP_H
+
+struct sweep_ctx {
+	__u64 now;
+	struct xdpct_stats *st;
+};
+
+static long sweep_one(struct bpf_map *map, struct xdpct_flow_key *k,
+		      struct xdpct_flow *f, struct sweep_ctx *c)
+{
+	struct xdpct_fsm_out out = {};
+	struct xdpct_stats *st = c->st;
+	struct xdpct_snap sn;
+	__u8 reason = 0;
+	int act;
+
+	if (!st)
+		return 1;
+	bpf_spin_lock(&f->lock);
+	act = xdpct_expiry(f, c->now, (const struct xdpct_cfg *)&cfg, &reason);
+	if (act == XDPCT_TW_DONE)
+		fsm_close_both(f, &out, c->now);
+	take_snap(f, &sn);
+	bpf_spin_unlock(&f->lock);
+
+	if (out.closed)
+		st->c[XDPCT_STAT_FLOWS_CLOSED]++;
+	emit_transitions(k, &sn, &out, 0, c->now, st);
+	if (act == XDPCT_DELETE && !bpf_map_delete_elem(map, k)) {
+		st->c[XDPCT_STAT_FLOWS_EXPIRED]++;
+		emit_expired(k, &sn, reason, c->now, st);
+	}
+	return 0;
+}
+
+static __always_inline void sweep_all(__u64 now)
+{
+	struct sweep_ctx c = { .now = now };
+	__u32 zero = 0;
+
+	c.st = bpf_map_lookup_elem(&xdpct_stats, &zero);
+	if (!c.st)
+		return;
+	c.st->c[XDPCT_STAT_SWEEPS]++;
+	bpf_for_each_map_elem(&xdpct_flows, sweep_one, &c, 0);
+}
+
+static int sweep_timer_cb(void *map, __u32 *key, struct xdpct_sweeper *sw)
+{
+	__u64 now = clock_ns();
+
+	sweep_all(now);
+	sw->last_ns = now;
+	sw->runs++;
+	bpf_timer_start(&sw->timer, cfg.sweep_ns, 0);
+	return 0;
+}
+
+SEC("xdp")
+int xdpct_sweep(struct xdp_md *ctx)
+{
+	sweep_all(clock_ns());
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int xdpct_arm(struct xdp_md *ctx)
+{
+	struct xdpct_sweeper *sw;
+	__u32 zero = 0;
+
+	sw = bpf_map_lookup_elem(&xdpct_sweeper, &zero);
+	if (!sw)
+		return XDP_ABORTED;
+	/* -EBUSY: already initialised, start() below re-arms it */
+	bpf_timer_init(&sw->timer, &xdpct_sweeper, 1 /* CLOCK_MONOTONIC */);
+	if (bpf_timer_set_callback(&sw->timer, sweep_timer_cb))
+		return XDP_ABORTED;
+	if (bpf_timer_start(&sw->timer, cfg.sweep_ns, 0))
+		return XDP_ABORTED;
+	return XDP_PASS;
+}
+
+#endif /* XDPCT_SWEEP_H */

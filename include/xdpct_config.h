@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Load-time configuration: lives in .rodata, so the verifier folds it. */
+#ifndef XDPCT_CONFIG_H
+#define XDPCT_CONFIG_H
+
+#ifndef __BPF__
+#include <linux/types.h>
+#endif
+
+#define XDPCT_NSEC_PER_SEC 1000000000ULL
+
+/* Defaults close to Linux (TCP_TIMEWAIT_LEN, nf_conntrack_tcp_timeout_*). */
+#define XDPCT_DEF_TIME_WAIT_S	60	/* 2*MSL as Linux uses */
+#define XDPCT_DEF_SYN_S		120	/* nf_conntrack syn_sent */
+#define XDPCT_DEF_ESTABLISHED_S	432000	/* nf_conntrack established: 5 days */
+#define XDPCT_DEF_CLOSING_S	120	/* fin_wait / close_wait / last_ack */
+#define XDPCT_DEF_CLOSE_S	10	/* linger of a CLOSED flow (nf: close) */
+#define XDPCT_DEF_SWEEP_S	1	/* expiry sweep period */
+#define XDPCT_DEF_FLOWS		65536
+
+struct xdpct_cfg {
+	__u64 time_wait_ns;
+	__u64 syn_ns;
+	__u64 established_ns;
+	__u64 closing_ns;
+	__u64 close_ns;
+	__u64 sweep_ns;
+	__u8 drop_invalid;	/* drop malformed packets (default: pass) */
+	__u8 drop_window;	/* drop out-of-window segments (default: pass) */
+	__u8 no_midstream;	/* do not pick up flows without a SYN */
+	__u8 replay_clock;	/* take "now" from replay_now_ns (xdpct replay) */
+	__u8 pad[4];
+};
+
+#endif /* XDPCT_CONFIG_H */

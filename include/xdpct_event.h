@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Ring-buffer events emitted by the datapath, read by `xdpct watch`. */
+#ifndef XDPCT_EVENT_H
+#define XDPCT_EVENT_H
+
+#ifndef __BPF__
+#include <linux/types.h>
+#endif
+
+enum xdpct_event_type {
+	XDPCT_EV_TRANSITION = 1,	/* one endpoint changed state */
+	XDPCT_EV_EXPIRED,		/* flow removed by expiry or eviction */
+	XDPCT_EV_MODE,			/* syncookie auto mode switched on a port */
+};
+
+/* why a flow left the table (XDPCT_EV_EXPIRED.reason) */
+enum xdpct_expire_reason {
+	XDPCT_EXP_CLOSED = 1,		/* closed flow lingered long enough */
+	XDPCT_EXP_HALF_OPEN,		/* handshake never completed */
+	XDPCT_EXP_IDLE,			/* established but idle too long */
+	XDPCT_EXP_CLOSING,		/* stuck in a closing state */
+	XDPCT_EXP_EVICTED,		/* made room for a new flow */
+};
+
+struct xdpct_event {
+	__u64 ts_ns;
+	__u8 type;		/* enum xdpct_event_type */
+	__u8 family;		/* 4 or 6 */
+	__u8 side;		/* 0 = client endpoint, 1 = server endpoint */
+	__u8 from;		/* enum xdpct_tcp_state */
+	__u8 to;
+	__u8 tcp_flags;		/* flags byte of the packet that caused it */
+	__u8 flow_flags;	/* XDPCT_F_* */
+	__u8 reason;		/* XDPCT_EV_EXPIRED: enum xdpct_expire_reason;
+				 * XDPCT_EV_MODE: 1 = cookies on, 0 = off */
+	__u16 vlan[2];
+	__u16 client_port;	/* host byte order */
+	__u16 server_port;
+	__u32 client_addr[4];	/* network byte order */
+	__u32 server_addr[4];
+	__u32 gen;
+	__u32 pad;
+	__u64 first_seen_ns;
+	__u64 syn_ns;
+	__u64 synack_ns;
+	__u64 est_ns;
+	__u64 packets[2];	/* [0] sent by client, [1] sent by server */
+	__u64 bytes[2];
+};
+
+#endif /* XDPCT_EVENT_H */

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Flow table layout shared by the BPF datapath and userspace.
+ *
+ * One entry per connection covers both directions.  The key is canonical:
+ * endpoint 0 is the (addr, port) pair that sorts lower, endpoint 1 the other,
+ * so both directions of a connection hash to the same entry.  "client" in the
+ * value says which endpoint sent the first SYN.
+ */
+#ifndef XDPCT_FLOW_H
+#define XDPCT_FLOW_H
+
+#ifdef __BPF__
+/* vmlinux.h provides __u8.. and struct bpf_spin_lock */
+#else
+#include <linux/types.h>
+#include <linux/bpf.h>
+#endif
+
+/* RFC 9293 endpoint states, as an observer in the middle infers them. */
+enum xdpct_tcp_state {
+	XDPCT_S_NONE = 0,	/* nothing seen from/for this endpoint */
+	XDPCT_S_LISTEN,		/* server before it answered the first SYN */
+	XDPCT_S_SYN_SENT,
+	XDPCT_S_SYN_RCVD,
+	XDPCT_S_ESTABLISHED,
+	XDPCT_S_FIN_WAIT_1,
+	XDPCT_S_FIN_WAIT_2,
+	XDPCT_S_CLOSE_WAIT,
+	XDPCT_S_CLOSING,
+	XDPCT_S_LAST_ACK,
+	XDPCT_S_TIME_WAIT,
+	XDPCT_S_CLOSED,
+	XDPCT_S_MAX,
+};
+
+/* struct xdpct_flow.flags */
+enum {
+	XDPCT_F_MIDSTREAM	= 1 << 0, /* first packet seen was not a SYN */
+	XDPCT_F_SYNCOOKIE	= 1 << 1, /* handshake completed by the cookie offloader */
+	XDPCT_F_SIMOPEN		= 1 << 2, /* simultaneous open: both sides sent a bare SYN */
+	XDPCT_F_LIBERAL		= 1 << 3, /* windows unknown (midstream): no window checks */
+	XDPCT_F_REUSED		= 1 << 4, /* entry reopened by a SYN after TIME_WAIT/CLOSED */
+	XDPCT_F_RESET		= 1 << 5, /* closed by an RST */
+};
+
+/* struct xdpct_dir.flags: what one endpoint has sent / had acknowledged */
+enum {
+	XDPCT_D_SYN		= 1 << 0, /* sent a SYN (isn valid) */
+	XDPCT_D_SYN_ACKED	= 1 << 1, /* its SYN was acknowledged by the peer */
+	XDPCT_D_FIN		= 1 << 2, /* sent a FIN (fin_seq valid) */
+	XDPCT_D_FIN_ACKED	= 1 << 3, /* its FIN was acknowledged by the peer */
+	XDPCT_D_WSCALE		= 1 << 4, /* offered window scaling on its SYN */
+	XDPCT_D_SACK_PERM	= 1 << 5, /* offered SACK on its SYN */
+	XDPCT_D_TS		= 1 << 6, /* sent timestamps on its SYN */
+	XDPCT_D_ACKED_ANY	= 1 << 7, /* has sent at least one ACK (ack valid) */
+};
+
+struct xdpct_flow_key {
+	__u16 vlan[2];		/* outer, inner VLAN id; 0 = no tag */
+	__u16 port[2];		/* endpoint 0, endpoint 1, host byte order */
+	__u8 family;		/* 4 or 6 */
+	__u8 pad[3];
+	__u32 addr[2][4];	/* network byte order; IPv4 in addr[i][0] */
+};
+
+/*
+ * One direction of the flow: what endpoint i has sent.  Field names follow
+ * nf_conntrack's tcp_in_window(): end = td_end, maxend = td_maxend,
+ * maxwin = td_maxwin.
+ */
+struct xdpct_dir {
+	__u32 isn;		/* initial sequence number (its SYN's seq) */
+	__u32 end;		/* highest seq + len sent (SYN and FIN count one) */
+	__u32 maxend;		/* highest seq the peer's ack + window allows */
+	__u32 maxwin;		/* largest (scaled) window it advertised */
+	__u32 ack;		/* highest ack it sent */
+	__u32 fin_seq;		/* sequence number its FIN occupies */
+	__u16 mss;		/* MSS option on its SYN, 0 = none */
+	__u8 wscale;		/* window scale option on its SYN */
+	__u8 flags;		/* XDPCT_D_* */
+	__u32 win;		/* last raw window field */
+	__u64 state_ns;		/* when this endpoint entered its current state */
+	__u64 packets;
+	__u64 bytes;		/* IP-level bytes sent */
+};
+
+struct xdpct_flow {
+	struct bpf_spin_lock lock;
+	__u8 state[2];		/* enum xdpct_tcp_state of endpoint 0 and 1 */
+	__u8 client;		/* endpoint index (0/1) that sent the first SYN */
+	__u8 flags;		/* XDPCT_F_* */
+	__u32 gen;		/* connection generation on this entry (reuse) */
+	__u32 pad;
+	__u64 first_seen_ns;
+	__u64 last_seen_ns;
+	__u64 syn_ns;		/* first SYN of this connection */
+	__u64 synack_ns;	/* first SYN-ACK (0 = not seen) */
+	__u64 est_ns;		/* both endpoints ESTABLISHED (0 = not yet) */
+	struct xdpct_dir dir[2];
+};
+
+/* An endpoint is "synchronized" once it reached ESTABLISHED or later. */
+static inline int xdpct_state_synced(__u8 s)
+{
+	return s >= XDPCT_S_ESTABLISHED && s <= XDPCT_S_TIME_WAIT;
+}
+
+#endif /* XDPCT_FLOW_H */

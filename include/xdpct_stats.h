@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Datapath counters: one per decision.  The X-macro keeps the enum (used by
+ * the BPF side) and the names/help texts (used by `xdpct stats`) in one list.
+ */
+#ifndef XDPCT_STATS_H
+#define XDPCT_STATS_H
+
+#define XDPCT_STATS(X)							\
+	X(PACKETS,		"packets",		"Packets seen by the datapath") \
+	X(NON_TCP,		"non_tcp",		"Packets that were not TCP (passed untouched)") \
+	X(TCP,			"tcp",			"TCP segments parsed") \
+	X(IPV4,			"ipv4",			"IPv4 packets") \
+	X(IPV6,			"ipv6",			"IPv6 packets") \
+	X(VLAN,			"vlan",			"Packets with at least one VLAN tag") \
+	X(FRAG_FIRST,		"frag_first",		"First fragments tracked by their TCP header") \
+	X(FRAG_LATER,		"frag_later",		"Non-first fragments, counted and passed") \
+	X(INV_ETH,		"invalid_eth",		"Invalid: truncated Ethernet or VLAN header") \
+	X(INV_VLAN_DEPTH,	"invalid_vlan_depth",	"Invalid: more than two VLAN tags") \
+	X(INV_IP,		"invalid_ip",		"Invalid: truncated IP header, bad version, IHL or length") \
+	X(INV_IPV6_EXT,		"invalid_ipv6_ext",	"Invalid: truncated or too long IPv6 extension chain") \
+	X(INV_TCP_HDR,		"invalid_tcp_hdr",	"Invalid: truncated TCP header, doff < 5 or past the end") \
+	X(INV_TCP_FLAGS,	"invalid_tcp_flags",	"Invalid: impossible TCP flag combination") \
+	X(INV_SEQ,		"invalid_seq",		"Invalid: sequence number outside the window") \
+	X(INV_ACK,		"invalid_ack",		"Invalid: acknowledgement outside the window") \
+	X(INV_RST,		"invalid_rst",		"Invalid: RST outside the window (RFC 5961)") \
+	X(INV_SYNACK,		"invalid_synack",	"Invalid: SYN-ACK that does not acknowledge the SYN") \
+	X(INV_STATE,		"invalid_state",	"Invalid: segment impossible in the endpoints' states") \
+	X(DROPPED,		"dropped",		"Packets dropped (invalid with drop enabled)") \
+	X(SYN_RETRANS,		"syn_retrans",		"SYN or SYN-ACK retransmissions") \
+	X(FIN_RETRANS,		"fin_retrans",		"FIN retransmissions") \
+	X(NO_FLOW,		"no_flow",		"Segments of unknown flows that do not start one") \
+	X(FLOWS_CREATED,	"flows_created",	"Flows created") \
+	X(FLOWS_REOPENED,	"flows_reopened",	"Connections reopened on a TIME_WAIT/CLOSED entry") \
+	X(FLOWS_MIDSTREAM,	"flows_midstream",	"Flows picked up midstream") \
+	X(FLOWS_CLOSED,		"flows_closed",		"Connections that reached CLOSED on both ends") \
+	X(FLOWS_EXPIRED,	"flows_expired",	"Flows removed by a timeout") \
+	X(FLOWS_EVICTED,	"flows_evicted",	"Flows evicted to make room for a new one") \
+	X(INSERT_FAILED,	"insert_failed",	"New flows not tracked: table full, nothing evictable") \
+	X(TRANSITIONS,		"transitions",		"Endpoint state transitions") \
+	X(EVENTS,		"events",		"Events written to the ring buffer") \
+	X(EVENTS_LOST,		"events_lost",		"Events lost: ring buffer full") \
+	X(SWEEPS,		"sweeps",		"Expiry sweeps over the flow table")
+
+enum xdpct_stat {
+#define XDPCT_STAT_ENUM(id, name, help) XDPCT_STAT_##id,
+	XDPCT_STATS(XDPCT_STAT_ENUM)
+#undef XDPCT_STAT_ENUM
+	XDPCT_STAT_MAX,
+};
+
+/*
+ * One per-CPU array element holds every counter: one lookup per packet.
+ * 64 slots, so an index masked with XDPCT_STAT_MASK is always in bounds.
+ */
+#define XDPCT_STAT_SLOTS 64
+#define XDPCT_STAT_MASK (XDPCT_STAT_SLOTS - 1)
+struct xdpct_stats {
+	__u64 c[XDPCT_STAT_SLOTS];
+};
+_Static_assert(XDPCT_STAT_MAX <= XDPCT_STAT_SLOTS, "too many counters");
+
+#endif /* XDPCT_STATS_H */
