@@ -10,6 +10,8 @@
 static __always_inline void take_snap(const struct xdpct_flow *f, struct xdpct_snap *s)
 {
 	s->client = f->client & 1;
+	s->state[0] = f->state[0];
+	s->state[1] = f->state[1];
 	s->flags = f->flags;
 	s->gen = f->gen;
 	s->first_seen_ns = f->first_seen_ns;
@@ -64,6 +66,9 @@ event_start(const struct xdpct_flow_key *k, const struct xdpct_snap *sn, __u8 ty
 		e->bytes[1] = sn->bytes[0];
 	}
 	e->gen = sn->gen;
+	e->cstate = sn->client == 0 ? sn->state[0] : sn->state[1];
+	e->sstate = sn->client == 0 ? sn->state[1] : sn->state[0];
+	e->last = 0;
 	e->pad = 0;
 	e->first_seen_ns = sn->first_seen_ns;
 	e->syn_ns = sn->syn_ns;
@@ -106,6 +111,7 @@ static __always_inline void emit_transitions(const struct xdpct_flow_key *k,
 		e->from = o->t[i].from;
 		e->to = o->t[i].to;
 		e->tcp_flags = tcp_flags;
+		e->last = i + 1 == o->n;
 		bpf_ringbuf_submit(e, 0);
 		st->c[XDPCT_STAT_EVENTS]++;
 	}

@@ -5,6 +5,7 @@
 
 #include "xdpct_flow.h"
 #include "xdpct_stats.h"
+#include "xdpct_instance.h"
 #include "work.h"
 #include "parse.h"
 
@@ -85,5 +86,13 @@ struct {
 	__type(key, __u32);
 	__type(value, struct xdpct_sweeper);
 } xdpct_sweeper SEC(".maps");
+
+/* Where this instance is attached: written by userspace only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPCT_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, struct xdpct_iface);
+} xdpct_ifaces SEC(".maps");
 
 #endif /* XDPCT_MAPS_H */

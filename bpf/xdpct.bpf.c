@@ -280,12 +280,28 @@ static __always_inline int xdpct_handle(void *ctx, int is_xdp, void *data,
 	return xdpct_track(w);
 }
 
+/*
+ * xdpct commands find an instance from its XDP program's map ids; maps only
+ * the helper programs use must be referenced here too, or they would not be
+ * listed (nor kept alive by the attachment).  The branch is never taken.
+ */
+static __always_inline void reference_maps(void)
+{
+	__u32 zero = 0;
+
+	if (cfg.replay_clock > 1) {
+		bpf_map_lookup_elem(&xdpct_ifaces, &zero);
+		bpf_map_lookup_elem(&xdpct_sweeper, &zero);
+	}
+}
+
 SEC("xdp")
 int xdpct_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 
+	reference_maps();
 	if (xdpct_handle(ctx, 1, data, data_end, data_end - data) == VERDICT_DROP)
 		return XDP_DROP;
 	return XDP_PASS;

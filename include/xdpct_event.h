@@ -39,7 +39,10 @@ struct xdpct_event {
 	__u32 client_addr[4];	/* network byte order */
 	__u32 server_addr[4];
 	__u32 gen;
-	__u32 pad;
+	__u8 cstate;		/* client's and server's states after the packet */
+	__u8 sstate;
+	__u8 last;		/* last transition this packet caused */
+	__u8 pad;
 	__u64 first_seen_ns;
 	__u64 syn_ns;
 	__u64 synack_ns;

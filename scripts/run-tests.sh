@@ -31,5 +31,5 @@ for s in "${shs[@]}"; do
 done
 echo
 [ ${#failed[@]} -gt 0 ] && printf 'FAILED: %s\n' "${failed[@]}"
-echo "test suites: $pass passed, $fail failed"
+echo "suites: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* BPF_PROG_TEST_RUN harness for the datapath tests: see harness.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "harness.h"
+#include "xdpct.skel.h"	/* after harness.h: needs struct xdpct_cfg */
+
+static const char *const stat_names[XDPCT_STAT_MAX] = {
+#define H_STAT_NAME(id, name, help) name,
+	XDPCT_STATS(H_STAT_NAME)
+#undef H_STAT_NAME
+};
+
+const char *h_stat_name(int id)
+{
+	return id >= 0 && id < XDPCT_STAT_MAX ? stat_names[id] : "?";
+}
+
+const char *h_state_name(int s)
+{
+	static const char *const n[XDPCT_S_MAX] = {
+		"NONE", "LISTEN", "SYN_SENT", "SYN_RCVD", "ESTABLISHED",
+		"FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK",
+		"TIME_WAIT", "CLOSED",
+	};
+
+	return s >= 0 && s < XDPCT_S_MAX ? n[s] : "?";
+}
+
+void h_default_cfg(struct xdpct_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->time_wait_ns = XDPCT_DEF_TIME_WAIT_S * XDPCT_NSEC_PER_SEC;
+	cfg->syn_ns = XDPCT_DEF_SYN_S * XDPCT_NSEC_PER_SEC;
+	cfg->established_ns = XDPCT_DEF_ESTABLISHED_S * XDPCT_NSEC_PER_SEC;
+	cfg->closing_ns = XDPCT_DEF_CLOSING_S * XDPCT_NSEC_PER_SEC;
+	cfg->close_ns = XDPCT_DEF_CLOSE_S * XDPCT_NSEC_PER_SEC;
+	cfg->sweep_ns = XDPCT_DEF_SWEEP_S * XDPCT_NSEC_PER_SEC;
+	cfg->replay_clock = 1;
+}
+
+static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	/* keep warnings (verifier logs on failure), drop the chatter */
+	if (level == LIBBPF_DEBUG || level == LIBBPF_INFO)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct harness *h = ctx;
+
+	if (size < sizeof(struct xdpct_event))
+		return 0;
+	if (h->nev >= H_MAX_EVENTS) {
+		h->ev_overflow++;
+		return 0;
+	}
+	memcpy(&h->ev[h->nev++], data, sizeof(struct xdpct_event));
+	return 0;
+}
+
+int h_open(struct harness *h, const struct xdpct_cfg *cfg, __u32 max_flows)
+{
+	struct xdpct_cfg def;
+	int err;
+
+	memset(h, 0, sizeof(*h));
+	libbpf_set_print(silent_print);
+	h->skel = xdpct_bpf__open();
+	if (!h->skel)
+		return -errno;
+	if (!cfg) {
+		h_default_cfg(&def);
+		cfg = &def;
+	}
+	memcpy((void *)&h->skel->rodata->cfg, cfg, sizeof(*cfg));
+	if (max_flows) {
+		err = bpf_map__set_max_entries(h->skel->maps.xdpct_flows, max_flows);
+		if (err)
+			goto cleanup;
+	}
+	/* sweep and arm stay loaded: the expiry tests run xdpct_sweep */
+	bpf_program__set_autoload(h->skel->progs.xdpct_tc, false);
+	err = xdpct_bpf__load(h->skel);
+	if (err)
+		goto cleanup;
+	h->xdp_fd = bpf_program__fd(h->skel->progs.xdpct_xdp);
+	h->sweep_fd = bpf_program__fd(h->skel->progs.xdpct_sweep);
+	h->flows_fd = bpf_map__fd(h->skel->maps.xdpct_flows);
+	h->stats_fd = bpf_map__fd(h->skel->maps.xdpct_stats);
+	h->ncpus = libbpf_num_possible_cpus();
+	if (h->ncpus <= 0) {
+		err = h->ncpus ? h->ncpus : -EINVAL;
+		goto cleanup;
+	}
+	h->rb = ring_buffer__new(bpf_map__fd(h->skel->maps.xdpct_events), on_event, h, NULL);
+	if (!h->rb) {
+		err = -errno;
+		goto cleanup;
+	}
+	return 0;
+
+cleanup:
+	xdpct_bpf__destroy(h->skel);
+	h->skel = NULL;
+	return err < 0 ? err : -err;
+}
+
+void h_close(struct harness *h)
+{
+	ring_buffer__free(h->rb);
+	h->rb = NULL;
+	xdpct_bpf__destroy(h->skel);
+	h->skel = NULL;
+}
+
+void h_set_now(struct harness *h, __u64 ns)
+{
+	h->skel->bss->replay_now_ns = ns;
+}
+
+/*
+ * XDP test runs refuse frames shorter than ETH_HLEN.  Metadata in front of
+ * the frame (xdp_md.data = its length, a multiple of 4, at most 32) counts
+ * towards that minimum but stays outside [data, data_end), so the program
+ * still sees just the short frame.
+ */
+static int run_prog(int fd, const void *frame, __u32 len, int repeat, __u32 *ns)
+{
+	__u8 buf[PKT_MAX + 32];
+	struct xdp_md ctx = {};
+	__u32 meta = 0;
+	int err;
+	LIBBPF_OPTS(bpf_test_run_opts, o);
+
+	if (len > PKT_MAX)
+		return -EINVAL;
+	if (len < 14)
+		meta = (14 - len + 3) & ~3u;
+	memset(buf, 0, meta);
+	memcpy(buf + meta, frame, len);
+	o.data_in = buf;
+	o.data_size_in = meta + len;
+	o.repeat = repeat;
+	if (meta) {
+		ctx.data = meta;
+		ctx.data_end = meta + len;
+		o.ctx_in = &ctx;
+		o.ctx_size_in = sizeof(ctx);
+	}
+	err = bpf_prog_test_run_opts(fd, &o);
+	if (err)
+		return -errno;
+	if (ns)
+		*ns = o.duration;
+	return o.retval;
+}
+
+int h_run(struct harness *h, const void *frame, __u32 len)
+{
+	return run_prog(h->xdp_fd, frame, len, 1, NULL);
+}
+
+int h_run_pkt(struct harness *h, const struct pkt *p)
+{
+	return h_run(h, p->buf, p->len);
+}
+
+int h_run_repeat(struct harness *h, int prog_fd, const void *frame, __u32 len,
+		 int n, __u32 *ns)
+{
+	return run_prog(prog_fd, frame, len, n, ns);
+}
+
+int h_sweep(struct harness *h)
+{
+	__u8 frame[64] = { 0 };
+
+	return run_prog(h->sweep_fd, frame, sizeof(frame), 1, NULL);
+}
+
+int h_drain(struct harness *h)
+{
+	int before = h->nev, err;
+
+	err = ring_buffer__consume(h->rb);
+	if (err < 0)
+		return err;
+	return h->nev - before;
+}
+
+void h_clear_events(struct harness *h)
+{
+	h->nev = 0;
+	h->ev_overflow = 0;
+}
+
+int h_stats(struct harness *h, __u64 out[XDPCT_STAT_SLOTS])
+{
+	struct xdpct_stats *per;
+	__u32 zero = 0;
+	int i, c, err = 0;
+
+	memset(out, 0, sizeof(__u64) * XDPCT_STAT_SLOTS);
+	per = calloc(h->ncpus, sizeof(*per));
+	if (!per)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(h->stats_fd, &zero, per)) {
+		err = -errno;
+		goto cleanup;
+	}
+	for (c = 0; c < h->ncpus; c++)
+		for (i = 0; i < XDPCT_STAT_SLOTS; i++)
+			out[i] += per[c].c[i];
+cleanup:
+	free(per);
+	return err;
+}
+
+__u64 h_stat(struct harness *h, int id)
+{
+	__u64 all[XDPCT_STAT_SLOTS];
+
+	if (h_stats(h, all))
+		return ~0ULL;
+	return all[id & XDPCT_STAT_MASK];
+}
+
+int h_reset_stats(struct harness *h)
+{
+	struct xdpct_stats *per;
+	__u32 zero = 0;
+	int err = 0;
+
+	per = calloc(h->ncpus, sizeof(*per));
+	if (!per)
+		return -ENOMEM;
+	if (bpf_map_update_elem(h->stats_fd, &zero, per, BPF_ANY))
+		err = -errno;
+	free(per);
+	return err;
+}
+
+void h_tuple_from_spec(struct h_tuple *t, const struct pkt_spec *s)
+{
+	memset(t, 0, sizeof(*t));
+	t->family = s->family;
+	memcpy(t->saddr, s->saddr, s->family == 4 ? 4 : 16);
+	memcpy(t->daddr, s->daddr, s->family == 4 ? 4 : 16);
+	t->sport = s->sport;
+	t->dport = s->dport;
+	if (s->nvlan > 0)
+		t->vlan[0] = s->vlan[0] & 0x0fff;
+	if (s->nvlan > 1)
+		t->vlan[1] = s->vlan[1] & 0x0fff;
+}
+
+/* Mirror of make_key() in bpf/xdpct.bpf.c: keep the two in step. */
+int h_make_key(struct xdpct_flow_key *k, const struct h_tuple *t)
+{
+	int i, swap = 0, decided = 0;
+
+	memset(k, 0, sizeof(*k));
+	k->family = t->family;
+	k->vlan[0] = t->vlan[0];
+	k->vlan[1] = t->vlan[1];
+	for (i = 0; i < 4; i++) {
+		__u32 a = ntohl(t->saddr[i]), b = ntohl(t->daddr[i]);
+
+		if (!decided && a != b) {
+			swap = a > b;
+			decided = 1;
+		}
+	}
+	if (!decided)
+		swap = t->sport > t->dport;
+	if (!swap) {
+		memcpy(k->addr[0], t->saddr, 16);
+		memcpy(k->addr[1], t->daddr, 16);
+		k->port[0] = t->sport;
+		k->port[1] = t->dport;
+	} else {
+		memcpy(k->addr[0], t->daddr, 16);
+		memcpy(k->addr[1], t->saddr, 16);
+		k->port[0] = t->dport;
+		k->port[1] = t->sport;
+	}
+	return swap;
+}
+
+int h_lookup_key(struct harness *h, const struct xdpct_flow_key *k, struct xdpct_flow *out)
+{
+	if (bpf_map_lookup_elem_flags(h->flows_fd, k, out, BPF_F_LOCK))
+		return -errno;
+	return 0;
+}
+
+int h_lookup(struct harness *h, const struct h_tuple *t, struct xdpct_flow *out)
+{
+	struct xdpct_flow_key k;
+
+	h_make_key(&k, t);
+	return h_lookup_key(h, &k, out);
+}
+
+int h_delete(struct harness *h, const struct h_tuple *t)
+{
+	struct xdpct_flow_key k;
+
+	h_make_key(&k, t);
+	if (bpf_map_delete_elem(h->flows_fd, &k))
+		return -errno;
+	return 0;
+}
+
+int h_for_each_flow(struct harness *h,
+		    int (*cb)(const struct xdpct_flow_key *, const struct xdpct_flow *, void *),
+		    void *arg)
+{
+	struct xdpct_flow_key k, next;
+	struct xdpct_flow v;
+	void *prev = NULL;
+	int n = 0, r;
+
+	while (!bpf_map_get_next_key(h->flows_fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (h_lookup_key(h, &k, &v))
+			continue;	/* deleted meanwhile */
+		n++;
+		if (cb) {
+			r = cb(&k, &v, arg);
+			if (r)
+				return r;
+		}
+	}
+	return n;
+}
+
+int h_flow_count(struct harness *h)
+{
+	return h_for_each_flow(h, NULL, NULL);
+}

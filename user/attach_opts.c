@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Options shared by attach, run and replay, and how they reach the datapath. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "instance.h"
+#include "xdpct.skel.h"
+
+enum {
+	OPT_RINGBUF = 0x100, OPT_TW, OPT_SYN, OPT_EST, OPT_CLOSING, OPT_CLOSE,
+	OPT_SWEEP, OPT_NO_MIDSTREAM, OPT_DROP_INVALID, OPT_DROP_WINDOW,
+};
+
+const struct option attach_long_opts[] = {
+	{ "mode", required_argument, NULL, 'm' },
+	{ "egress", no_argument, NULL, 'e' },
+	{ "force", no_argument, NULL, 'f' },
+	{ "flows", required_argument, NULL, 'n' },
+	{ "ringbuf", required_argument, NULL, OPT_RINGBUF },
+	{ "timeout-time-wait", required_argument, NULL, OPT_TW },
+	{ "timeout-syn", required_argument, NULL, OPT_SYN },
+	{ "timeout-established", required_argument, NULL, OPT_EST },
+	{ "timeout-closing", required_argument, NULL, OPT_CLOSING },
+	{ "timeout-close", required_argument, NULL, OPT_CLOSE },
+	{ "sweep-interval", required_argument, NULL, OPT_SWEEP },
+	{ "no-midstream", no_argument, NULL, OPT_NO_MIDSTREAM },
+	{ "drop-invalid", no_argument, NULL, OPT_DROP_INVALID },
+	{ "drop-window", no_argument, NULL, OPT_DROP_WINDOW },
+	{ 0 },
+};
+
+void attach_opts_init(struct attach_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->mode = XDPCT_MODE_NATIVE;
+	o->flows = XDPCT_DEF_FLOWS;
+	o->ringbuf = 1 << 20;
+	o->cfg.time_wait_ns = XDPCT_DEF_TIME_WAIT_S * XDPCT_NSEC_PER_SEC;
+	o->cfg.syn_ns = XDPCT_DEF_SYN_S * XDPCT_NSEC_PER_SEC;
+	o->cfg.established_ns = XDPCT_DEF_ESTABLISHED_S * XDPCT_NSEC_PER_SEC;
+	o->cfg.closing_ns = XDPCT_DEF_CLOSING_S * XDPCT_NSEC_PER_SEC;
+	o->cfg.close_ns = XDPCT_DEF_CLOSE_S * XDPCT_NSEC_PER_SEC;
+	o->cfg.sweep_ns = XDPCT_DEF_SWEEP_S * XDPCT_NSEC_PER_SEC;
+}
+
+/* seconds, fractions allowed ("0.5"), > 0 and at most a year */
+static int parse_secs(const char *name, const char *arg, __u64 *ns)
+{
+	char *end;
+	double s;
+
+	errno = 0;
+	s = strtod(arg, &end);
+	if (errno || end == arg || *end || !(s > 0) || s > 365 * 86400.0) {
+		xdpct_err("--%s '%s': want seconds, > 0 (e.g. 60 or 0.5)", name, arg);
+		return -1;
+	}
+	*ns = (__u64)(s * 1e9);
+	return 1;
+}
+
+static int parse_u32(const char *name, const char *arg, __u32 min, __u32 max, __u32 *v)
+{
+	unsigned long long x;
+	char *end;
+
+	errno = 0;
+	x = strtoull(arg, &end, 0);
+	if (errno || end == arg || *end || arg[0] == '-' || x < min || x > max) {
+		xdpct_err("--%s '%s': want a whole number from %u to %u", name, arg, min, max);
+		return -1;
+	}
+	*v = x;
+	return 1;
+}
+
+int attach_opts_parse(struct attach_opts *o, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'm':
+		if (!strcmp(arg, "native") || !strcmp(arg, "drv")) {
+			o->mode = XDPCT_MODE_NATIVE;
+		} else if (!strcmp(arg, "generic") || !strcmp(arg, "skb")) {
+			o->mode = XDPCT_MODE_GENERIC;
+		} else {
+			xdpct_err("--mode '%s': want native or generic", arg);
+			return -1;
+		}
+		o->mode_set = true;
+		return 1;
+	case 'e':
+		o->egress = true;
+		return 1;
+	case 'f':
+		o->force = true;
+		return 1;
+	case 'n':
+		return parse_u32("flows", arg, 16, 64u << 20, &o->flows);
+	case OPT_RINGBUF:
+		if (parse_u32("ringbuf", arg, 4096, 1u << 30, &o->ringbuf) < 0)
+			return -1;
+		if (o->ringbuf & (o->ringbuf - 1)) {
+			xdpct_err("--ringbuf %s: want a power of 2 (e.g. 1048576)", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_TW:
+		return parse_secs("timeout-time-wait", arg, &o->cfg.time_wait_ns);
+	case OPT_SYN:
+		return parse_secs("timeout-syn", arg, &o->cfg.syn_ns);
+	case OPT_EST:
+		return parse_secs("timeout-established", arg, &o->cfg.established_ns);
+	case OPT_CLOSING:
+		return parse_secs("timeout-closing", arg, &o->cfg.closing_ns);
+	case OPT_CLOSE:
+		return parse_secs("timeout-close", arg, &o->cfg.close_ns);
+	case OPT_SWEEP:
+		return parse_secs("sweep-interval", arg, &o->cfg.sweep_ns);
+	case OPT_NO_MIDSTREAM:
+		o->cfg.no_midstream = 1;
+		return 1;
+	case OPT_DROP_INVALID:
+		o->cfg.drop_invalid = 1;
+		return 1;
+	case OPT_DROP_WINDOW:
+		o->cfg.drop_window = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int attach_opts_apply(struct xdpct_bpf *skel, const struct attach_opts *o)
+{
+	__u32 victims = o->flows / 4 < 1024 ? 1024 : o->flows / 4;
+	__u8 replay = skel->rodata->cfg.replay_clock;
+	int err;
+
+	skel->rodata->cfg = o->cfg;
+	skel->rodata->cfg.replay_clock = replay;
+	err = bpf_map__set_max_entries(skel->maps.xdpct_flows, o->flows);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.xdpct_victims, victims);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.xdpct_events, o->ringbuf);
+	return err;
+}
