@@ -24,7 +24,7 @@ static long sweep_one(struct bpf_map *map, struct xdpct_flow_key *k,
 	if (!st)
 		return 1;
 	bpf_spin_lock(&f->lock);
-	act = xdpct_expiry(f, c->now, (const struct xdpct_cfg *)&cfg, &reason);
+	act = xdpct_expiry(f, c->now, &cfg, &reason);
 	if (act == XDPCT_TW_DONE)
 		fsm_close_both(f, &out, c->now);
 	take_snap(f, &sn);

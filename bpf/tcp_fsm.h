@@ -343,7 +343,7 @@ static __always_inline int in_handshake(__u8 st)
 
 /* A segment of an existing flow.  The caller holds f->lock. */
 static __always_inline void fsm_segment(struct xdpct_flow *f, const struct xdpct_seg *g,
-					__u64 now, const struct xdpct_cfg *cfg,
+					__u64 now, const volatile struct xdpct_cfg *cfg,
 					struct xdpct_fsm_out *o)
 {
 	__u8 d = g->d & 1, r = !d;

@@ -205,7 +205,7 @@ __noinline int xdpct_track(struct xdpct_work *w)
 
 existing:
 	bpf_spin_lock(&f->lock);
-	fsm_segment(f, g, rep->now, (const struct xdpct_cfg *)&cfg, &rep->out);
+	fsm_segment(f, g, rep->now, &cfg, &rep->out);
 	f->dir[g->d & 1].packets++;
 	f->dir[g->d & 1].bytes += g->ip_bytes;
 	if (!rep->out.invalid)

@@ -23,7 +23,7 @@ static inline __u64 xdpct_since(__u64 now, __u64 then)
 }
 
 static inline int xdpct_expiry(const struct xdpct_flow *f, __u64 now,
-			       const struct xdpct_cfg *cfg, __u8 *reason)
+			       const volatile struct xdpct_cfg *cfg, __u8 *reason)
 {
 	__u8 a = f->state[0], b = f->state[1];
 	__u64 idle = xdpct_since(now, f->last_seen_ns);

@@ -15,7 +15,11 @@
 
 struct replay;
 
-/* ctx, the event, the packet it belongs to, and whether the sweep made it */
+/*
+ * ctx, the event, the packet it belongs to (the sweep that runs before
+ * packet N reports N; the final sweep reports 0), and whether the sweep
+ * made it.
+ */
 typedef void (*replay_event_fn)(void *ctx, const struct xdpct_event *e,
 				uint64_t pkt, bool sweep);
 /* ctx and one line without "xdpct: " (e.g. "packet 7: ...") */
@@ -29,6 +33,7 @@ struct replay_opts {
 	replay_warn_fn on_warn;
 	void *ctx;
 	bool verbose;			/* libbpf's messages too */
+	bool strip_vlan;		/* remove VLAN tags before the datapath */
 };
 
 struct replay_counts {

@@ -36,6 +36,7 @@ struct replay {
 	bool started;
 	uint32_t max_linear;		/* largest frame the program sees whole */
 	uint8_t *seg;			/* one frame cut from an oversize packet */
+	uint8_t *untagged;		/* --strip-vlan copy of a frame */
 	libbpf_print_fn_t old_print;
 	bool print_set;
 };
@@ -118,7 +119,9 @@ struct replay *replay_new(const struct replay_opts *o, char *err, size_t errlen)
 	page = sysconf(_SC_PAGESIZE);
 	r->max_linear = (page > 0 ? page : 4096) - 256 - 512;
 	r->seg = malloc(r->max_linear);
-	if (!r->seg) {
+	if (o->strip_vlan)
+		r->untagged = malloc(PCAP_SRC_MAX_FRAME);
+	if (!r->seg || (o->strip_vlan && !r->untagged)) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -164,6 +167,8 @@ fail:
 
 static int run_prog(struct replay *r, int fd, const uint8_t *data, uint32_t len, __u32 *ret)
 {
+	uint8_t small[32] = { 0 };
+	struct xdp_md ctx = { 0 };
 	LIBBPF_OPTS(bpf_test_run_opts, t,
 		.data_in = data,
 		.data_size_in = len,
@@ -171,6 +176,23 @@ static int run_prog(struct replay *r, int fd, const uint8_t *data, uint32_t len,
 	);
 	int e;
 
+	if (len < 14) {
+		/*
+		 * BPF_PROG_TEST_RUN wants at least an Ethernet header's worth
+		 * of data.  Put the runt behind XDP metadata padding (a
+		 * multiple of 4 bytes): the program sees exactly len bytes
+		 * and judges them, as it would on the wire.
+		 */
+		uint32_t meta = (14 - len + 3) & ~3u;
+
+		memcpy(small + meta, data, len);
+		t.data_in = small;
+		t.data_size_in = meta + len;
+		ctx.data = meta;
+		ctx.data_end = meta + len;
+		t.ctx_in = &ctx;
+		t.ctx_size_in = sizeof(ctx);
+	}
 	r->skel->bss->replay_now_ns = r->now;
 	e = bpf_prog_test_run_opts(fd, &t);
 	if (e)
@@ -324,10 +346,33 @@ static int run_oversize(struct replay *r, const uint8_t *f, uint32_t len, uint64
 	return run_xdp(r, r->seg, r->max_linear);
 }
 
+/*
+ * --strip-vlan: the frame without its 802.1Q/802.1ad tags, for captures
+ * where a switch or the capturing NIC tagged one direction only (the
+ * datapath keys flows by VLAN, like Suricata with vlan.use-for-tracking).
+ */
+static const uint8_t *strip_vlan(struct replay *r, const uint8_t *f, uint32_t *len)
+{
+	uint32_t off = 12, n = *len;
+
+	while (off + 4 <= n && ((f[off] == 0x81 && f[off + 1] == 0x00) ||
+				(f[off] == 0x88 && f[off + 1] == 0xa8)))
+		off += 4;
+	if (off == 12 || n > PCAP_SRC_MAX_FRAME)
+		return f;
+	memcpy(r->untagged, f, 12);
+	memcpy(r->untagged + 12, f + off, n - off);
+	*len = n - (off - 12);
+	return r->untagged;
+}
+
 int replay_frame(struct replay *r, const uint8_t *frame, uint32_t len, uint64_t ts_ns,
 		 uint64_t pkt)
 {
 	int e;
+
+	if (r->untagged)
+		frame = strip_vlan(r, frame, &len);
 
 	if (!r->started) {
 		r->started = true;
@@ -352,13 +397,6 @@ int replay_frame(struct replay *r, const uint8_t *frame, uint32_t len, uint64_t 
 	}
 
 	r->cur_pkt = pkt;
-	if (len < 14) {
-		/* BPF_PROG_TEST_RUN refuses XDP input shorter than Ethernet's */
-		warn(r, "packet %llu: %u bytes, shorter than an Ethernet header; skipped",
-		     (unsigned long long)pkt, len);
-		r->c.skipped++;
-		return 0;
-	}
 	if (len > r->max_linear)
 		return run_oversize(r, frame, len, pkt);
 	return run_xdp(r, frame, len);
@@ -415,7 +453,7 @@ int replay_finish(struct replay *r)
 	int e = 0;
 
 	if (r->started)
-		e = run_sweep(r, r->cur_pkt);
+		e = run_sweep(r, 0);
 	ring_buffer__consume(r->rb);
 	read_stats(r);
 	return e;
@@ -487,5 +525,6 @@ void replay_free(struct replay *r)
 	if (r->print_set)
 		libbpf_set_print(r->old_print);
 	free(r->seg);
+	free(r->untagged);
 	free(r);
 }

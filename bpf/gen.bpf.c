@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * xdpct bench traffic generator.
+ *
+ * Run by BPF_PROG_TEST_RUN in live-frames mode (BPF_F_TEST_XDP_LIVE_FRAMES)
+ * on a template frame: for every packet it writes the whole header set the
+ * scenario asks for (addresses, ports, sequence numbers, flags, checksums)
+ * and returns XDP_TX, which the test run turns into a transmit out of the
+ * veth named in the context, i.e. into the receive path of its peer.
+ *
+ * Pages of the live-frames pool keep what an earlier run wrote into them,
+ * so every packet rewrites every header field it depends on.
+ *
+ * gen_sink runs on the generator's own veth and counts what comes back
+ * (SYN-ACKs of the kernel baselines) before dropping it.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "gen.h"
+
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_PSH 0x08
+#define TH_ACK 0x10
+
+const volatile struct gen_cfg cfg = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct gen_cpu);
+} gen_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct gen_sink_stats);
+} sink_stats SEC(".maps");
+
+/* One TCP segment to write. */
+struct seg {
+	__u32 saddr, daddr;	/* host order */
+	__u16 sport, dport;
+	__u32 seq, ack;
+	__u16 win;
+	__u8 flags;
+	__u8 syn_opts;		/* MSS, SACK-permitted, timestamps, window scale */
+	__u8 data;		/* carries GEN_PAYLOAD bytes */
+};
+
+static __always_inline __u16 csum_fold(__u64 sum)
+{
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
+static __always_inline void put_eth(__u8 *p, __u16 proto)
+{
+	__builtin_memcpy(p, (const void *)cfg.dst_mac, 6);
+	__builtin_memcpy(p + 6, (const void *)cfg.src_mac, 6);
+	*(__u16 *)(p + 12) = bpf_htons(proto);
+}
+
+/* IPv4 header without options, checksum included. */
+static __always_inline void put_ip(struct iphdr *ip, __u8 proto, __u16 len,
+				   __u32 saddr, __u32 daddr, __u16 frag)
+{
+	__u16 *w = (__u16 *)ip;
+	__u64 sum = 0;
+	int i;
+
+	*(__u8 *)ip = 0x45;
+	ip->tos = 0;
+	ip->tot_len = bpf_htons(len);
+	ip->id = 0;
+	ip->frag_off = bpf_htons(frag);
+	ip->ttl = 64;
+	ip->protocol = proto;
+	ip->check = 0;
+	ip->saddr = bpf_htonl(saddr);
+	ip->daddr = bpf_htonl(daddr);
+#pragma unroll
+	for (i = 0; i < 10; i++)
+		sum += w[i];
+	ip->check = csum_fold(sum);
+}
+
+/* Pseudo-header sum of an IPv4 L4 segment (values in network order). */
+static __always_inline __u64 pseudo_sum(__u32 saddr, __u32 daddr, __u8 proto, __u16 len)
+{
+	return (__u64)bpf_htonl(saddr) + bpf_htonl(daddr) + bpf_htons(proto) +
+	       bpf_htons(len);
+}
+
+static __always_inline void put_syn_opts(__u8 *o, __u32 tsval)
+{
+	o[0] = 2; o[1] = 4; o[2] = GEN_MSS >> 8; o[3] = GEN_MSS & 0xff;
+	o[4] = 4; o[5] = 2;				/* SACK permitted */
+	o[6] = 8; o[7] = 10;				/* timestamps */
+	*(__u32 *)(o + 8) = bpf_htonl(tsval);
+	*(__u32 *)(o + 12) = 0;
+	o[16] = 1;					/* NOP */
+	o[17] = 3; o[18] = 3; o[19] = GEN_WSCALE;	/* window scale */
+}
+
+/* Ethernet + IPv4 + TCP at data, which has GEN_FRAME_LEN bytes. */
+static __always_inline void put_tcp(__u8 *p, const struct seg *s)
+{
+	struct tcphdr *th = (void *)(p + 34);
+	__u8 *t = (__u8 *)th;
+	__u16 len;
+	__u64 sum;
+
+	put_eth(p, 0x0800);
+	th->source = bpf_htons(s->sport);
+	th->dest = bpf_htons(s->dport);
+	th->seq = bpf_htonl(s->seq);
+	th->ack_seq = bpf_htonl(s->ack);
+	t[13] = s->flags;
+	th->window = bpf_htons(s->win);
+	th->check = 0;
+	th->urg_ptr = 0;
+	/* constant lengths per branch: bpf_csum_diff needs a known size */
+	if (s->syn_opts) {
+		t[12] = 10 << 4;
+		put_syn_opts(t + 20, s->seq ^ 0x5a5a5a5a);
+		len = 40;
+		sum = bpf_csum_diff(NULL, 0, (void *)th, 40, 0);
+	} else if (s->data) {
+		t[12] = 5 << 4;
+		len = 20 + GEN_PAYLOAD;
+		sum = bpf_csum_diff(NULL, 0, (void *)th, 20 + GEN_PAYLOAD, 0);
+	} else {
+		t[12] = 5 << 4;
+		len = 20;
+		sum = bpf_csum_diff(NULL, 0, (void *)th, 20, 0);
+	}
+	th->check = csum_fold(sum + pseudo_sum(s->saddr, s->daddr, 6, len));
+	put_ip((void *)(p + 14), 6, 20 + len, s->saddr, s->daddr, 0x4000);
+}
+
+/* Flow i's client -> server or server -> client segment. */
+static __always_inline void flow_seg(struct seg *s, __u32 i, int from_client)
+{
+	__u32 c = gen_client_addr(cfg.client_net, i);
+	__u16 cp = gen_client_port(i);
+
+	if (from_client) {
+		s->saddr = c;
+		s->sport = cp;
+		s->daddr = cfg.server_addr;
+		s->dport = cfg.server_port;
+	} else {
+		s->saddr = cfg.server_addr;
+		s->sport = cfg.server_port;
+		s->daddr = c;
+		s->dport = cp;
+	}
+}
+
+/*
+ * Established: this thread owns flows t, t+T, t+2T, ...  and visits them
+ * round-robin.  In rounds 0, 1, 2 (mod 4) the client sends GEN_PAYLOAD bytes,
+ * in round 3 the server acknowledges everything sent so far, so both
+ * trackers always see in-window segments.
+ */
+static __always_inline void mode_established(struct seg *s, __u64 c, __u32 t, __u32 T)
+{
+	__u32 nt = (cfg.flows - t + T - 1) / T;
+	__u64 k, j, d;
+	__u32 i, cisn, sisn;
+
+	if (!nt)
+		nt = 1;
+	j = c % nt;
+	k = c / nt;
+	i = t + (__u32)j * T;
+	d = k - k / 4;			/* data segments before round k */
+	cisn = gen_cisn(cfg.isn_salt, i);
+	sisn = gen_sisn(cfg.isn_salt, i);
+	s->win = GEN_WIN;
+	if ((k & 3) == 3) {
+		flow_seg(s, i, 0);
+		s->seq = sisn + 1;
+		s->ack = cisn + 1 + (__u32)d * GEN_PAYLOAD;
+		s->flags = TH_ACK;
+	} else {
+		flow_seg(s, i, 1);
+		s->seq = cisn + 1 + (__u32)d * GEN_PAYLOAD;
+		s->ack = sisn + 1;
+		s->flags = TH_ACK | TH_PSH;
+		s->data = 1;
+	}
+}
+
+/* The three-way handshake of every flow: all SYNs, then SYN-ACKs, then ACKs. */
+static __always_inline void mode_handshake(struct seg *s, __u64 c, __u32 t, __u32 T)
+{
+	__u32 nt = (cfg.flows - t + T - 1) / T;
+	__u32 i, cisn, sisn, phase;
+
+	if (!nt)
+		nt = 1;
+	i = t + (__u32)(c % nt) * T;
+	phase = c / nt;
+	cisn = gen_cisn(cfg.isn_salt, i);
+	sisn = gen_sisn(cfg.isn_salt, i);
+	if (phase == 0) {
+		flow_seg(s, i, 1);
+		s->seq = cisn;
+		s->flags = TH_SYN;
+		s->win = 64240;
+		s->syn_opts = 1;
+	} else if (phase == 1) {
+		flow_seg(s, i, 0);
+		s->seq = sisn;
+		s->ack = cisn + 1;
+		s->flags = TH_SYN | TH_ACK;
+		s->win = 65160;
+		s->syn_opts = 1;
+	} else {
+		flow_seg(s, i, 1);
+		s->seq = cisn + 1;
+		s->ack = sisn + 1;
+		s->flags = TH_ACK;
+		s->win = GEN_WIN;
+	}
+}
+
+/*
+ * Churn: W connections in flight per thread; each step of the round-robin
+ * advances one of them by one packet of its life.  After 8 packets the
+ * slot starts a connection with new addresses (a new flow, never reused).
+ */
+static __always_inline void mode_churn(struct seg *s, __u64 c, __u32 t, __u32 T)
+{
+	__u32 w = cfg.flows ? cfg.flows : 1;
+	__u64 r = c / w;
+	__u32 phase = r & 7;
+	__u32 conn = (__u32)(((r >> 3) * w + c % w) * T + t);
+	__u32 cisn = gen_cisn(cfg.isn_salt, conn);
+	__u32 sisn = gen_sisn(cfg.isn_salt, conn);
+
+	switch (phase) {
+	case 0:		/* SYN */
+		flow_seg(s, conn, 1);
+		s->seq = cisn;
+		s->flags = TH_SYN;
+		s->win = 64240;
+		s->syn_opts = 1;
+		break;
+	case 1:		/* SYN-ACK */
+		flow_seg(s, conn, 0);
+		s->seq = sisn;
+		s->ack = cisn + 1;
+		s->flags = TH_SYN | TH_ACK;
+		s->win = 65160;
+		s->syn_opts = 1;
+		break;
+	case 2:		/* ACK */
+		flow_seg(s, conn, 1);
+		s->seq = cisn + 1;
+		s->ack = sisn + 1;
+		s->flags = TH_ACK;
+		s->win = 502;
+		break;
+	case 3:		/* data */
+		flow_seg(s, conn, 1);
+		s->seq = cisn + 1;
+		s->ack = sisn + 1;
+		s->flags = TH_ACK | TH_PSH;
+		s->win = 502;
+		s->data = 1;
+		break;
+	case 4:		/* client FIN */
+		flow_seg(s, conn, 1);
+		s->seq = cisn + 1 + GEN_PAYLOAD;
+		s->ack = sisn + 1;
+		s->flags = TH_FIN | TH_ACK;
+		s->win = 502;
+		break;
+	case 5:		/* server ACKs data and FIN */
+		flow_seg(s, conn, 0);
+		s->seq = sisn + 1;
+		s->ack = cisn + 2 + GEN_PAYLOAD;
+		s->flags = TH_ACK;
+		s->win = 509;
+		break;
+	case 6:		/* server FIN */
+		flow_seg(s, conn, 0);
+		s->seq = sisn + 1;
+		s->ack = cisn + 2 + GEN_PAYLOAD;
+		s->flags = TH_FIN | TH_ACK;
+		s->win = 509;
+		break;
+	default:	/* last ACK */
+		flow_seg(s, conn, 1);
+		s->seq = cisn + 2 + GEN_PAYLOAD;
+		s->ack = sisn + 2;
+		s->flags = TH_ACK;
+		s->win = 502;
+		break;
+	}
+}
+
+/* SYNs from random sources (10.64.0.0/10) and ports to the server. */
+static __always_inline void mode_synflood(struct seg *s)
+{
+	__u32 r = bpf_get_prandom_u32();
+
+	s->saddr = (10u << 24 | 64u << 16) + (r & 0x3fffff);
+	s->sport = 1024 + (r >> 22) * 60;
+	s->daddr = cfg.server_addr;
+	s->dport = cfg.server_port;
+	s->seq = bpf_get_prandom_u32();
+	s->flags = TH_SYN;
+	s->win = 64240;
+	s->syn_opts = 1;
+}
+
+/*
+ * Garbage: non-TCP (UDP, ICMP echo, ARP) and every kind of broken header
+ * the parser must reject, from 256 sources so nf_conntrack's table for the
+ * valid non-TCP part stays small.
+ */
+static __always_inline void mode_garbage(__u8 *p, __u64 c)
+{
+	__u32 kind = c % GEN_GARBAGE_KINDS;
+	__u32 src = cfg.client_net + (c / GEN_GARBAGE_KINDS & 0xff);
+	__u32 dst = cfg.server_addr;
+	struct iphdr *ip = (void *)(p + 14);
+	__u8 *l4 = p + 34;
+	struct seg s = {
+		.saddr = src, .daddr = dst, .sport = 40000, .dport = cfg.server_port,
+		.seq = (__u32)c, .ack = 1, .win = 1000, .flags = TH_ACK,
+	};
+	__u64 sum;
+
+	switch (kind) {
+	case 0:		/* UDP */
+		put_eth(p, 0x0800);
+		*(__u16 *)l4 = bpf_htons(40000);
+		*(__u16 *)(l4 + 2) = bpf_htons(53);
+		*(__u16 *)(l4 + 4) = bpf_htons(8 + 32);
+		*(__u16 *)(l4 + 6) = 0;		/* no checksum: allowed over IPv4 */
+		put_ip(ip, 17, 20 + 8 + 32, src, dst, 0);
+		break;
+	case 1:		/* ICMP echo request */
+		put_eth(p, 0x0800);
+		l4[0] = 8;
+		l4[1] = 0;
+		*(__u16 *)(l4 + 2) = 0;
+		*(__u16 *)(l4 + 4) = bpf_htons(0x4242);
+		*(__u16 *)(l4 + 6) = bpf_htons((__u16)c);
+		sum = bpf_csum_diff(NULL, 0, (void *)l4, 8 + 32, 0);
+		*(__u16 *)(l4 + 2) = csum_fold(sum);
+		put_ip(ip, 1, 20 + 8 + 32, src, dst, 0);
+		break;
+	case 2:		/* ARP request for an address nobody has */
+		put_eth(p, 0x0806);
+		*(__u16 *)(p + 14) = bpf_htons(1);
+		*(__u16 *)(p + 16) = bpf_htons(0x0800);
+		p[18] = 6;
+		p[19] = 4;
+		*(__u16 *)(p + 20) = bpf_htons(1);
+		__builtin_memcpy(p + 22, (const void *)cfg.src_mac, 6);
+		*(__u32 *)(p + 28) = bpf_htonl(src);
+		__builtin_memset(p + 32, 0, 6);
+		*(__u32 *)(p + 38) = bpf_htonl(dst + 0x100);
+		break;
+	case 3:		/* IP version 5 */
+		put_tcp(p, &s);
+		p[14] = 0x55;
+		break;
+	case 4:		/* IHL 4 (< 5) */
+		put_tcp(p, &s);
+		p[14] = 0x44;
+		break;
+	case 5:		/* total length past the frame */
+		put_tcp(p, &s);
+		ip->tot_len = bpf_htons(1400);
+		break;
+	case 6:		/* TCP doff 4 (< 5) */
+		put_tcp(p, &s);
+		l4[12] = 4 << 4;
+		break;
+	case 7:		/* TCP doff 15: header past the segment's end */
+		put_tcp(p, &s);
+		l4[12] = 15 << 4;
+		break;
+	case 8:		/* SYN+FIN: flags no stack accepts */
+		s.flags = TH_SYN | TH_FIN;
+		put_tcp(p, &s);
+		break;
+	default:	/* a later IPv4 fragment of a TCP datagram */
+		put_tcp(p, &s);
+		put_ip(ip, 6, 20 + 20, src, dst, 100);
+		break;
+	}
+}
+
+SEC("xdp")
+int gen(struct xdp_md *ctx)
+{
+	__u8 *p = (void *)(long)ctx->data;
+	struct gen_cpu *g;
+	struct seg s = {};
+	__u32 zero = 0;
+	__u64 c;
+
+	if ((void *)(p + GEN_FRAME_LEN) > (void *)(long)ctx->data_end)
+		return XDP_ABORTED;
+	g = bpf_map_lookup_elem(&gen_state, &zero);
+	if (!g)
+		return XDP_ABORTED;
+	c = g->cnt++;
+	switch (cfg.mode) {
+	case GEN_ESTABLISHED:
+		mode_established(&s, c, g->slot, g->nslots ? g->nslots : 1);
+		break;
+	case GEN_HANDSHAKE:
+		mode_handshake(&s, c, g->slot, g->nslots ? g->nslots : 1);
+		break;
+	case GEN_CHURN:
+		mode_churn(&s, c, g->slot, g->nslots ? g->nslots : 1);
+		break;
+	case GEN_SYNFLOOD:
+		mode_synflood(&s);
+		break;
+	case GEN_GARBAGE:
+		mode_garbage(p, c);
+		return XDP_TX;
+	default:
+		return XDP_ABORTED;
+	}
+	put_tcp(p, &s);
+	return XDP_TX;
+}
+
+SEC("xdp")
+int gen_sink(struct xdp_md *ctx)
+{
+	__u8 *p = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct gen_sink_stats *st;
+	__u32 zero = 0;
+	__u8 ihl;
+
+	st = bpf_map_lookup_elem(&sink_stats, &zero);
+	if (!st)
+		return XDP_DROP;
+	st->packets++;
+	if ((void *)(p + 34) > end || *(__u16 *)(p + 12) != bpf_htons(0x0800) ||
+	    p[23] != 6)
+		return XDP_DROP;
+	ihl = (p[14] & 0x0f) * 4;
+	if (ihl < 20 || ihl > 60)
+		return XDP_DROP;
+	p += 14 + ihl;
+	if ((void *)(p + 14) > end)
+		return XDP_DROP;
+	if ((p[13] & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK))
+		st->synacks++;
+	if (p[13] & TH_RST)
+		st->rsts++;
+	return XDP_DROP;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

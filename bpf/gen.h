@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The benchmark's traffic generator (bpf/gen.bpf.c), shared with userspace
+ * (user/bench_*.c): its configuration, its per-CPU state, and the rule that
+ * turns a flow number into addresses and initial sequence numbers.  The
+ * same rule lets userspace pre-populate the flow table with exactly the
+ * flows the generator then sends on.
+ */
+#ifndef XDPCT_GEN_H
+#define XDPCT_GEN_H
+
+#ifndef __BPF__
+#include <linux/types.h>
+#endif
+
+enum gen_mode {
+	GEN_ESTABLISHED = 1,	/* client data and server ACKs on N established flows */
+	GEN_HANDSHAKE,		/* SYN, SYN-ACK, ACK once per flow: warms nf_conntrack up */
+	GEN_CHURN,		/* whole connections, 8 packets each, never reused */
+	GEN_SYNFLOOD,		/* SYNs from random sources to one port */
+	GEN_GARBAGE,		/* malformed and non-TCP packets */
+};
+
+/* Every frame has the same length: the largest packet (data) fits it. */
+#define GEN_PAYLOAD	32
+#define GEN_FRAME_LEN	(14 + 20 + 20 + GEN_PAYLOAD)
+#define GEN_WSCALE	7	/* window scale both ends offer on their SYNs */
+#define GEN_WIN		65535	/* window field of established segments */
+#define GEN_MSS		1460
+#define GEN_GARBAGE_KINDS 10
+
+struct gen_cfg {
+	__u32 mode;		/* enum gen_mode */
+	__u32 flows;		/* established/handshake: N flows in all;
+				 * churn: connections in flight per thread */
+	__u32 client_net;	/* host order: base of the clients' addresses */
+	__u32 server_addr;	/* host order */
+	__u16 server_port;
+	__u8 src_mac[6];	/* generator's veth */
+	__u8 dst_mac[6];	/* receiver's veth */
+	__u16 pad;
+	__u32 isn_salt;
+};
+
+/* Per CPU: how many packets this CPU's generator thread sent, and which thread it is. */
+struct gen_cpu {
+	__u64 cnt;
+	__u32 slot;		/* thread index, 0..nslots-1 */
+	__u32 nslots;		/* generator threads */
+};
+
+/* What the sink on the generator's veth saw coming back. */
+struct gen_sink_stats {
+	__u64 packets;
+	__u64 synacks;
+	__u64 rsts;
+};
+
+/* Flow (or connection) number i: client address and port, both ISNs. */
+static inline __u32 gen_client_addr(__u32 client_net, __u32 i)
+{
+	return client_net + (i & 0xfffff);	/* a /12: 1M addresses */
+}
+
+static inline __u16 gen_client_port(__u32 i)
+{
+	return 1024 + (i >> 20) % 60000;
+}
+
+static inline __u32 gen_cisn(__u32 salt, __u32 i)
+{
+	return (i * 2654435761u) ^ salt;
+}
+
+static inline __u32 gen_sisn(__u32 salt, __u32 i)
+{
+	return ~gen_cisn(salt, i) + 0x9e3779b9u;
+}
+
+#endif /* XDPCT_GEN_H */

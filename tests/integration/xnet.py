@@ -1,0 +1,188 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+"""Network-namespace test hosts for xdpct's integration tests and demo.
+
+Two namespaces joined by a veth pair, each end with IPv4 and IPv6 addresses
+(and optionally a VLAN sub-interface).  Sockets are created inside a
+namespace by switching this process into it with setns(2): a socket stays in
+the namespace it was created in, so one process can drive both ends of a
+connection and stop at quiet checkpoints to compare what xdpct reports with
+what the kernel's sockets say (ss -tan).
+"""
+import contextlib
+import ctypes
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+XDPCT = os.environ.get("XDPCT", os.path.join(ROOT, "build", "xdpct"))
+_libc = ctypes.CDLL(None, use_errno=True)
+CLONE_NEWNET = 0x40000000
+
+
+def sh(cmd, check=True, capture=True, timeout=60):
+    """Run a shell command; return stdout (text)."""
+    r = subprocess.run(cmd, shell=True, text=True, timeout=timeout,
+                       stdout=subprocess.PIPE if capture else None,
+                       stderr=subprocess.PIPE if capture else None)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"command failed ({r.returncode}): {cmd}\n{r.stdout}{r.stderr}")
+    return r.stdout if capture else ""
+
+
+class Topology:
+    """Client and server namespaces joined by a veth pair."""
+
+    def __init__(self, tag, vlan=None):
+        tag = f"{tag}{os.getpid() % 100000}"
+        self.c, self.s = f"xc-{tag}", f"xs-{tag}"
+        self.cif, self.sif = "veth-c", "veth-s"
+        self.vlan = vlan
+        self.c4, self.s4 = "10.199.0.1", "10.199.0.2"
+        self.c6, self.s6 = "fd99::1", "fd99::2"
+        self._host_fd = os.open("/proc/self/ns/net", os.O_RDONLY)
+        self.up = False
+
+    def create(self):
+        self.destroy()
+        for ns in (self.c, self.s):
+            sh(f"ip netns add {ns}")
+            sh(f"ip -n {ns} link set lo up")
+        self.up = True
+        sh(f"ip link add {self.cif} netns {self.c} type veth peer name {self.sif} netns {self.s}")
+        for ns, dev in ((self.c, self.cif), (self.s, self.sif)):
+            sh(f"ip -n {ns} link set {dev} up")
+            # XDP on veth sees whole frames only without offloads (see README)
+            sh(f"ip netns exec {ns} ethtool -K {dev} tx off tso off gso off gro off", check=False)
+        if self.vlan:
+            for ns, dev in ((self.c, self.cif), (self.s, self.sif)):
+                sh(f"ip -n {ns} link add link {dev} name {dev}.{self.vlan} type vlan id {self.vlan}")
+                sh(f"ip -n {ns} link set {dev}.{self.vlan} up")
+                sh(f"ip netns exec {ns} ethtool -K {dev}.{self.vlan} tx off tso off gso off", check=False)
+        cdev = f"{self.cif}.{self.vlan}" if self.vlan else self.cif
+        sdev = f"{self.sif}.{self.vlan}" if self.vlan else self.sif
+        sh(f"ip -n {self.c} addr add {self.c4}/24 dev {cdev}")
+        sh(f"ip -n {self.s} addr add {self.s4}/24 dev {sdev}")
+        sh(f"ip -n {self.c} addr add {self.c6}/64 dev {cdev} nodad")
+        sh(f"ip -n {self.s} addr add {self.s6}/64 dev {sdev} nodad")
+        # static neighbours: no ARP/ND races at the first SYN
+        cmac = sh(f"ip -n {self.c} -j link show {cdev}")
+        smac = sh(f"ip -n {self.s} -j link show {sdev}")
+        cmac, smac = json.loads(cmac)[0]["address"], json.loads(smac)[0]["address"]
+        sh(f"ip -n {self.c} neigh add {self.s4} lladdr {smac} dev {cdev}")
+        sh(f"ip -n {self.s} neigh add {self.c4} lladdr {cmac} dev {sdev}")
+        sh(f"ip -n {self.c} neigh add {self.s6} lladdr {smac} dev {cdev}")
+        sh(f"ip -n {self.s} neigh add {self.c6} lladdr {cmac} dev {sdev}")
+        return self
+
+    def destroy(self):
+        for ns in (getattr(self, "s", None), getattr(self, "c", None)):
+            if ns and os.path.exists(f"/run/netns/{ns}"):
+                sh(f"ip netns exec {ns} {XDPCT} detach --all", check=False)
+                sh(f"ip netns del {ns}", check=False)
+        self.up = False
+
+    @contextlib.contextmanager
+    def inns(self, ns):
+        """Run the block inside namespace ns (sockets created there stay there)."""
+        fd = os.open(f"/run/netns/{ns}", os.O_RDONLY)
+        try:
+            if _libc.setns(fd, CLONE_NEWNET) != 0:
+                raise OSError(ctypes.get_errno(), "setns")
+            yield
+        finally:
+            _libc.setns(self._host_fd, CLONE_NEWNET)
+            os.close(fd)
+
+    def xdpct(self, ns, *args, check=True):
+        return sh(f"ip netns exec {ns} {XDPCT} " + " ".join(args), check=check)
+
+    def flows(self, ns=None):
+        return json.loads(self.xdpct(ns or self.s, "flows", "-j"))
+
+    def ss(self, ns):
+        """{(local, peer): STATE} from ss -tan in ns (addresses without brackets)."""
+        out = sh(f"ip netns exec {ns} ss -tanH")
+        res = {}
+        for line in out.splitlines():
+            f = line.split()
+            if len(f) < 5:
+                continue
+            state, local, peer = f[0], f[3], f[4]
+            res[(_norm(local), _norm(peer))] = state
+        return res
+
+
+def _norm(ep):
+    addr, port = ep.rsplit(":", 1)
+    addr = addr.strip("[]")
+    if addr.startswith("::ffff:"):
+        addr = addr[7:]
+    return f"{addr}:{port}"
+
+
+SS_TO_RFC = {
+    "ESTAB": "ESTABLISHED", "SYN-SENT": "SYN_SENT", "SYN-RECV": "SYN_RCVD",
+    "FIN-WAIT-1": "FIN_WAIT_1", "FIN-WAIT-2": "FIN_WAIT_2", "CLOSE-WAIT": "CLOSE_WAIT",
+    "CLOSING": "CLOSING", "LAST-ACK": "LAST_ACK", "TIME-WAIT": "TIME_WAIT",
+    "LISTEN": "LISTEN", "UNCONN": "CLOSED", "CLOSE": "CLOSED",
+}
+
+
+def ss_state(topo, ns, local, peer):
+    """RFC name of the socket local->peer in ns; CLOSED when there is none."""
+    st = topo.ss(ns).get((local, peer))
+    return SS_TO_RFC.get(st, "CLOSED") if st else "CLOSED"
+
+
+def find_flow(flows, client, server):
+    for f in flows:
+        c = f"{f['client']['addr']}:{f['client']['port']}"
+        s = f"{f['server']['addr']}:{f['server']['port']}"
+        if c == client and s == server:
+            return f
+    return None
+
+
+class Failures:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, cond, what):
+        if cond:
+            self.passed += 1
+            print(f"  ok   {what}")
+        else:
+            self.failed += 1
+            print(f"  FAIL {what}")
+        sys.stdout.flush()
+        return cond
+
+    def summary(self, name):
+        print(f"{name}: {self.passed} passed, {self.failed} failed")
+        return 0 if self.failed == 0 else 1
+
+
+def install_cleanup(topo):
+    def handler(signum, frame):
+        topo.destroy()
+        sys.exit(1)
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
+def quiet(seconds=0.3):
+    """Let delayed ACKs and the like settle before a checkpoint."""
+    time.sleep(seconds)
+
+
+def linger_rst(sock):
+    """close() with SO_LINGER 0: an abortive close (RST)."""
+    import struct
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
