@@ -56,6 +56,13 @@ vmlinux:
 deps:
 	@scripts/deps.sh
 
+# The README's main command: real TCP conversations between two network
+# namespaces, watched live, then the flow table.  Installs what is missing.
+demo:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@python3 scripts/demo.py
+
 bpffs:
 	@mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 

@@ -27,7 +27,7 @@ struct {
 /* Keys of flows that became half-open, TIME_WAIT or CLOSED: eviction candidates. */
 struct {
 	__uint(type, BPF_MAP_TYPE_QUEUE);
-	__uint(max_entries, 16384);		/* set at load: flows / 4 */
+	__uint(max_entries, 8192);		/* set at load: flows / 8 */
 	__type(value, struct xdpct_flow_key);
 } xdpct_victims SEC(".maps");
 

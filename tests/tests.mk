@@ -19,6 +19,15 @@ $(BUILD)/tests/test_%: tests/test_%.c $(TESTLIB_OBJ) $(USER_LIB_OBJ) $(wildcard 
 
 test-build: all $(TEST_BINS) $(BUILD)/xdpct.clang14.bpf.o
 
-# Unit and BPF_PROG_TEST_RUN tests (Criterion), then the netns integration tests.
-test: test-build bpffs
+# Unit and BPF_PROG_TEST_RUN tests (Criterion), then the netns integration
+# tests.  Installs missing packages first, as the README promises.
+test:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory test-build
 	@scripts/run-tests.sh $(TEST_BINS) -- $(TEST_SH)
+
+# BPF objects the tests load as they are (no skeleton)
+TEST_BPF_OBJ := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/tests/%.bpf.o,$(wildcard tests/bpf/*.bpf.c))
+$(BUILD)/tests/%.bpf.o: tests/bpf/%.bpf.c vmlinux.h | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) $(INCLUDES) -c $< -o $@
+test-build: $(TEST_BPF_OBJ)

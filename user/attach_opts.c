@@ -132,7 +132,7 @@ int attach_opts_parse(struct attach_opts *o, int opt, const char *arg)
 
 int attach_opts_apply(struct xdpct_bpf *skel, const struct attach_opts *o)
 {
-	__u32 victims = o->flows / 4 < 1024 ? 1024 : o->flows / 4;
+	__u32 victims = o->flows / 8 < 1024 ? 1024 : o->flows / 8;
 	__u8 replay = skel->rodata->cfg.replay_clock;
 	int err;
 

@@ -286,7 +286,7 @@ void xdpct_flows_begin(FILE *f, bool json)
 	if (json)
 		fprintf(f, "[");
 	else
-		fprintf(f, "%-5s %-9s %-45s %-45s %-12s %-12s %9s %15s %21s %s\n",
+		fprintf(f, "%-5s %-9s %-28s %-28s %-12s %-12s %8s %13s %17s %s\n",
 			"Proto", "VLAN", "Client", "Server", "Client-State", "Server-State",
 			"Age", "Pkts(c/s)", "Bytes(c/s)", "Flags");
 }
@@ -333,7 +333,7 @@ void xdpct_flows_entry(FILE *f, const struct xdpct_flow_key *k,
 			 (unsigned long long)v->dir[s].bytes);
 		snprintf(age, sizeof(age), "%.1fs",
 			 now_ns > v->first_seen_ns ? (now_ns - v->first_seen_ns) / 1e9 : 0.0);
-		fprintf(f, "tcp%-2u %-9s %-45s %-45s %-12s %-12s %9s %15s %21s %s\n",
+		fprintf(f, "tcp%-2u %-9s %-28s %-28s %-12s %-12s %8s %13s %17s %s\n",
 			k->family, vl, ce, se, xdpct_state_name(v->state[c]),
 			xdpct_state_name(v->state[s]), age, pk, by, flags);
 	}

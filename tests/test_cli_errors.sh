@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# Bad input and rough lifecycles: each gets one clear line on stderr, the
+# documented exit code, and leaves nothing attached or pinned behind.
+set -u
+cd "$(dirname "$0")/.."
+X=${XDPCT:-$PWD/build/xdpct}
+NS=xerr-$$
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); echo "  ok   $*"; }
+bad() { fail=$((fail + 1)); echo "  FAIL $*"; }
+
+cleanup() {
+	ip netns exec $NS "$X" detach --all >/dev/null 2>&1
+	ip netns del $NS 2>/dev/null
+}
+trap cleanup EXIT
+
+# expect RC PATTERN -- CMD...: exit code, one stderr line matching PATTERN
+expect() {
+	local rc=$1 pat=$2 out err got
+	shift 3
+	err=$(mktemp)
+	out=$("$@" 2>"$err")
+	got=$?
+	if [ -z "$pat" ]; then
+		# success: nothing on stderr
+		if [ "$got" = "$rc" ] && [ ! -s "$err" ]; then
+			ok "rc $got: $*"
+		else
+			bad "'$*': rc $got (want $rc), stderr: $(cat "$err")"
+		fi
+		rm -f "$err"
+		return
+	fi
+	if [ "$got" = "$rc" ] && [ "$(wc -l <"$err")" -le 1 ] && grep -qE -- "$pat" "$err"; then
+		ok "rc $got: $(head -c 120 "$err")"
+	else
+		bad "'$*': rc $got (want $rc), stderr: $(cat "$err") stdout: $out"
+	fi
+	rm -f "$err"
+}
+
+# nothing of xdpct is left in the namespace
+nothing_left() {
+	local what=$1
+	if ip netns exec $NS "$X" status >/dev/null 2>&1; then
+		bad "$what: an instance is still attached"; return
+	fi
+	if ip -n $NS link show v0 2>/dev/null | grep -q "prog/xdp"; then
+		bad "$what: an XDP program is still on v0"; return
+	fi
+	if ip netns exec $NS tc filter show dev v0 egress 2>/dev/null | grep -q bpf; then
+		bad "$what: a TC filter is still on v0"; return
+	fi
+	if ls /sys/fs/bpf/xdpct/ns"$(ip netns exec $NS stat -L -c %i /proc/self/ns/net)" \
+		>/dev/null 2>&1; then
+		bad "$what: pins left"; return
+	fi
+	ok "$what: nothing left"
+}
+
+ip netns add $NS
+ip -n $NS link add v0 type veth peer name v1
+ip -n $NS link set v0 up
+ip -n $NS link set v1 up
+IN="ip netns exec $NS"
+
+echo "--- bad arguments (exit 2)"
+expect 2 "unknown command" -- $X frobnicate
+expect 2 "unknown option" -- $X --bogus
+expect 2 "which interface" -- $IN $X attach
+expect 2 "--flows 'abc'" -- $IN $X attach --flows abc v0
+expect 2 "--mode 'fast'" -- $IN $X attach --mode fast v0
+expect 2 "--timeout-syn '-1'" -- $IN $X attach --timeout-syn -1 v0
+expect 2 "--ringbuf 5000" -- $IN $X attach --ringbuf 5000 v0
+expect 2 "unknown option" -- $IN $X attach --frob v0
+expect 2 "not a TCP state" -- $IN $X flows --state bogus
+expect 2 "--src '1.2.3.4/40'" -- $IN $X flows --src 1.2.3.4/40
+expect 2 "--port '70000'" -- $IN $X flows --port 70000
+expect 2 "--count '0'" -- $IN $X watch --count 0
+expect 2 "not both or neither" -- $IN $X detach
+nothing_left "after bad arguments"
+
+echo "--- environment"
+expect 1 "no such interface" -- $IN $X attach nosuchif0
+nothing_left "unknown interface"
+expect 1 "must run as root" -- setpriv --reuid=65534 --regid=65534 --clear-groups $X attach v0
+expect 1 "no BTF" -- unshare -m sh -c "mount -t tmpfs none /sys/kernel/btf && $X attach v0"
+nothing_left "no BTF"
+expect 1 "not attached" -- $IN $X detach v0
+expect 1 "not attached" -- $IN $X flows
+expect 1 "not attached" -- $IN $X watch --duration 1
+out=$($IN $X -j attach nosuchif0 2>/dev/null)
+if echo "$out" | grep -q '^{"error":".*no such interface'; then ok "JSON error object: $out"; else bad "JSON error: $out"; fi
+
+echo "--- attach twice, detach twice"
+expect 0 "" -- $IN $X attach --egress v0
+expect 1 "already attached to v0" -- $IN $X attach v0
+expect 0 "" -- $IN $X detach v0
+expect 1 "not attached" -- $IN $X detach v0
+nothing_left "attach, attach, detach, detach"
+
+echo "--- a foreign XDP program is not replaced without --force"
+ip -n $NS link set dev v0 xdpdrv obj build/tests/xdp_pass.bpf.o sec xdp
+expect 1 "did not load; --force" -- $IN $X attach v0
+if ip -n $NS link show v0 | grep -q "foreign_pass"; then ok "foreign program still there"; else bad "foreign program replaced"; fi
+expect 0 "" -- $IN $X attach --force v0
+expect 0 "" -- $IN $X detach --all
+nothing_left "--force then detach"
+
+echo "--- bpffs missing in this mount namespace (as under ip netns exec)"
+expect 0 "" -- $IN unshare -m sh -c "umount /sys/fs/bpf 2>/dev/null; $X attach v0"
+if $IN $X status >/dev/null 2>&1; then ok "later command finds the instance"; else bad "instance not found after attach without bpffs"; fi
+expect 0 "" -- $IN unshare -m sh -c "umount /sys/fs/bpf 2>/dev/null; $X detach --all"
+nothing_left "attach/detach without a local bpffs"
+
+echo "--- run: SIGINT and SIGTERM detach"
+for sig in INT TERM; do
+	$IN $X run v0 >/dev/null 2>&1 &
+	pid=$!
+	sleep 1.5
+	kill -$sig $pid
+	wait $pid
+	rc=$?
+	if [ $rc = 0 ]; then ok "run exits 0 on SIG$sig"; else bad "run rc $rc on SIG$sig"; fi
+	nothing_left "run + SIG$sig"
+done
+
+echo "--- watch: SIGINT exits cleanly and leaves the instance"
+$IN $X attach v0 >/dev/null
+$IN $X watch >/dev/null 2>&1 &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+rc=$?
+[ $rc = 0 ] && ok "watch exits 0 on SIGINT" || bad "watch rc $rc"
+$IN $X status >/dev/null 2>&1 && ok "instance still attached after watch" || bad "instance gone after watch"
+
+echo "--- the interface deleted while attached"
+ip -n $NS link del v0
+if $IN $X status | grep -q "interface gone"; then ok "status says the interface is gone"; else bad "status after interface deletion"; fi
+expect 0 "" -- $IN $X detach --all
+if ls /sys/fs/bpf/xdpct 2>/dev/null | grep -q .; then bad "pins left after deleted-interface detach: $(ls /sys/fs/bpf/xdpct)"; else ok "no pins left"; fi
+
+echo "cli_errors: $pass passed, $fail failed"
+[ $fail = 0 ]
