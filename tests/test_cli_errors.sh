@@ -129,6 +129,17 @@ for sig in INT TERM; do
 	nothing_left "run + SIG$sig"
 done
 
+echo "--- run: SIGKILL leaves nothing either (links die with the process)"
+$IN $X run --egress v0 >/dev/null 2>&1 &
+pid=$!
+sleep 1.5
+if $IN $X status >/dev/null 2>&1; then ok "other commands see run's instance"; else bad "status during run"; fi
+expect 1 "already attached" -- $IN $X attach v0
+kill -KILL $pid
+wait $pid 2>/dev/null
+sleep 0.5
+nothing_left "run + SIGKILL"
+
 echo "--- watch: SIGINT exits cleanly and leaves the instance"
 $IN $X attach v0 >/dev/null
 $IN $X watch >/dev/null 2>&1 &
@@ -145,6 +156,21 @@ ip -n $NS link del v0
 if $IN $X status | grep -q "interface gone"; then ok "status says the interface is gone"; else bad "status after interface deletion"; fi
 expect 0 "" -- $IN $X detach --all
 if ls /sys/fs/bpf/xdpct 2>/dev/null | grep -q .; then bad "pins left after deleted-interface detach: $(ls /sys/fs/bpf/xdpct)"; else ok "no pins left"; fi
+
+echo "--- the network namespace deleted while attached"
+NS2=xerr2-$$
+ip netns add $NS2
+ip -n $NS2 link add w0 type veth peer name w1
+ip -n $NS2 link set w0 up
+ip netns exec $NS2 $X attach --egress w0 >/dev/null
+pid2=$(ip netns exec $NS2 $X status -j | sed 's/.*"xdp":\([0-9]*\).*/\1/')
+ino2=$(ip netns exec $NS2 stat -L -c %i /proc/self/ns/net)
+ip netns del $NS2
+sleep 0.5
+ip netns exec $NS $X status >/dev/null 2>&1
+if [ -e /sys/fs/bpf/xdpct/ns$ino2 ]; then bad "pins of the deleted namespace left"; else ok "pins of the deleted namespace removed by the next command"; fi
+sleep 0.5
+if bpftool prog show id "$pid2" >/dev/null 2>&1; then bad "program $pid2 still loaded"; else ok "program $pid2 freed"; fi
 
 echo "cli_errors: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -99,16 +99,12 @@ int bench_run_on_cpu(int cpu, void *(*fn)(void *), void *arg);
 
 /* ---- bench_dut.c ------------------------------------------------------ */
 
-struct xdpct_bpf;
+struct xdpct_bench_bpf;
 struct ceiling_bpf;
-struct bench_wrap_bpf;
-struct bpf_link;
 struct ring_buffer;
 
 struct bench_xdpct {
-	struct xdpct_bpf *skel;
-	struct bench_wrap_bpf *wrap;
-	struct bpf_link *link;		/* freplace: xdpct_xdp into bench_wrap */
+	struct xdpct_bench_bpf *skel;	/* bpf/xdpct.bpf.c + bench entry points */
 	struct ring_buffer *rb;
 	volatile int rb_stop;
 	int rb_started;
@@ -119,13 +115,15 @@ struct bench_xdpct {
 
 int bench_ceiling_open(struct ceiling_bpf **c);
 __u64 bench_ceiling_count(void *ctx);		/* ctx: struct ceiling_bpf * */
-int bench_xdpct_open(struct bench_xdpct *x, __u32 max_flows);
+/* aux_cpu: where the event reader and the sweep timer run (-1: anywhere) */
+int bench_xdpct_open(struct bench_xdpct *x, __u32 max_flows, int aux_cpu);
 void bench_xdpct_close(struct bench_xdpct *x);
 __u64 bench_xdpct_count(void *ctx);		/* ctx: struct bench_xdpct * */
 void bench_xdpct_stats(struct bench_xdpct *x, __u64 *c);	/* XDPCT_STAT_MAX sums */
 /* n established flows, numbered as the generator numbers them */
 int bench_xdpct_populate(struct bench_xdpct *x, __u32 client_net, __u32 salt, __u32 n);
-void bench_xdpct_drop_after(struct bench_xdpct *x, bool drop);
+/* xdpct_drop (track, then drop) or xdpct_xdp (the production program) */
+int bench_xdpct_prog(struct bench_xdpct *x, bool drop);
 
 /* kernel baselines in the DUT namespace */
 int bench_kernel_conntrack(bool on);

@@ -13,6 +13,7 @@
  * netfilter chain, would leave every entry unconfirmed and measure inserts
  * only).  For the flood the server address is local and a listener waits.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>

@@ -11,7 +11,9 @@
  * has none.  Pins are per network
  * namespace: <bpffs>/xdpct/ns<inode of /proc/self/ns/net>/.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -95,4 +97,81 @@ int xdpct_pin_dir(char *buf, size_t len, bool mount_if_missing)
 		return -errno;
 	snprintf(buf, len, "%s/xdpct/ns%llu", fs, (unsigned long long)st.st_ino);
 	return 0;
+}
+
+/* is a network namespace with this inode still alive (a process in it, or
+ * a bind mount under /run/netns)? */
+static bool netns_alive(unsigned long long ino)
+{
+	static const char *const dirs[] = { "/proc", "/run/netns" };
+	char path[PATH_MAX];
+	struct dirent *d;
+	struct stat st;
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		DIR *dir = opendir(dirs[i]);
+
+		if (!dir)
+			continue;
+		while ((d = readdir(dir))) {
+			if (d->d_name[0] == '.')
+				continue;
+			if (i == 0 && (d->d_name[0] < '0' || d->d_name[0] > '9'))
+				continue;
+			snprintf(path, sizeof(path), i == 0 ? "/proc/%s/ns/net" : "/run/netns/%s",
+				 d->d_name);
+			if (!stat(path, &st) && st.st_ino == ino) {
+				closedir(dir);
+				return true;
+			}
+		}
+		closedir(dir);
+	}
+	return false;
+}
+
+/*
+ * A network namespace deleted while xdpct was attached in it takes the
+ * attachments along, but the pins (and so the maps, programs and timer)
+ * would stay: remove those of namespaces that no longer exist.
+ */
+void xdpct_gc_pins(void)
+{
+	const char *fs = xdpct_bpffs(false);
+	char top[PATH_MAX], path[PATH_MAX + 300];
+	struct dirent *d;
+	DIR *dir;
+
+	if (!fs)
+		return;
+	snprintf(top, sizeof(top), "%s/xdpct", fs);
+	dir = opendir(top);
+	if (!dir)
+		return;
+	while ((d = readdir(dir))) {
+		unsigned long long ino;
+		struct dirent *f;
+		DIR *sub;
+
+		if (sscanf(d->d_name, "ns%llu", &ino) != 1 || netns_alive(ino))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", top, d->d_name);
+		sub = opendir(path);
+		if (!sub)
+			continue;
+		while ((f = readdir(sub))) {
+			char p2[sizeof(path) + 300];
+
+			if (f->d_name[0] == '.')
+				continue;
+			snprintf(p2, sizeof(p2), "%s/%s", path, f->d_name);
+			unlink(p2);
+		}
+		closedir(sub);
+		if (!rmdir(path))
+			xdpct_warn("removed the pins of deleted network namespace %s", d->d_name);
+	}
+	closedir(dir);
+	rmdir(top);
 }

@@ -49,7 +49,10 @@ const char run_help[] =
 "Usage: xdpct run [OPTIONS] IFACE...\n"
 "\n"
 "The foreground way: attach as 'xdpct attach' does, stream transitions as\n"
-"'xdpct watch' does, and on SIGINT or SIGTERM detach again and exit.\n"
+"'xdpct watch' does, and on SIGINT or SIGTERM detach again and exit.  The\n"
+"attachments are BPF links owned by the process and nothing is pinned, so\n"
+"they go away with it however it ends, SIGKILL included.  Other commands\n"
+"(flows, stats, status) see the instance while it runs.\n"
 "\n"
 "Options: those of 'xdpct attach', and\n"
 "  -j, --json   one JSON object per line (see 'xdpct watch --help')\n"
@@ -154,6 +157,7 @@ int cmd_run(int argc, char **argv)
 	int first, r, n;
 
 	attach_opts_init(&o);
+	o.ephemeral = true;
 	r = attach_common(argc, argv, &o, &first);
 	if (r)
 		return r;

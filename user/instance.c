@@ -93,6 +93,10 @@ void inst_close(struct inst *in)
 {
 	int i;
 
+	/* closing a link fd detaches it: ephemeral instances vanish here */
+	for (i = 0; i < in->nlinks; i++)
+		close(in->links[i]);
+
 	for (i = 0; i < I_NOBJ; i++)
 		if (in->fd[i] >= 0 && !in->skel)
 			close(in->fd[i]);
@@ -252,6 +256,7 @@ int inst_find(struct inst *in)
 	char path[PATH_MAX + 16];
 
 	inst_init(in);
+	xdpct_gc_pins();
 	if (!xdpct_pin_dir(in->pin_dir, sizeof(in->pin_dir), false)) {
 		snprintf(path, sizeof(path), "%s/flows", in->pin_dir);
 		if (!access(path, F_OK)) {
@@ -565,6 +570,83 @@ static int attach_xdp(struct xdp_program *xp, int ifindex, int mode, bool *multi
 	return 0;
 }
 
+/*
+ * `run`: the attachments are BPF links owned by this process and nothing is
+ * pinned, so the instance goes away with the process however it ends, even
+ * by SIGKILL.  Other commands still find it through its programs' maps.
+ */
+static int attach_ephemeral(struct inst *in, const struct attach_opts *o, char **ifnames,
+			    const int *ifindex, int n)
+{
+	int i, err;
+
+	in->skel = xdpct_bpf__open();
+	if (!in->skel) {
+		xdpct_err("cannot open the BPF object: %s", strerror(errno));
+		return -errno;
+	}
+	if ((err = attach_opts_apply(in->skel, o)) || (err = xdpct_bpf__load(in->skel))) {
+		xdpct_err("cannot load the datapath: %s", strerror(-err));
+		goto fail;
+	}
+	skel_fds(in);
+	for (i = 0; i < n; i++) {
+		LIBBPF_OPTS(bpf_link_create_opts, lo,
+			    .flags = o->mode == XDPCT_MODE_GENERIC ? XDP_FLAGS_SKB_MODE : 0);
+		struct xdpct_iface e = { .ifindex = ifindex[i], .mode = o->mode };
+		char other[32];
+		__u32 fid = foreign_xdp(ifindex[i], 0, other, sizeof(other));
+		int fd;
+
+		if (fid) {
+			if (!o->force || strcmp(other, "xdp_dispatcher") == 0) {
+				xdpct_err("%s already runs XDP program '%s' (id %u)%s", ifnames[i],
+					  other, fid, o->force ? "" : "; --force replaces it");
+				err = -EBUSY;
+				goto fail;
+			}
+			bpf_xdp_detach(ifindex[i], 0, NULL);
+		}
+		fd = bpf_link_create(in->fd[I_PROG_XDP], ifindex[i], BPF_XDP, &lo);
+		if (fd < 0) {
+			err = -errno;
+			xdpct_err("%s: attaching XDP failed: %s", ifnames[i], strerror(-err));
+			goto fail;
+		}
+		in->links[in->nlinks++] = fd;
+		if (o->egress) {
+			/* tcx (Linux 6.6+): a link, gone with the process */
+			fd = bpf_link_create(in->fd[I_PROG_TC], ifindex[i],
+					     47 /* BPF_TCX_EGRESS */, NULL);
+			if (fd < 0) {
+				err = -errno;
+				xdpct_err("%s: attaching TC egress (tcx) failed: %s", ifnames[i],
+					  strerror(-err));
+				goto fail;
+			}
+			in->links[in->nlinks++] = fd;
+			e.egress = 1;
+		}
+		snprintf(e.name, sizeof(e.name), "%s", ifnames[i]);
+		e.attached_ns = time(NULL) * 1000000000ULL;
+		e.netns_ino = netns_ino();
+		if ((err = write_iface(in, &e))) {
+			xdpct_err("cannot record the attachment: %s", strerror(-err));
+			goto fail;
+		}
+	}
+	err = run_once(in->fd[I_PROG_ARM]);
+	if (err) {
+		xdpct_err("cannot start the expiry timer: %s", strerror(-err));
+		goto fail;
+	}
+	read_cfg(in);
+	return 0;
+fail:
+	inst_close(in);
+	return err ? err : -EINVAL;
+}
+
 int inst_attach(struct inst *in, const struct attach_opts *o, char **ifnames, int n)
 {
 	struct xdpct_iface done[XDPCT_MAX_IFACES];
@@ -588,6 +670,16 @@ int inst_attach(struct inst *in, const struct attach_opts *o, char **ifnames, in
 	}
 	libbpf_set_print(libbpf_print_fn);
 	libxdp_set_print(libxdp_print_fn);
+	if (o->ephemeral) {
+		if (!inst_find(in)) {
+			xdpct_err("xdpct is already attached in this network namespace "
+				  "(xdpct status; xdpct detach --all)");
+			inst_close(in);
+			return -EEXIST;
+		}
+		inst_init(in);
+		return attach_ephemeral(in, o, ifnames, ifindex, n);
+	}
 	fs = xdpct_bpffs(true);
 	if (!fs)
 		return -ENOENT;
@@ -742,6 +834,13 @@ int inst_detach(struct inst *in, char **ifnames, int n)
 				  ifnames[i]);
 			return -ENOENT;
 		}
+	}
+	if (in->nlinks) {
+		/* ephemeral (run): closing the links detaches everything */
+		for (i = 0; i < in->nlinks; i++)
+			close(in->links[i]);
+		in->nlinks = 0;
+		return 0;
 	}
 	left = nh;
 	for (j = 0; j < nh; j++) {

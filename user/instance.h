@@ -24,6 +24,8 @@ struct inst {
 	char pin_dir[PATH_MAX];
 	bool pinned;			/* found by or written to pin_dir */
 	struct xdpct_bpf *skel;		/* loaded by this process */
+	int links[2 * XDPCT_MAX_IFACES];	/* ephemeral attachments (run) */
+	int nlinks;
 };
 
 /* Options shared by attach, run and replay. */
@@ -32,6 +34,7 @@ struct attach_opts {
 	bool mode_set;
 	bool egress;
 	bool force;
+	bool ephemeral;			/* run: links owned by this process, no pins */
 	__u32 flows;
 	__u32 ringbuf;
 	struct xdpct_cfg cfg;
@@ -67,6 +70,9 @@ const char *xdpct_bpffs(bool mount_if_missing);
 
 /* <bpffs>/xdpct/ns<netns inode>; -ENOENT without a bpffs */
 int xdpct_pin_dir(char *buf, size_t len, bool mount_if_missing);
+
+/* remove pins left by network namespaces deleted while attached */
+void xdpct_gc_pins(void);
 
 void inst_init(struct inst *in);
 /* 0 and *in filled; -ENOENT when this netns has no instance; other <0 with

@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * xdpct bench: the generator threads and one timed measurement.
+ *
+ * Each thread is pinned to one CPU, enters the generator's namespace (the
+ * test run looks ingress_ifindex up in the caller's namespace) and calls
+ * BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES in a loop.  After every
+ * batch of 64 frames the kernel flushes them into the veth and, when it
+ * re-enables bottom halves, the receiving veth's NAPI runs on the same CPU:
+ * the program under test and the kernel's own path are charged to the
+ * generator's cores, so their busy time per received packet is the cost of
+ * generating plus receiving one packet.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "bench.h"
+#include "xdpct.h"
+#include "gen.skel.h"
+
+#ifndef GEN_CHUNK
+#define GEN_CHUNK 65536		/* frames per test-run call: ~30 ms */
+#endif
+#define GEN_WARMUP_S 0.3
+
+struct gen_thread {
+	struct bench_gen *g;
+	pthread_t th;
+	int idx;
+	__u64 exact;		/* 0: until stopped */
+	int err;
+};
+
+static volatile int gen_stop;
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int bench_pick_cpus(int nthreads, int *cpus)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	int i;
+
+	if (n < 1)
+		n = 1;
+	if (nthreads < 1 || nthreads > n || nthreads > BENCH_MAX_CPUS)
+		return -EINVAL;
+	/* the highest CPUs: CPU 0 keeps the rest of the system and the event reader */
+	for (i = 0; i < nthreads; i++)
+		cpus[i] = n - nthreads + i;
+	return 0;
+}
+
+static int pin_self(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+struct on_cpu {
+	int cpu;
+	void *(*fn)(void *);
+	void *arg;
+	void *ret;
+};
+
+static void *on_cpu_tramp(void *a)
+{
+	struct on_cpu *o = a;
+
+	pin_self(o->cpu);
+	o->ret = o->fn(o->arg);
+	return NULL;
+}
+
+/* Run fn on its own thread pinned to cpu; returns 0 if it returned NULL. */
+int bench_run_on_cpu(int cpu, void *(*fn)(void *), void *arg)
+{
+	struct on_cpu o = { .cpu = cpu, .fn = fn, .arg = arg };
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, on_cpu_tramp, &o))
+		return -1;
+	pthread_join(th, NULL);
+	return o.ret ? -1 : 0;
+}
+
+static int set_slots(struct bench_gen *g)
+{
+	struct gen_cpu *v = calloc(g->ncpus_possible, sizeof(*v));
+	__u32 zero = 0;
+	int i, err;
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < g->ncpus_possible; i++)
+		v[i].nslots = 1;
+	for (i = 0; i < g->nthreads; i++) {
+		v[g->cpus[i]].slot = i;
+		v[g->cpus[i]].nslots = g->nthreads;
+	}
+	err = bpf_map_update_elem(bpf_map__fd(g->skel->maps.gen_state), &zero, v, 0);
+	free(v);
+	return err;
+}
+
+int bench_gen_open(struct bench_gen *g, const struct gen_cfg *cfg, int nthreads)
+{
+	int err;
+
+	memset(g, 0, sizeof(*g));
+	g->nthreads = nthreads;
+	g->cfg = *cfg;
+	g->ncpus_possible = libbpf_num_possible_cpus();
+	if (g->ncpus_possible < 1 || bench_pick_cpus(nthreads, g->cpus))
+		return -EINVAL;
+	g->skel = gen_bpf__open();
+	if (!g->skel)
+		return -errno;
+	g->skel->rodata->cfg = *cfg;
+	err = gen_bpf__load(g->skel);
+	if (err)
+		goto fail;
+	g->prog_fd = bpf_program__fd(g->skel->progs.gen);
+	g->ifindex = bench_ifindex(BENCH_NS_GEN, BENCH_IF_GEN);
+	if (g->ifindex < 0) {
+		err = -ENODEV;
+		goto fail;
+	}
+	/* a veth takes XDP frames only with XDP on it; the sink also counts replies */
+	err = bench_xdp_attach(BENCH_NS_GEN, BENCH_IF_GEN,
+			       bpf_program__fd(g->skel->progs.gen_sink));
+	if (err)
+		goto fail;
+	err = set_slots(g);
+	if (err)
+		goto fail;
+	return 0;
+fail:
+	bench_gen_close(g);
+	return err;
+}
+
+void bench_gen_close(struct bench_gen *g)
+{
+	if (!g->skel)
+		return;
+	bench_xdp_attach(BENCH_NS_GEN, BENCH_IF_GEN, -1);
+	gen_bpf__destroy(g->skel);
+	g->skel = NULL;
+}
+
+int bench_gen_get_counters(struct bench_gen *g, __u64 *cnt)
+{
+	struct gen_cpu *v = calloc(g->ncpus_possible, sizeof(*v));
+	__u32 zero = 0;
+	int i, err;
+
+	if (!v)
+		return -ENOMEM;
+	err = bpf_map_lookup_elem(bpf_map__fd(g->skel->maps.gen_state), &zero, v);
+	for (i = 0; !err && i < g->ncpus_possible; i++)
+		cnt[i] = v[i].cnt;
+	free(v);
+	return err;
+}
+
+int bench_gen_set_counters(struct bench_gen *g, const __u64 *cnt)
+{
+	struct gen_cpu *v = calloc(g->ncpus_possible, sizeof(*v));
+	int fd = bpf_map__fd(g->skel->maps.gen_state);
+	__u32 zero = 0;
+	int i, err;
+
+	if (!v)
+		return -ENOMEM;
+	err = bpf_map_lookup_elem(fd, &zero, v);
+	for (i = 0; !err && i < g->ncpus_possible; i++)
+		v[i].cnt = cnt[i];
+	if (!err)
+		err = bpf_map_update_elem(fd, &zero, v, 0);
+	free(v);
+	return err;
+}
+
+__u64 bench_gen_synacks(struct bench_gen *g)
+{
+	struct gen_sink_stats *v = calloc(g->ncpus_possible, sizeof(*v));
+	__u32 zero = 0;
+	__u64 sum = 0;
+	int i;
+
+	if (!v)
+		return 0;
+	if (!bpf_map_lookup_elem(bpf_map__fd(g->skel->maps.sink_stats), &zero, v))
+		for (i = 0; i < g->ncpus_possible; i++)
+			sum += v[i].synacks;
+	free(v);
+	return sum;
+}
+
+static void *gen_thread(void *arg)
+{
+	struct gen_thread *t = arg;
+	struct bench_gen *g = t->g;
+	__u8 frame[GEN_FRAME_LEN] = {};
+	struct xdp_md ctx = {
+		.data_end = GEN_FRAME_LEN,
+		.ingress_ifindex = g->ifindex,
+	};
+	LIBBPF_OPTS(bpf_test_run_opts, o,
+		.data_in = frame,
+		.data_size_in = sizeof(frame),
+		.ctx_in = &ctx,
+		.ctx_size_in = sizeof(ctx),
+		.flags = BPF_F_TEST_XDP_LIVE_FRAMES,
+	);
+	__u64 left = t->exact;
+
+	if (pin_self(g->cpus[t->idx]) || bench_enter(BENCH_NS_GEN)) {
+		t->err = -EPERM;
+		return NULL;
+	}
+	while (!gen_stop && !bench_stop) {
+		o.repeat = GEN_CHUNK;
+		if (t->exact) {
+			if (!left)
+				break;
+			if (left < GEN_CHUNK)
+				o.repeat = left;
+			left -= o.repeat;
+		}
+		if (bpf_prog_test_run_opts(g->prog_fd, &o) && errno != EINTR) {
+			t->err = -errno;
+			break;
+		}
+	}
+	bench_leave();
+	return NULL;
+}
+
+static int start_threads(struct bench_gen *g, struct gen_thread *t, __u64 exact)
+{
+	int i;
+
+	gen_stop = 0;
+	for (i = 0; i < g->nthreads; i++) {
+		t[i] = (struct gen_thread){ .g = g, .idx = i, .exact = exact };
+		if (pthread_create(&t[i].th, NULL, gen_thread, &t[i])) {
+			gen_stop = 1;
+			while (--i >= 0)
+				pthread_join(t[i].th, NULL);
+			return -EAGAIN;
+		}
+	}
+	return 0;
+}
+
+static int join_threads(struct bench_gen *g, struct gen_thread *t)
+{
+	int i, err = 0;
+
+	gen_stop = 1;
+	for (i = 0; i < g->nthreads; i++) {
+		pthread_join(t[i].th, NULL);
+		if (t[i].err && !err)
+			err = t[i].err;
+	}
+	return err;
+}
+
+int bench_gen_send(struct bench_gen *g, __u64 per_thread)
+{
+	struct gen_thread t[BENCH_MAX_CPUS];
+	int err;
+
+	err = start_threads(g, t, per_thread);
+	if (err)
+		return err;
+	/* threads end by themselves after per_thread frames */
+	gen_stop = 0;
+	for (int i = 0; i < g->nthreads; i++)
+		pthread_join(t[i].th, NULL);
+	for (int i = 0; i < g->nthreads; i++)
+		if (t[i].err)
+			return t[i].err;
+	return bench_stop ? -EINTR : 0;
+}
+
+/* Busy and total jiffies of the given CPUs from /proc/stat. */
+static int cpu_busy(const int *cpus, int n, unsigned long long *busy)
+{
+	char line[512];
+	FILE *f = fopen("/proc/stat", "r");
+	int i;
+
+	if (!f)
+		return -errno;
+	*busy = 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long v[10] = {};
+		int cpu;
+
+		if (strncmp(line, "cpu", 3) || line[3] < '0' || line[3] > '9')
+			continue;
+		if (sscanf(line + 3, "%d %llu %llu %llu %llu %llu %llu %llu %llu", &cpu,
+			   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) < 9)
+			continue;
+		for (i = 0; i < n; i++)
+			if (cpus[i] == cpu)	/* user nice system [idle iowait] irq softirq steal */
+				*busy += v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+	}
+	fclose(f);
+	return 0;
+}
+
+static void sleep_s(double s)
+{
+	double end = now_s() + s;
+
+	while (!bench_stop) {
+		double left = end - now_s();
+		struct timespec ts;
+
+		if (left <= 0)
+			break;
+		if (left > 0.1)
+			left = 0.1;
+		ts.tv_sec = 0;
+		ts.tv_nsec = left * 1e9;
+		nanosleep(&ts, NULL);
+	}
+}
+
+int bench_gen_measure(struct bench_gen *g, double duration, bench_count_fn count,
+		      void *ctx, struct bench_sample *out)
+{
+	struct gen_thread t[BENCH_MAX_CPUS];
+	unsigned long long b0, b1;
+	__u64 c0, c1, s0, s1;
+	double t0, t1, hz = sysconf(_SC_CLK_TCK);
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = start_threads(g, t, 0);
+	if (err)
+		return err;
+	sleep_s(GEN_WARMUP_S);
+	c0 = count(ctx);
+	s0 = bench_gen_synacks(g);
+	cpu_busy(g->cpus, g->nthreads, &b0);
+	t0 = now_s();
+	sleep_s(duration);
+	c1 = count(ctx);
+	s1 = bench_gen_synacks(g);
+	cpu_busy(g->cpus, g->nthreads, &b1);
+	t1 = now_s();
+	err = join_threads(g, t);
+	if (err)
+		return err;
+	if (bench_stop)
+		return -EINTR;
+	out->packets = c1 - c0;
+	out->pps = (c1 - c0) / (t1 - t0);
+	out->synack_pps = (s1 - s0) / (t1 - t0);
+	out->cpu_pct = 100.0 * (b1 - b0) / hz / (t1 - t0);
+	out->ns_per_pkt = out->packets ? (b1 - b0) / hz * 1e9 / out->packets : 0;
+	return 0;
+}
