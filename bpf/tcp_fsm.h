@@ -244,7 +244,7 @@ static __always_inline void fsm_close_both(struct xdpct_flow *f, struct xdpct_fs
 	o->closed = 1;
 }
 
-/* RST: RFC 9293 3.5.3 with RFC 5961's narrower acceptance. */
+/* RST: RFC 9293 3.5.3 with RFC 5961's exact-match acceptance. */
 static __always_inline void fsm_rst(struct xdpct_flow *f, const struct xdpct_seg *g,
 				    __u64 now, struct xdpct_fsm_out *o)
 {
@@ -257,13 +257,22 @@ static __always_inline void fsm_rst(struct xdpct_flow *f, const struct xdpct_seg
 	if (f->state[r] == XDPCT_S_SYN_SENT && !(s->flags & XDPCT_D_SYN)) {
 		/* answer to a SYN: acceptable only if it acks that SYN */
 		ok = (g->flags & FSM_ACK) && seq_in_ack_range(g->ack, p->isn, p->end);
-	} else if (f->flags & XDPCT_F_LIBERAL) {
-		ok = 1;			/* windows unknown: cannot judge */
 	} else {
-		__u32 rcv_nxt = (p->flags & XDPCT_D_ACKED_ANY) ? p->ack : s->isn + 1;
-		__u32 wnd = p->maxwin ? p->maxwin : 1;
+		/*
+		 * RFC 5961 3.2: only an RST at the receiver's RCV.NXT resets; one
+		 * elsewhere in the window earns a challenge ACK, to which the
+		 * real peer answers with an exact RST.  An observer knows RCV.NXT
+		 * lies between what the receiver last acknowledged and what the
+		 * sender has sent (data in flight), so that is the range taken.
+		 * A blind attacker hits it with odds (bytes in flight + 1) / 2^32.
+		 */
+		__u32 lo = (p->flags & XDPCT_D_ACKED_ANY) ? p->ack : s->end;
+		__u32 hi = s->end;
 
-		ok = g->seq - rcv_nxt < wnd || g->seq == s->end;
+		if (seq_before(hi, lo))
+			ok = g->seq == lo || g->seq == hi;
+		else
+			ok = g->seq - lo <= hi - lo;
 	}
 	if (!ok) {
 		o->invalid = XDPCT_STAT_INV_RST;
@@ -430,9 +439,14 @@ static __always_inline void fsm_segment(struct xdpct_flow *f, const struct xdpct
 		o->invalid = XDPCT_STAT_INV_STATE;
 		return;
 	}
-	/* FIN in a state that cannot send one, or data after d's own FIN */
+	/*
+	 * FIN in a state that cannot send one, or data after d's own FIN.
+	 * A retransmission of d's FIN is fine in any state: a LAST_ACK side
+	 * we saw acked (now CLOSED) resends it when that last ACK was lost.
+	 */
 	if ((fl & FSM_FIN) && !fin_allowed(f->state[d]) &&
-	    !(fl & FSM_ACK && in_handshake(f->state[d]))) {
+	    !(fl & FSM_ACK && in_handshake(f->state[d])) &&
+	    !((s->flags & XDPCT_D_FIN) && g->seq + g->len == s->fin_seq)) {
 		o->invalid = XDPCT_STAT_INV_STATE;
 		return;
 	}
@@ -471,10 +485,17 @@ static __always_inline void fsm_segment(struct xdpct_flow *f, const struct xdpct
 			if ((s->flags & XDPCT_D_SYN_ACKED) && (p->flags & XDPCT_D_SYN_ACKED)) {
 				__u8 c = f->client & 1;
 
+				/*
+				 * An endpoint whose peer already sent a FIN (a
+				 * Fast Open server closing in SYN_RCVD) has
+				 * received it: CLOSE_WAIT, not ESTABLISHED.
+				 */
 				if (in_handshake(f->state[c]))
-					fsm_set(f, o, c, XDPCT_S_ESTABLISHED, now);
+					fsm_set(f, o, c, f->dir[!c].flags & XDPCT_D_FIN ?
+						XDPCT_S_CLOSE_WAIT : XDPCT_S_ESTABLISHED, now);
 				if (in_handshake(f->state[!c]))
-					fsm_set(f, o, !c, XDPCT_S_ESTABLISHED, now);
+					fsm_set(f, o, !c, f->dir[c].flags & XDPCT_D_FIN ?
+						XDPCT_S_CLOSE_WAIT : XDPCT_S_ESTABLISHED, now);
 				if (!f->est_ns)
 					f->est_ns = now;
 			} else if ((p->flags & XDPCT_D_SYN_ACKED) && (s->flags & XDPCT_D_SYN) &&

@@ -256,7 +256,11 @@ def main():
         st = json.loads(topo.xdpct(topo.s, "status", "-j"))
         ids = [i for i in st["prog_ids"].values() if i]
         topo.xdpct(topo.s, "detach", "--all")
-        left = [i for i in ids if sh(f"bpftool prog show id {i}", check=False).strip()]
+        for _ in range(30):     # programs are freed after an RCU grace period
+            left = [i for i in ids if sh(f"bpftool prog show id {i}", check=False).strip()]
+            if not left:
+                break
+            time.sleep(0.1)
         F.check(ids and not left, f"programs {ids} gone after detach (left: {left})")
         F.check("xdp" not in sh(f"ip -n {topo.s} link show {topo.sif}"),
                 "no XDP program on the interface after detach")
