@@ -182,9 +182,12 @@ def watch_one_life(topo):
     time.sleep(0.5)
     dump.terminate()
     dump.wait()
+    def ours(e):
+        return (f"{e['client']['addr']}:{e['client']['port']}" == n["client"]
+                and f"{e['server']['addr']}:{e['server']['port']}" == n["server"])
+
     mine = [e for e in map(json.loads, out.splitlines())
-            if e.get("event") == "transition"
-            and f"{e['client']['addr']}:{e['client']['port']}" == n["client"]]
+            if e.get("event") == "transition" and ours(e)]
     seq = [(e["side"], e["from"], e["to"]) for e in mine]
     want = [("client", "CLOSED", "SYN_SENT"), ("server", "LISTEN", "SYN_RCVD"),
             ("client", "SYN_SENT", "ESTABLISHED"), ("server", "SYN_RCVD", "ESTABLISHED"),
@@ -194,7 +197,7 @@ def watch_one_life(topo):
             ("client", "TIME_WAIT", "CLOSED")]
     F.check(seq == want, f"watch -j sequence for one connection: {seq}")
     kinds = [e.get("event") for e in map(json.loads, out.splitlines())
-             if e.get("client", {}).get("port") == int(n["client"].rsplit(":", 1)[1])]
+             if "client" in e and ours(e)]
     F.check("handshake" in kinds and "closed" in kinds,
             f"watch -j summary lines present: {sorted(set(kinds))}")
     end = [e for e in map(json.loads, out.splitlines()) if e.get("event") == "end"]
@@ -203,8 +206,7 @@ def watch_one_life(topo):
     r = subprocess.run([XDPCT, "replay", "-j", "--timeout-time-wait", "2", pcap],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     rseq = [(e["side"], e["from"], e["to"]) for e in map(json.loads, r.stdout.splitlines())
-            if e.get("event") == "transition"
-            and f"{e['client']['addr']}:{e['client']['port']}" == n["client"]]
+            if e.get("event") == "transition" and ours(e)]
     F.check(r.returncode == 0 and rseq == want[:-1] or rseq == want,
             f"replay of the tcpdump recording matches watch: rc={r.returncode} {rseq}")
     os.unlink(pcap)
