@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+"""Blind injection (RFC 5961): an off-path sender that knows addresses and
+ports but not sequence numbers sprays RST, SYN, FIN and data at tracked
+connections, in both directions, while they carry data.  It must not reset,
+close, desynchronise or reopen any of them in xdpct's table (the kernel's own
+sockets are the reference: they survive too), and every packet must be
+counted as refused."""
+import json
+import os
+import random
+import socket
+import struct
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from xnet import Topology, Failures, quiet, install_cleanup  # noqa: E402
+
+F = Failures()
+NCONN = 20
+PER_KIND = 2000          # packets of each kind, each direction
+PORT = 8100
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    s = (s >> 16) + (s & 0xffff)
+    s += s >> 16
+    return ~s & 0xffff
+
+
+def tcp4(src, dst, sport, dport, seq, ack, flags, payload=b""):
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0)
+    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack(
+        "!BBH", 0, 6, len(tcp) + len(payload))
+    c = csum(pseudo + tcp + payload)
+    tcp = tcp[:16] + struct.pack("!H", c) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload),
+                     random.randrange(65536), 0, 64, 6, 0,
+                     socket.inet_aton(src), socket.inet_aton(dst))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return ip + tcp + payload
+
+
+KINDS = {            # name: (tcp flags, payload)
+    "rst": (0x04, b""),
+    "rst_ack": (0x14, b""),
+    "syn": (0x02, b""),
+    "fin_ack": (0x11, b""),
+    "data_ack": (0x18, b"injected"),
+}
+
+
+def spray(topo, ns, conns, to_server):
+    with topo.inns(ns):
+        raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    sent = 0
+    rnd = random.Random(5961 + to_server)
+    for kind, (flags, payload) in KINDS.items():
+        for i in range(PER_KIND):
+            c = conns[i % len(conns)]
+            caddr, cport = c["c"]
+            saddr, sport = c["s"]
+            if to_server:
+                pkt = tcp4(caddr, saddr, cport, sport, rnd.getrandbits(32),
+                           rnd.getrandbits(32), flags, payload)
+                raw.sendto(pkt, (saddr, 0))
+            else:
+                pkt = tcp4(saddr, caddr, sport, cport, rnd.getrandbits(32),
+                           rnd.getrandbits(32), flags, payload)
+                raw.sendto(pkt, (caddr, 0))
+            sent += 1
+    raw.close()
+    return sent
+
+
+def main():
+    topo = Topology("inj")
+    install_cleanup(topo)
+    try:
+        topo.create()
+        topo.xdpct(topo.s, "attach", "--egress", topo.sif)
+        with topo.inns(topo.s):
+            ls = socket.socket()
+            ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            ls.bind((topo.s4, PORT))
+            ls.listen(64)
+        conns = []
+        for _ in range(NCONN):
+            with topo.inns(topo.c):
+                c = socket.socket()
+            c.connect((topo.s4, PORT))
+            s, _ = ls.accept()
+            conns.append({"c": c.getsockname(), "s": c.getpeername(), "cs": c, "ss": s})
+        for c in conns:
+            c["cs"].sendall(b"before")
+            c["ss"].recv(100)
+        quiet()
+        before = json.loads(topo.xdpct(topo.s, "stats", "-j"))
+
+        sent = spray(topo, topo.c, conns, True) + spray(topo, topo.s, conns, False)
+        # the connections keep carrying data after the spray
+        for c in conns:
+            c["cs"].sendall(b"after")
+            c["ss"].recv(100)
+            c["ss"].sendall(b"reply")
+            c["cs"].recv(100)
+        quiet(0.5)
+        after = json.loads(topo.xdpct(topo.s, "stats", "-j"))
+        flows = {(f["client"]["port"]): f for f in topo.flows()}
+        alive = sum(1 for c in conns
+                    if flows.get(c["c"][1], {}).get("client", {}).get("state") == "ESTABLISHED"
+                    and flows[c["c"][1]]["server"]["state"] == "ESTABLISHED"
+                    and flows[c["c"][1]]["generation"] == 0)
+        ss_est = sum(1 for st in topo.ss(topo.c).values() if st == "ESTAB")
+        F.check(alive == NCONN and ss_est == NCONN,
+                f"after {sent} injected packets: {alive}/{NCONN} still ESTABLISHED in "
+                f"xdpct (generation 0), {ss_est} in ss")
+        refused = sum(after[k] - before[k] for k in
+                      ("invalid_rst", "invalid_seq", "invalid_ack", "invalid_state"))
+        F.check(refused >= sent - 3, f"{refused} of {sent} injected packets refused "
+                f"(invalid_rst {after['invalid_rst'] - before['invalid_rst']}, "
+                f"invalid_seq {after['invalid_seq'] - before['invalid_seq']}, "
+                f"invalid_ack {after['invalid_ack'] - before['invalid_ack']}, "
+                f"invalid_state {after['invalid_state'] - before['invalid_state']})")
+        F.check(after["flows_reopened"] == before["flows_reopened"]
+                and after["flows_closed"] == before["flows_closed"],
+                "no connection reopened or closed by the injection")
+        # and they still close properly: no desynchronisation
+        for c in conns:
+            c["cs"].shutdown(socket.SHUT_WR)
+        quiet(0.5)
+        for c in conns:
+            c["ss"].close()
+        quiet(0.5)
+        flows = {(f["client"]["port"]): f for f in topo.flows()}
+        closed = sum(1 for c in conns
+                     if flows.get(c["c"][1], {}).get("client", {}).get("state") == "TIME_WAIT"
+                     and flows[c["c"][1]]["server"]["state"] == "CLOSED")
+        F.check(closed == NCONN, f"{closed}/{NCONN} closed cleanly afterwards "
+                "(client TIME_WAIT, server CLOSED)")
+        print(f"figures: injected {sent}, refused {refused}")
+        for c in conns:
+            c["cs"].close()
+        ls.close()
+    finally:
+        topo.destroy()
+    return F.summary("injection")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
