@@ -96,6 +96,14 @@ expect 1 "not attached" -- $IN $X watch --duration 1
 out=$($IN $X -j attach nosuchif0 2>/dev/null)
 if echo "$out" | grep -q '^{"error":".*no such interface'; then ok "JSON error object: $out"; else bad "JSON error: $out"; fi
 
+echo "--- no native XDP (loopback): generic with a warning, or a clear error"
+ip -n $NS link set lo up
+expect 0 "warning: lo: no native XDP, attached in generic mode" -- $IN $X attach lo
+if $IN $X status | grep -q "lo .*generic"; then ok "status shows generic mode"; else bad "status mode"; fi
+expect 0 "" -- $IN $X detach --all
+expect 1 "lo: attaching XDP failed: Operation not supported \(try --mode generic\)" -- $IN $X attach --mode native lo
+nothing_left "native XDP refused"
+
 echo "--- attach twice, detach twice"
 expect 0 "" -- $IN $X attach --egress v0
 expect 1 "already attached to v0" -- $IN $X attach v0
