@@ -27,7 +27,8 @@ USER_SRC := $(wildcard user/*.c)
 USER_HDRS := $(wildcard user/*.h)
 USER_OBJ := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRC))
 
-.PHONY: all deps test test-unit test-bpf test-integration bench demo clean vmlinux bpffs
+PHONY_EXTRA := soak
+.PHONY: all deps test soak test-unit test-bpf test-integration bench demo clean vmlinux bpffs
 
 all: $(BUILD)/xdpct
 
@@ -55,6 +56,10 @@ vmlinux:
 
 deps:
 	@scripts/deps.sh
+
+# Ten minutes of connection churn under `watch` (SOAK_SECONDS to change).
+soak: all
+	@python3 tests/integration/soak.py
 
 # The README's main command: real TCP conversations between two network
 # namespaces, watched live, then the flow table.  Installs what is missing.
