@@ -32,6 +32,9 @@ PHONY_EXTRA := soak
 
 all: $(BUILD)/xdpct
 
+# keep the BPF objects: the verifier test loads them as they are
+.SECONDARY: $(BPF_OBJ)
+
 $(BUILD):
 	mkdir -p $(BUILD)/user $(BUILD)/tests
 

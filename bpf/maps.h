@@ -6,6 +6,7 @@
 #include "xdpct_flow.h"
 #include "xdpct_stats.h"
 #include "xdpct_instance.h"
+#include "xdpct_syncookie.h"
 #include "work.h"
 #include "parse.h"
 
@@ -58,6 +59,7 @@ struct xdpct_work {
 	struct xdpct_report rep;
 	struct xdpct_seg seg;
 	struct tcp_opts opts;
+	struct xdpct_sc_pkt sc;		/* handshake offload (syncookie.h) */
 };
 
 struct {

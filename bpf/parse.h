@@ -182,14 +182,16 @@ static __always_inline int parse_tcp(struct pkt *p, __u32 l4off, __u32 l4_len)
 	th = p->data + l4off;
 	if ((void *)(th + 1) > p->data_end || l4_len < sizeof(*th))
 		return parse_invalid(p, XDPCT_STAT_INV_TCP_HDR);
+	/* ports and flags even of a bad segment: a SYN to a port under
+	 * handshake offload is dropped rather than passed (syncookie.h) */
+	p->m.flags = ((__u8 *)th)[13];
+	p->m.sport = bpf_ntohs(th->source);
+	p->m.dport = bpf_ntohs(th->dest);
 	doff = th->doff * 4;
 	if (doff < sizeof(*th) || doff > l4_len || (void *)th + doff > p->data_end)
 		return parse_invalid(p, XDPCT_STAT_INV_TCP_HDR);
-	p->m.flags = ((__u8 *)th)[13];
 	if (!tcp_flags_valid(p->m.flags))
 		return parse_invalid(p, XDPCT_STAT_INV_TCP_FLAGS);
-	p->m.sport = bpf_ntohs(th->source);
-	p->m.dport = bpf_ntohs(th->dest);
 	p->m.seq = bpf_ntohl(th->seq);
 	p->m.ack = bpf_ntohl(th->ack_seq);
 	p->m.win = bpf_ntohs(th->window);

@@ -85,6 +85,8 @@ int xdpct_arm(struct xdp_md *ctx)
 		return XDP_ABORTED;
 	if (bpf_timer_start(&sw->timer, cfg.sweep_ns, 0))
 		return XDP_ABORTED;
+	if (sc_arm())			/* syncookie auto mode's rate timer */
+		return XDP_ABORTED;
 	return XDP_PASS;
 }
 

@@ -63,7 +63,16 @@ struct xdpct_fsm_out {
 	__u8 reopened;
 	__u8 victim;		/* now a candidate for eviction */
 	__u8 window_fail;	/* invalid came from the window check */
-	__u8 pad;
+	/*
+	 * fsm_segment()'s undo record for a SYN-ACK that was refused after
+	 * it opened d's side or set synack_ns.  Here, not on the stack: the
+	 * datapath's call chain has no stack left (this is in a map value).
+	 */
+	__u8 fresh;
+	__u8 saved_flags;
+	__u8 synack_set;
+	__u8 pad[2];
+	__u32 saved_maxend;
 };
 
 static __always_inline int seq_before(__u32 a, __u32 b)
@@ -200,6 +209,80 @@ static __always_inline int fsm_new_midstream(struct xdpct_flow *f, const struct 
 		fsm_set(f, o, r, XDPCT_S_CLOSE_WAIT, now);
 	}
 	return 1;
+}
+
+/*
+ * What the SYN and the cookie SYN-ACK settled, recovered from a valid
+ * cookie ACK (bpf/syncookie.h): the handshake left no entry behind.
+ */
+struct xdpct_cookie_hs {
+	__u16 cmss;		/* client's MSS from the cookie (0: unknown) */
+	__u16 smss;		/* MSS the SYN-ACK offered */
+	__u16 synack_win;	/* window the SYN-ACK offered (unscaled) */
+	__u8 cwscale;		/* client's window scale (if XDPCT_D_WSCALE) */
+	__u8 swscale;		/* the SYN-ACK's window scale */
+	__u8 opts;		/* XDPCT_D_WSCALE | SACK_PERM | TS, both ends agreed */
+	__u8 pad[3];
+};
+
+/*
+ * Fresh entry from the ACK that completes a SYN-cookie handshake: d is the
+ * client.  Both ends start where the SYN and SYN-ACK left them (client
+ * SYN_SENT, server SYN_RCVD) and this ACK moves both to ESTABLISHED, so a
+ * watcher sees the usual last two transitions of a handshake.  The windows
+ * are known exactly (the SYN-ACK's is ours), so no liberal tracking.
+ */
+static __always_inline void fsm_new_cookie(struct xdpct_flow *f, const struct xdpct_seg *g,
+					   const struct xdpct_cookie_hs *h, __u64 now,
+					   struct xdpct_fsm_out *o)
+{
+	__u8 c = g->d & 1, sv = !c;
+	struct xdpct_dir *cd = &f->dir[c], *sd = &f->dir[sv];
+	__u32 cwin = g->win;
+
+	f->client = c;
+	f->flags = XDPCT_F_SYNCOOKIE;
+	f->first_seen_ns = now;
+	f->last_seen_ns = now;
+	f->syn_ns = now;	/* the SYN and SYN-ACK times were not kept */
+	f->synack_ns = now;
+	f->state[c] = XDPCT_S_SYN_SENT;
+	f->state[sv] = XDPCT_S_SYN_RCVD;
+
+	sd->isn = g->ack - 1;
+	sd->end = g->ack;
+	sd->ack = g->seq;
+	sd->win = h->synack_win;
+	sd->maxwin = h->synack_win ? h->synack_win : 1;
+	sd->mss = h->smss;
+	sd->wscale = h->swscale;
+	sd->flags = XDPCT_D_SYN | XDPCT_D_SYN_ACKED | XDPCT_D_ACKED_ANY | h->opts;
+
+	if (h->opts & XDPCT_D_WSCALE)
+		cwin <<= h->cwscale;
+	cd->isn = g->seq - 1;
+	cd->end = seg_end(g);
+	cd->ack = g->ack;
+	cd->win = g->win;
+	cd->maxwin = cwin ? cwin : 1;
+	cd->mss = h->cmss;
+	cd->wscale = h->cwscale;
+	cd->flags = XDPCT_D_SYN | XDPCT_D_SYN_ACKED | XDPCT_D_ACKED_ANY | h->opts;
+	/* each may send up to what the other acknowledged plus its window */
+	cd->maxend = g->seq + sd->maxwin;
+	if (seq_after(cd->end, cd->maxend))
+		cd->maxend = cd->end;
+	sd->maxend = g->ack + cd->maxwin;
+
+	fsm_set(f, o, c, XDPCT_S_ESTABLISHED, now);
+	fsm_set(f, o, sv, XDPCT_S_ESTABLISHED, now);
+	f->est_ns = now;
+	if (g->flags & FSM_FIN) {
+		cd->flags |= XDPCT_D_FIN;
+		cd->fin_seq = g->seq + g->len;
+		fsm_set(f, o, c, XDPCT_S_FIN_WAIT_1, now);
+		fsm_set(f, o, sv, XDPCT_S_CLOSE_WAIT, now);
+	}
 }
 
 /* Wipe an entry for a new connection on the same 4-tuple (keeps the lock). */
@@ -424,10 +507,16 @@ static __always_inline void fsm_segment(struct xdpct_flow *f, const struct xdpct
 				o->invalid = XDPCT_STAT_INV_SYNACK;
 				return;
 			}
+			/* the checks below may still refuse it: see refuse */
+			o->saved_maxend = s->maxend;
+			o->saved_flags = s->flags;
+			o->fresh = 1;
 			fsm_init_dir(s, g);
 		}
-		if (!f->synack_ns)
+		if (!f->synack_ns) {
 			f->synack_ns = now;
+			o->synack_set = 1;
+		}
 	} else if (!(s->flags & XDPCT_D_SYN)) {
 		/* d never opened its side (e.g. a bare ACK answering a SYN) */
 		o->invalid = XDPCT_STAT_INV_STATE;
@@ -437,23 +526,28 @@ static __always_inline void fsm_segment(struct xdpct_flow *f, const struct xdpct
 	/* nothing but a SYN may arrive once both ends are CLOSED */
 	if (f->state[0] == XDPCT_S_CLOSED && f->state[1] == XDPCT_S_CLOSED) {
 		o->invalid = XDPCT_STAT_INV_STATE;
-		return;
+		goto refuse;
 	}
 	/*
 	 * FIN in a state that cannot send one, or data after d's own FIN.
+	 * In the handshake only a FIN on an ACK that acknowledges the peer's
+	 * SYN (now or before): one from SYN_SENT that acks nothing is
+	 * impossible, and would close a connection that never opened.
 	 * A retransmission of d's FIN is fine in any state: a LAST_ACK side
 	 * we saw acked (now CLOSED) resends it when that last ACK was lost.
 	 */
 	if ((fl & FSM_FIN) && !fin_allowed(f->state[d]) &&
-	    !(fl & FSM_ACK && in_handshake(f->state[d])) &&
+	    !(fl & FSM_ACK && in_handshake(f->state[d]) &&
+	      ((p->flags & XDPCT_D_SYN_ACKED) ||
+	       ((p->flags & XDPCT_D_SYN) && seq_in_ack_range(g->ack, p->isn, p->end)))) &&
 	    !((s->flags & XDPCT_D_FIN) && g->seq + g->len == s->fin_seq)) {
 		o->invalid = XDPCT_STAT_INV_STATE;
-		return;
+		goto refuse;
 	}
 	if ((s->flags & XDPCT_D_FIN) && g->len &&
 	    seq_after(g->seq + g->len, s->fin_seq)) {
 		o->invalid = XDPCT_STAT_INV_STATE;
-		return;
+		goto refuse;
 	}
 
 	/* 3. window */
@@ -461,7 +555,7 @@ static __always_inline void fsm_segment(struct xdpct_flow *f, const struct xdpct
 	if (err) {
 		o->invalid = err;
 		o->window_fail = 1;
-		return;
+		goto refuse;
 	}
 
 	/* 4. what the ACK acknowledges */
@@ -470,8 +564,13 @@ static __always_inline void fsm_segment(struct xdpct_flow *f, const struct xdpct
 		    seq_in_ack_range(g->ack, p->isn, p->end))
 			p->flags |= XDPCT_D_SYN_ACKED;
 
+		/*
+		 * The FIN comes after r's SYN in sequence space: an ack that
+		 * does not cover the SYN cannot cover the FIN (only a liberal,
+		 * windowless entry would otherwise believe one that wraps).
+		 */
 		if ((p->flags & XDPCT_D_FIN) && !(p->flags & XDPCT_D_FIN_ACKED) &&
-		    seq_after(g->ack, p->fin_seq)) {
+		    (p->flags & XDPCT_D_SYN_ACKED) && seq_after(g->ack, p->fin_seq)) {
 			p->flags |= XDPCT_D_FIN_ACKED;
 			if (f->state[r] == XDPCT_S_FIN_WAIT_1)
 				fsm_set(f, o, r, XDPCT_S_FIN_WAIT_2, now);
@@ -532,6 +631,27 @@ static __always_inline void fsm_segment(struct xdpct_flow *f, const struct xdpct
 
 	if (f->state[0] == XDPCT_S_CLOSED && f->state[1] == XDPCT_S_CLOSED)
 		o->closed = 1;
+	return;
+
+refuse:
+	/*
+	 * An invalid segment changes nothing, not even by a refused SYN-ACK's
+	 * ISN.  Before its SYN an endpoint's direction holds zeros but for
+	 * maxend (moved by the peer's acks) and flags: undo fsm_init_dir()
+	 * with those two saved values.
+	 */
+	if (o->synack_set)
+		f->synack_ns = 0;
+	if (o->fresh) {
+		s->isn = 0;
+		s->end = 0;
+		s->maxend = o->saved_maxend;
+		s->maxwin = 0;
+		s->win = 0;
+		s->mss = 0;
+		s->wscale = 0;
+		s->flags = o->saved_flags;
+	}
 }
 
 #endif /* XDPCT_TCP_FSM_H */

@@ -101,7 +101,9 @@ static __always_inline int evict_one(struct xdpct_scratch *sc, struct xdpct_stat
 	return 0;
 }
 
-enum { VERDICT_PASS = 0, VERDICT_DROP = 1 };
+/* VERDICT_TX: XDP only, the frame was turned into a reply (syncookie.h);
+ * VERDICT_SC_NOFLOW: xdpct_track's question to xdpct_sc_ack, never returned */
+enum { VERDICT_PASS = 0, VERDICT_DROP = 1, VERDICT_TX = 2, VERDICT_SC_NOFLOW = 3 };
 
 static __always_inline int account_invalid(struct xdpct_stats *st, __u8 reason)
 {
@@ -117,6 +119,8 @@ static __always_inline int account_invalid(struct xdpct_stats *st, __u8 reason)
 		st->c[XDPCT_STAT_DROPPED]++;
 	return drop ? VERDICT_DROP : VERDICT_PASS;
 }
+
+#include "syncookie.h"
 
 /* A new entry in the per-CPU scratch area; 0 if this segment starts none. */
 __noinline int xdpct_new_flow(struct xdpct_flow *nf, struct xdpct_seg *g,
@@ -170,6 +174,9 @@ __noinline int xdpct_track(struct xdpct_work *w)
 	rep->tcp_flags = w->meta.flags;
 
 	f = bpf_map_lookup_elem(&xdpct_flows, &rep->key);
+	/* handshake offload: no live flow means a cookie to check first */
+	if ((w->sc.flags & XDPCT_SC_PKT_ASK) && (!f || sc_flow_dead(f)))
+		return VERDICT_SC_NOFLOW;
 	if (!f) {
 		struct xdpct_flow *nf = (struct xdpct_flow *)sc->flow;
 		int err;
@@ -235,14 +242,27 @@ static __always_inline int xdpct_handle(void *ctx, int is_xdp, void *data,
 	st->c[XDPCT_STAT_PACKETS]++;
 
 	r = parse_packet(&p, data, data_end, pkt_len, &w->meta.slot);
+	if (!is_xdp && ((struct __sk_buff *)ctx)->vlan_present) {
+		/*
+		 * TC: a tag the kernel keeps outside the frame (skb->vlan_tci,
+		 * e.g. put there by a VLAN device above this one) is the
+		 * outermost on the wire, where XDP on the other side sees it:
+		 * both directions must key the flow the same way.
+		 */
+		p.m.vlan[1] = p.m.vlan[0];
+		p.m.vlan[0] = ((struct __sk_buff *)ctx)->vlan_tci & 0x0fff;
+	}
 	if (p.m.vlan[0])
 		st->c[XDPCT_STAT_VLAN]++;
 	if (p.m.family == 4)
 		st->c[XDPCT_STAT_IPV4]++;
 	else if (p.m.family == 6)
 		st->c[XDPCT_STAT_IPV6]++;
-	if (r == PARSE_INVALID)
+	if (r == PARSE_INVALID) {
+		if (is_xdp && cfg.sc_mode && xdpct_sc_bad_syn(&p.m))
+			return VERDICT_DROP;
 		return account_invalid(st, p.m.invalid);
+	}
 	if (r == PARSE_NON_TCP) {
 		st->c[XDPCT_STAT_NON_TCP]++;
 		return VERDICT_PASS;
@@ -277,7 +297,21 @@ static __always_inline int xdpct_handle(void *ctx, int is_xdp, void *data,
 			w->seg.opts = o->flags;
 		}
 	}
-	return xdpct_track(w);
+
+	__builtin_memset(&w->sc, 0, sizeof(w->sc));
+	if (is_xdp && cfg.sc_mode) {
+		r = xdpct_sc_syn((struct xdp_md *)ctx, w);
+		if (r != VERDICT_PASS)
+			return r;
+	}
+	r = xdpct_track(w);
+	if (is_xdp && r == VERDICT_SC_NOFLOW) {
+		/* a segment without a live flow to a protected port */
+		r = xdpct_sc_ack((struct xdp_md *)ctx, w);
+		if (r == VERDICT_SC_NOFLOW)
+			r = xdpct_track(w);
+	}
+	return r == VERDICT_SC_NOFLOW ? VERDICT_PASS : r;
 }
 
 /*
@@ -301,10 +335,13 @@ int xdpct_xdp(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 
+	int r;
+
 	reference_maps();
-	if (xdpct_handle(ctx, 1, data, data_end, data_end - data) == VERDICT_DROP)
+	r = xdpct_handle(ctx, 1, data, data_end, data_end - data);
+	if (r == VERDICT_DROP)
 		return XDP_DROP;
-	return XDP_PASS;
+	return r == VERDICT_TX ? XDP_TX : XDP_PASS;
 }
 
 SEC("tc")

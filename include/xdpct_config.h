@@ -30,6 +30,17 @@ struct xdpct_cfg {
 	__u8 no_midstream;	/* do not pick up flows without a SYN */
 	__u8 replay_clock;	/* take "now" from replay_now_ns (xdpct replay) */
 	__u8 pad[4];
+	/* handshake offload (bpf/syncookie.h); sc_mode 0: none */
+	__u8 sc_mode;		/* enum xdpct_sc_mode */
+	__u8 sc_completion;	/* enum xdpct_sc_completion */
+	__u8 sc_wscale;		/* window scale the SYN-ACK offers */
+	__u8 sc_ttl;		/* TTL / hop limit of the SYN-ACK */
+	__u16 sc_mss4;		/* MSS the SYN-ACK offers, IPv4 */
+	__u16 sc_mss6;		/* and IPv6 */
+	__u32 sc_threshold;	/* auto: SYN/s per port that turns cookies on */
+	__u8 sc_nf_loose;	/* synproxy: nf_conntrack_tcp_loose before attach,
+				 * + 1 (0: not changed), restored at detach */
+	__u8 sc_pad[3];
 };
 
 #endif /* XDPCT_CONFIG_H */

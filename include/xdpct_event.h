@@ -10,7 +10,9 @@
 enum xdpct_event_type {
 	XDPCT_EV_TRANSITION = 1,	/* one endpoint changed state */
 	XDPCT_EV_EXPIRED,		/* flow removed by expiry or eviction */
-	XDPCT_EV_MODE,			/* syncookie auto mode switched on a port */
+	XDPCT_EV_MODE,			/* syncookie auto mode switched on a port:
+					 * server_port = the port, reason = 1 on /
+					 * 0 off, packets[0] = its SYN/s, the rest 0 */
 };
 
 /* why a flow left the table (XDPCT_EV_EXPIRED.reason) */

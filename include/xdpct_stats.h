@@ -40,7 +40,21 @@
 	X(TRANSITIONS,		"transitions",		"Endpoint state transitions") \
 	X(EVENTS,		"events",		"Events written to the ring buffer") \
 	X(EVENTS_LOST,		"events_lost",		"Events lost: ring buffer full") \
-	X(SWEEPS,		"sweeps",		"Expiry sweeps over the flow table")
+	X(SWEEPS,		"sweeps",		"Expiry sweeps over the flow table") \
+	X(SC_SYN_SEEN,		"syn_seen",		"SYNs to protected ports (--syncookie)") \
+	X(SC_SYN_PASSED,	"syn_passed",		"SYNs to protected ports left to the kernel: cookies off (auto)") \
+	X(SC_SYNACK_SENT,	"synack_sent",		"SYN-ACKs with a SYN cookie sent by XDP") \
+	X(SC_SYNACK_FAILED,	"synack_failed",	"SYNs dropped: no SYN-ACK could be built (no room, cookie helper)") \
+	X(SC_SYN_MALFORMED,	"syn_malformed",	"SYNs to protected ports dropped: bad header, flags or addresses") \
+	X(SC_SYN_FRAGMENT,	"syn_fragment",		"SYNs to protected ports dropped: IP fragments") \
+	X(SC_COOKIE_ACCEPTED,	"cookie_accepted",	"ACKs with a valid SYN cookie: flow created, passed on") \
+	X(SC_COOKIE_BAD,	"cookie_rejected_bad",	"ACKs without a flow dropped: cookie does not match") \
+	X(SC_COOKIE_STALE,	"cookie_rejected_stale", "ACKs without a flow dropped: cookie too old") \
+	X(SC_RST_DROPPED,	"cookie_rejected_rst",	"RSTs to protected ports without a flow or connection, dropped") \
+	X(SC_KNOWN_PASSED,	"sc_known_passed",	"Segments without a flow the local stack knows: passed, picked up") \
+	X(SC_HANDSHAKE_DONE,	"handshake_completed",	"Cookie handshakes handed to the listener (request socket/SYNPROXY)") \
+	X(SC_REQSK_FAILED,	"reqsk_failed",		"Valid cookies the TC program could not turn into a request socket") \
+	X(SC_MODE_SWITCH,	"sc_mode_switch",	"auto mode: cookies switched on or off for a port")
 
 enum xdpct_stat {
 #define XDPCT_STAT_ENUM(id, name, help) XDPCT_STAT_##id,

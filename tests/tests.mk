@@ -31,3 +31,7 @@ TEST_BPF_OBJ := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/tests/%.bpf.o,$(wildcard t
 $(BUILD)/tests/%.bpf.o: tests/bpf/%.bpf.c vmlinux.h | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) $(INCLUDES) -c $< -o $@
 test-build: $(TEST_BPF_OBJ)
+
+# Per-path cost through BPF_PROG_TEST_RUN (a measurement, not a test)
+$(BUILD)/tests/bench_datapath: tests/bench_datapath.c $(TESTLIB_OBJ) $(SKELS)
+	$(CC) $(CFLAGS) $(INCLUDES) -Itests/lib -o $@ $< $(TESTLIB_OBJ) $(LIBS)

@@ -10,6 +10,8 @@
 enum {
 	OPT_RINGBUF = 0x100, OPT_TW, OPT_SYN, OPT_EST, OPT_CLOSING, OPT_CLOSE,
 	OPT_SWEEP, OPT_NO_MIDSTREAM, OPT_DROP_INVALID, OPT_DROP_WINDOW,
+	OPT_SC, OPT_SC_MODE, OPT_SC_THRESHOLD, OPT_SC_COMPLETION, OPT_MSS4, OPT_MSS6,
+	OPT_WSCALE, OPT_TTL,
 };
 
 const struct option attach_long_opts[] = {
@@ -27,6 +29,14 @@ const struct option attach_long_opts[] = {
 	{ "no-midstream", no_argument, NULL, OPT_NO_MIDSTREAM },
 	{ "drop-invalid", no_argument, NULL, OPT_DROP_INVALID },
 	{ "drop-window", no_argument, NULL, OPT_DROP_WINDOW },
+	{ "syncookie", required_argument, NULL, OPT_SC },
+	{ "syncookie-mode", required_argument, NULL, OPT_SC_MODE },
+	{ "syncookie-threshold", required_argument, NULL, OPT_SC_THRESHOLD },
+	{ "syncookie-completion", required_argument, NULL, OPT_SC_COMPLETION },
+	{ "mss4", required_argument, NULL, OPT_MSS4 },
+	{ "mss6", required_argument, NULL, OPT_MSS6 },
+	{ "wscale", required_argument, NULL, OPT_WSCALE },
+	{ "ttl", required_argument, NULL, OPT_TTL },
 	{ 0 },
 };
 
@@ -42,6 +52,7 @@ void attach_opts_init(struct attach_opts *o)
 	o->cfg.closing_ns = XDPCT_DEF_CLOSING_S * XDPCT_NSEC_PER_SEC;
 	o->cfg.close_ns = XDPCT_DEF_CLOSE_S * XDPCT_NSEC_PER_SEC;
 	o->cfg.sweep_ns = XDPCT_DEF_SWEEP_S * XDPCT_NSEC_PER_SEC;
+	sc_opts_init(&o->cfg);
 }
 
 /* seconds, fractions allowed ("0.5"), > 0 and at most a year */
@@ -77,7 +88,45 @@ static int parse_u32(const char *name, const char *arg, __u32 min, __u32 max, __
 
 int attach_opts_parse(struct attach_opts *o, int opt, const char *arg)
 {
+	__u32 v;
+
 	switch (opt) {
+	case OPT_SC:
+		if (sc_parse_ports(arg, &o->sc.ports, &o->sc.nports))
+			return -1;
+		o->sc.set = true;
+		if (!o->sc.mode_set)
+			o->cfg.sc_mode = XDPCT_SC_ALWAYS;
+		return 1;
+	case OPT_SC_MODE:
+		o->sc.mode_set = true;
+		return sc_parse_mode(arg, &o->cfg.sc_mode) ? -1 : 1;
+	case OPT_SC_COMPLETION:
+		o->sc.completion_set = true;
+		return sc_parse_completion(arg, &o->cfg.sc_completion) ? -1 : 1;
+	case OPT_SC_THRESHOLD:
+		o->sc.tuning_set = true;
+		return parse_u32("syncookie-threshold", arg, 1, 100000000, &o->cfg.sc_threshold);
+	case OPT_MSS4:
+	case OPT_MSS6:
+		o->sc.tuning_set = true;
+		if (parse_u32(opt == OPT_MSS4 ? "mss4" : "mss6", arg,
+			      opt == OPT_MSS4 ? 536 : 1220, 65495, &v) < 0)
+			return -1;
+		*(opt == OPT_MSS4 ? &o->cfg.sc_mss4 : &o->cfg.sc_mss6) = v;
+		return 1;
+	case OPT_WSCALE:
+		o->sc.tuning_set = true;
+		if (parse_u32("wscale", arg, 0, 14, &v) < 0)
+			return -1;
+		o->cfg.sc_wscale = v;
+		return 1;
+	case OPT_TTL:
+		o->sc.tuning_set = true;
+		if (parse_u32("ttl", arg, 1, 255, &v) < 0)
+			return -1;
+		o->cfg.sc_ttl = v;
+		return 1;
 	case 'm':
 		if (!strcmp(arg, "native") || !strcmp(arg, "drv")) {
 			o->mode = XDPCT_MODE_NATIVE;
@@ -138,10 +187,17 @@ int attach_opts_apply(struct xdpct_bpf *skel, const struct attach_opts *o)
 
 	skel->rodata->cfg = o->cfg;
 	skel->rodata->cfg.replay_clock = replay;
-	err = bpf_map__set_max_entries(skel->maps.xdpct_flows, o->flows);
+	err = sc_apply(skel, o);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.xdpct_flows, o->flows);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.xdpct_victims, victims);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.xdpct_events, o->ringbuf);
 	return err;
+}
+
+int attach_opts_finish(struct attach_opts *o)
+{
+	return sc_check(o);
 }

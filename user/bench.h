@@ -59,6 +59,14 @@ void bench_conntrack_restore(void);
 
 /* ---- bench_gen.c ------------------------------------------------------ */
 
+enum bench_source {
+	BENCH_SRC_LIVE,		/* BPF_PROG_TEST_RUN live frames running gen */
+	BENCH_SRC_PKTGEN,	/* the kernel's pktgen + gen_rx on the receiving veth */
+	BENCH_SRC_PKTGEN_SIM,	/* that path with live frames standing in for pktgen */
+};
+extern enum bench_source bench_source;
+const char *bench_source_name(void);
+
 struct gen_bpf;
 
 struct bench_gen {
@@ -68,6 +76,7 @@ struct bench_gen {
 	int nthreads;
 	int cpus[BENCH_MAX_CPUS];
 	int ncpus_possible;
+	bool rx_attached;	/* gen_rx on the receiving veth (pktgen path) */
 	struct gen_cfg cfg;
 };
 
@@ -85,6 +94,8 @@ typedef __u64 (*bench_count_fn)(void *ctx);
 
 int bench_gen_open(struct bench_gen *g, const struct gen_cfg *cfg, int nthreads);
 void bench_gen_close(struct bench_gen *g);
+/* the program under test on the receiving veth (behind gen_rx for pktgen) */
+int bench_gen_route(struct bench_gen *g, int prog_fd);
 /* Generator per-CPU counters: saved per tracker so each sees one continuous stream. */
 int bench_gen_get_counters(struct bench_gen *g, __u64 *cnt);
 int bench_gen_set_counters(struct bench_gen *g, const __u64 *cnt);
@@ -115,8 +126,12 @@ struct bench_xdpct {
 
 int bench_ceiling_open(struct ceiling_bpf **c);
 __u64 bench_ceiling_count(void *ctx);		/* ctx: struct ceiling_bpf * */
-/* aux_cpu: where the event reader and the sweep timer run (-1: anywhere) */
-int bench_xdpct_open(struct bench_xdpct *x, __u32 max_flows, int aux_cpu);
+/*
+ * aux_cpu: where the event reader and the sweep timer run (-1: anywhere).
+ * sc_port: answer SYNs to this port with XDP SYN cookies (0: off); -ENOTSUP
+ * when the datapath has no handshake offload.
+ */
+int bench_xdpct_open(struct bench_xdpct *x, __u32 max_flows, int aux_cpu, __u16 sc_port);
 void bench_xdpct_close(struct bench_xdpct *x);
 __u64 bench_xdpct_count(void *ctx);		/* ctx: struct bench_xdpct * */
 void bench_xdpct_stats(struct bench_xdpct *x, __u64 *c);	/* XDPCT_STAT_MAX sums */
@@ -188,6 +203,9 @@ struct pktgen_cmd {
 
 /* Commands in the order they are written; returns how many (<= max), <0 on error. */
 int pktgen_commands(const struct pktgen_plan *p, struct pktgen_cmd *cmds, int max);
+/* the plan the bench would give pktgen for a scenario */
+int pktgen_plan_for(enum gen_mode mode, __u32 flows, int threads, int first_cpu,
+		    struct pktgen_plan *p);
 bool pktgen_available(void);
 int pktgen_write(const struct pktgen_cmd *cmds, int n);
 
@@ -200,6 +218,7 @@ enum bench_variant {
 	V_KERNEL,		/* nf_conntrack forwarding (tracking scenarios) */
 	V_KERNEL_COOKIES,	/* tcp_syncookies=2 and a listener */
 	V_KERNEL_SYNPROXY,	/* nft synproxy and a listener */
+	V_XDPCT_COOKIES,	/* xdpct answers SYNs with SYN cookies (XDP_TX) */
 	V_MAX,
 };
 

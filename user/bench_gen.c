@@ -10,11 +10,18 @@
  * the program under test and the kernel's own path are charged to the
  * generator's cores, so their busy time per received packet is the cost of
  * generating plus receiving one packet.
+ *
+ * With pktgen (BENCH_SRC_PKTGEN) the kernel's kpktgend_CPU threads send
+ * instead, configured as samples/pktgen does (bench_pktgen.c); gen_rx on the
+ * receiving veth rewrites their UDP frames and tail-calls the program under
+ * test.  BENCH_SRC_PKTGEN_SIM runs that receive-side path with live frames
+ * standing in for pktgen, to test it where the kernel has no pktgen.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -25,9 +32,14 @@
 #include "xdpct.h"
 #include "gen.skel.h"
 
-#ifndef GEN_CHUNK
-#define GEN_CHUNK 65536		/* frames per test-run call: ~30 ms */
-#endif
+/*
+ * Frames per test-run call.  Each call builds and tears down a page pool,
+ * which sleeps for a while: calls of 64K frames left the cores 30% idle.
+ * So a timed run is one call per thread, ended by a signal (the test run
+ * stops on a pending signal).
+ */
+#define GEN_CALL_MAX 0xffffffffu
+#define GEN_STOP_SIG SIGUSR1
 #define GEN_WARMUP_S 0.3
 
 struct gen_thread {
@@ -36,9 +48,26 @@ struct gen_thread {
 	int idx;
 	__u64 exact;		/* 0: until stopped */
 	int err;
+	volatile int done;
 };
 
 static volatile int gen_stop;
+
+enum bench_source bench_source = BENCH_SRC_LIVE;
+
+const char *bench_source_name(void)
+{
+	switch (bench_source) {
+	case BENCH_SRC_PKTGEN:
+		return "pktgen (/proc/net/pktgen, samples/pktgen commands), UDP frames "
+		       "rewritten to TCP by gen_rx on the receiving veth";
+	case BENCH_SRC_PKTGEN_SIM:
+		return "pktgen path simulated: live-frames carrier + gen_rx rewrite on the "
+		       "receiving veth";
+	default:
+		return "BPF_PROG_TEST_RUN live frames (bpf/gen.bpf.c)";
+	}
+}
 
 static double now_s(void)
 {
@@ -136,7 +165,8 @@ int bench_gen_open(struct bench_gen *g, const struct gen_cfg *cfg, int nthreads)
 	err = gen_bpf__load(g->skel);
 	if (err)
 		goto fail;
-	g->prog_fd = bpf_program__fd(g->skel->progs.gen);
+	g->prog_fd = bpf_program__fd(bench_source == BENCH_SRC_LIVE ? g->skel->progs.gen :
+							       g->skel->progs.gen_carrier);
 	g->ifindex = bench_ifindex(BENCH_NS_GEN, BENCH_IF_GEN);
 	if (g->ifindex < 0) {
 		err = -ENODEV;
@@ -160,9 +190,31 @@ void bench_gen_close(struct bench_gen *g)
 {
 	if (!g->skel)
 		return;
+	if (g->rx_attached)
+		bench_xdp_attach(BENCH_NS_DUT, BENCH_IF_DUT, -1);
 	bench_xdp_attach(BENCH_NS_GEN, BENCH_IF_GEN, -1);
 	gen_bpf__destroy(g->skel);
 	g->skel = NULL;
+}
+
+/*
+ * Put the program under test on the receiving veth: directly, or behind
+ * gen_rx on the pktgen path.
+ */
+int bench_gen_route(struct bench_gen *g, int prog_fd)
+{
+	__u32 zero = 0;
+	int err;
+
+	if (bench_source == BENCH_SRC_LIVE)
+		return bench_xdp_attach(BENCH_NS_DUT, BENCH_IF_DUT, prog_fd);
+	err = bpf_map_update_elem(bpf_map__fd(g->skel->maps.gen_next), &zero, &prog_fd, 0);
+	if (err || g->rx_attached)
+		return err;
+	err = bench_xdp_attach(BENCH_NS_DUT, BENCH_IF_DUT,
+			       bpf_program__fd(g->skel->progs.gen_rx));
+	g->rx_attached = !err;
+	return err;
 }
 
 int bench_gen_get_counters(struct bench_gen *g, __u64 *cnt)
@@ -232,16 +284,23 @@ static void *gen_thread(void *arg)
 	);
 	__u64 left = t->exact;
 
+	if (bench_source == BENCH_SRC_PKTGEN_SIM) {
+		/* what pktgen sends: Ethernet, IPv4, UDP; gen_rx rewrites it all */
+		bench_macs(frame + 6, frame);
+		frame[12] = 0x08;
+		frame[14] = 0x45;
+		frame[23] = 17;
+	}
 	if (pin_self(g->cpus[t->idx]) || bench_enter(BENCH_NS_GEN)) {
 		t->err = -EPERM;
 		return NULL;
 	}
 	while (!gen_stop && !bench_stop) {
-		o.repeat = GEN_CHUNK;
+		o.repeat = GEN_CALL_MAX;
 		if (t->exact) {
 			if (!left)
 				break;
-			if (left < GEN_CHUNK)
+			if (left < GEN_CALL_MAX)
 				o.repeat = left;
 			left -= o.repeat;
 		}
@@ -251,14 +310,62 @@ static void *gen_thread(void *arg)
 		}
 	}
 	bench_leave();
+	t->done = 1;
 	return NULL;
+}
+
+static void on_stop_sig(int sig)
+{
+}
+
+/* pktgen: one control thread; "start" returns when the run is stopped or done. */
+static void *pktgen_thread(void *arg)
+{
+	struct gen_thread *t = arg;
+	struct bench_gen *g = t->g;
+	struct pktgen_cmd cmds[160];
+	struct pktgen_plan p;
+	int n;
+
+	t->err = pktgen_plan_for(g->cfg.mode, g->cfg.flows, g->nthreads, g->cpus[0], &p);
+	if (!t->err) {
+		p.count = t->exact;
+		n = pktgen_commands(&p, cmds, 160);
+		t->err = n < 0 ? n : 0;
+	}
+	if (!t->err && bench_enter(BENCH_NS_GEN))
+		t->err = -EPERM;
+	if (!t->err) {
+		t->err = pktgen_write(cmds, n);
+		bench_leave();
+	}
+	t->done = 1;
+	return NULL;
+}
+
+static int pktgen_stop(void)
+{
+	struct pktgen_cmd stop = { .file = "pgctrl", .line = "stop" };
+	int err;
+
+	if (bench_enter(BENCH_NS_GEN))
+		return -EPERM;
+	err = pktgen_write(&stop, 1);
+	bench_leave();
+	return err;
 }
 
 static int start_threads(struct bench_gen *g, struct gen_thread *t, __u64 exact)
 {
+	struct sigaction sa = { .sa_handler = on_stop_sig };	/* no SA_RESTART */
 	int i;
 
+	sigaction(GEN_STOP_SIG, &sa, NULL);
 	gen_stop = 0;
+	if (bench_source == BENCH_SRC_PKTGEN) {
+		t[0] = (struct gen_thread){ .g = g, .exact = exact };
+		return pthread_create(&t[0].th, NULL, pktgen_thread, &t[0]) ? -EAGAIN : 0;
+	}
 	for (i = 0; i < g->nthreads; i++) {
 		t[i] = (struct gen_thread){ .g = g, .idx = i, .exact = exact };
 		if (pthread_create(&t[i].th, NULL, gen_thread, &t[i])) {
@@ -276,7 +383,20 @@ static int join_threads(struct bench_gen *g, struct gen_thread *t)
 	int i, err = 0;
 
 	gen_stop = 1;
+	if (bench_source == BENCH_SRC_PKTGEN) {
+		while (!t[0].done) {
+			pktgen_stop();
+			usleep(10000);
+		}
+		pthread_join(t[0].th, NULL);
+		return t[0].err;
+	}
 	for (i = 0; i < g->nthreads; i++) {
+		/* the signal may land just before the thread enters the test run */
+		while (!t[i].done) {
+			pthread_kill(t[i].th, GEN_STOP_SIG);
+			usleep(1000);
+		}
 		pthread_join(t[i].th, NULL);
 		if (t[i].err && !err)
 			err = t[i].err;
@@ -287,16 +407,26 @@ static int join_threads(struct bench_gen *g, struct gen_thread *t)
 int bench_gen_send(struct bench_gen *g, __u64 per_thread)
 {
 	struct gen_thread t[BENCH_MAX_CPUS];
-	int err;
+	int i, n, err;
 
 	err = start_threads(g, t, per_thread);
 	if (err)
 		return err;
-	/* threads end by themselves after per_thread frames */
-	gen_stop = 0;
-	for (int i = 0; i < g->nthreads; i++)
+	/* threads end by themselves after per_thread frames, or on Ctrl-C */
+	n = bench_source == BENCH_SRC_PKTGEN ? 1 : g->nthreads;
+	for (i = 0; i < n; i++) {
+		while (!t[i].done) {
+			if (bench_stop) {
+				if (bench_source == BENCH_SRC_PKTGEN)
+					pktgen_stop();
+				else
+					pthread_kill(t[i].th, GEN_STOP_SIG);
+			}
+			usleep(10000);
+		}
 		pthread_join(t[i].th, NULL);
-	for (int i = 0; i < g->nthreads; i++)
+	}
+	for (i = 0; i < n; i++)
 		if (t[i].err)
 			return t[i].err;
 	return bench_stop ? -EINTR : 0;

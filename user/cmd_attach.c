@@ -27,6 +27,19 @@ ATTACH_OPTS_HELP
 "are pinned under <bpffs>/xdpct/ns<netns inode>/ (pid 1's bpffs when run under\n"
 "'ip netns exec').\n"
 "\n"
+"Handshake offload (--syncookie PORTS): the XDP program answers each SYN to those\n"
+"ports itself with a SYN-ACK carrying a SYN cookie (XDP_TX), so a SYN flood never\n"
+"reaches the listen queue or the flow table.  The client's options travel in the\n"
+"timestamp.  A returning ACK with a valid cookie starts an ESTABLISHED flow\n"
+"(flag syncookie) and goes on to the listener: with --syncookie-completion reqsk\n"
+"a TC ingress program makes it a request socket of the listener (xdpct's own\n"
+"cookies; needs net.ipv4.tcp_syncookies=1 or 2); with synproxy the kernel's\n"
+"SYNPROXY completes it (kernel cookies; xdpct installs the nftables table 'inet\n"
+"xdpct' and sets nf_conntrack_tcp_loose=0, and restores both at detach).  ACKs\n"
+"with bad or stale cookies and RSTs without a connection are dropped and counted;\n"
+"connections the stack already had when xdpct was attached keep working (with\n"
+"synproxy only those conntrack already tracked).\n"
+"\n"
 "Exit status: 0 attached; 1 failed (nothing is left attached); 2 bad usage.\n"
 "Example: xdpct attach --egress --flows 262144 eth0\n";
 
@@ -75,7 +88,7 @@ static int attach_common(int argc, char **argv, struct attach_opts *o, int *firs
 	}
 	if (!xdpct_check_env(true))
 		return 1;
-	return 0;
+	return attach_opts_finish(o);
 }
 
 static void print_attached(struct inst *in, char **ifnames, int n)

@@ -203,10 +203,33 @@ static int connection_done(const struct xdpct_event *e)
 	       e->from != XDPCT_S_TIME_WAIT;
 }
 
+/* syncookie auto mode switched a port's cookies on or off */
+static void print_mode_event(FILE *f, const struct xdpct_event *e, bool json)
+{
+	char ts[32];
+
+	if (json) {
+		fprintf(f, "{\"ts_ns\":%llu,\"event\":\"syncookie\",\"port\":%u,"
+			   "\"cookies\":\"%s\",\"syn_rate\":%llu}\n",
+			(unsigned long long)e->ts_ns, e->server_port, e->reason ? "on" : "off",
+			(unsigned long long)e->packets[0]);
+	} else {
+		wall_time(ts, sizeof(ts), e->ts_ns);
+		fprintf(f, "%s syncookie port %u: cookies %s (%llu SYN/s)\n", ts,
+			e->server_port, e->reason ? "ON" : "off",
+			(unsigned long long)e->packets[0]);
+	}
+	fflush(f);
+}
+
 void xdpct_print_event(FILE *f, const struct xdpct_event *e, bool json)
 {
 	char fl[16], flags[96];
 
+	if (e->type == XDPCT_EV_MODE) {
+		print_mode_event(f, e, json);
+		return;
+	}
 	xdpct_flags_str(e->flow_flags, flags, sizeof(flags), json);
 	if (e->type == XDPCT_EV_EXPIRED) {
 		if (json) {

@@ -30,7 +30,7 @@ static const char *const pin_names[I_NOBJ] = {
 	[I_FLOWS] = "flows", [I_STATS] = "stats", [I_EVENTS] = "events",
 	[I_VICTIMS] = "victims", [I_SWEEPER] = "sweeper", [I_IFACES] = "ifaces",
 	[I_RODATA] = "config", [I_PROG_XDP] = "prog_xdp", [I_PROG_TC] = "prog_tc",
-	[I_PROG_SWEEP] = "prog_sweep", [I_PROG_ARM] = "prog_arm",
+	[I_PROG_SWEEP] = "prog_sweep", [I_PROG_ARM] = "prog_arm", [I_PROG_SC] = "prog_sc_tc",
 };
 
 /* kernel object names (15 chars at most) */
@@ -40,6 +40,7 @@ static const char *const obj_names[I_NOBJ] = {
 	[I_IFACES] = "xdpct_ifaces", [I_RODATA] = "xdpct_bp.rodata",
 	[I_PROG_XDP] = "xdpct_xdp", [I_PROG_TC] = "xdpct_tc",
 	[I_PROG_SWEEP] = "xdpct_sweep", [I_PROG_ARM] = "xdpct_arm",
+	[I_PROG_SC] = "xdpct_sc_tc",
 };
 
 __u64 xdpct_now_ns(void)
@@ -550,6 +551,9 @@ static void skel_fds(struct inst *in)
 	in->fd[I_PROG_TC] = bpf_program__fd(s->progs.xdpct_tc);
 	in->fd[I_PROG_SWEEP] = bpf_program__fd(s->progs.xdpct_sweep);
 	in->fd[I_PROG_ARM] = bpf_program__fd(s->progs.xdpct_arm);
+	in->fd[I_PROG_SC] = bpf_program__fd(s->progs.xdpct_sc_tc);
+	if (in->fd[I_PROG_SC] < 0)	/* not loaded: no --syncookie reqsk */
+		in->fd[I_PROG_SC] = -1;
 }
 
 /* Attach the loaded XDP program (libxdp, which falls back to a plain
@@ -590,6 +594,10 @@ static int attach_ephemeral(struct inst *in, const struct attach_opts *o, char *
 		goto fail;
 	}
 	skel_fds(in);
+	if ((err = sc_fill_maps(in->skel, o))) {
+		xdpct_err("cannot set up the protected ports: %s", strerror(-err));
+		goto fail;
+	}
 	for (i = 0; i < n; i++) {
 		LIBBPF_OPTS(bpf_link_create_opts, lo,
 			    .flags = o->mode == XDPCT_MODE_GENERIC ? XDP_FLAGS_SKB_MODE : 0);
@@ -627,6 +635,16 @@ static int attach_ephemeral(struct inst *in, const struct attach_opts *o, char *
 			in->links[in->nlinks++] = fd;
 			e.egress = 1;
 		}
+		if (in->fd[I_PROG_SC] >= 0) {
+			/* syncookie, reqsk completion: TC ingress as a tcx link too */
+			err = sc_attach_ingress(ifindex[i], in->fd[I_PROG_SC], &e, &fd);
+			if (err) {
+				xdpct_err("%s: attaching the syncookie TC ingress program "
+					  "(tcx) failed: %s", ifnames[i], strerror(-err));
+				goto fail;
+			}
+			in->links[in->nlinks++] = fd;
+		}
 		snprintf(e.name, sizeof(e.name), "%s", ifnames[i]);
 		e.attached_ns = time(NULL) * 1000000000ULL;
 		e.netns_ino = netns_ino();
@@ -641,6 +659,9 @@ static int attach_ephemeral(struct inst *in, const struct attach_opts *o, char *
 		goto fail;
 	}
 	read_cfg(in);
+	/* last: nothing after it can fail, and it is no link to die with us */
+	if ((err = sc_netfilter_install(&in->cfg, &o->sc.ports)))
+		goto fail;
 	return 0;
 fail:
 	inst_close(in);
@@ -653,7 +674,7 @@ int inst_attach(struct inst *in, const struct attach_opts *o, char **ifnames, in
 	int ifindex[XDPCT_MAX_IFACES];
 	struct xdp_program *xp = NULL;
 	const char *fs;
-	bool fresh = false;
+	bool fresh = false, nft = false;
 	int i, ndone = 0, err = 0;
 	__u32 our_id = 0;
 
@@ -764,6 +785,12 @@ int inst_attach(struct inst *in, const struct attach_opts *o, char **ifnames, in
 		if (i == 0 && fresh) {
 			/* libxdp loaded the object: the skeleton's fds are live now */
 			skel_fds(in);
+			read_cfg(in);
+			if ((err = sc_fill_maps(in->skel, o))) {
+				xdpct_err("cannot set up the protected ports: %s", strerror(-err));
+				detach_xdp(&e, in->fd[I_PROG_XDP]);
+				goto rollback;
+			}
 		}
 		our_id = prog_id(in->fd[I_PROG_XDP]);
 		e.multiprog = mp;
@@ -779,6 +806,16 @@ int inst_attach(struct inst *in, const struct attach_opts *o, char **ifnames, in
 				goto rollback;
 			}
 		}
+		if (in->fd[I_PROG_SC] >= 0) {
+			/* syncookie, reqsk completion: the ACK meets the listener there */
+			err = sc_attach_ingress(ifindex[i], in->fd[I_PROG_SC], &done[ndone - 1],
+						NULL);
+			if (err) {
+				xdpct_err("%s: attaching the syncookie TC ingress program failed: "
+					  "%s", ifnames[i], strerror(-err));
+				goto rollback;
+			}
+		}
 		if ((err = write_iface(in, &done[ndone - 1]))) {
 			xdpct_err("cannot record the attachment: %s", strerror(-err));
 			goto rollback;
@@ -791,6 +828,9 @@ int inst_attach(struct inst *in, const struct attach_opts *o, char **ifnames, in
 			xdpct_err("cannot start the expiry timer: %s", strerror(-err));
 			goto rollback;
 		}
+		if ((err = sc_netfilter_install(&in->cfg, &o->sc.ports)))
+			goto rollback;
+		nft = true;
 		err = pin_all(in);
 		if (err) {
 			xdpct_err("cannot pin under %s: %s", in->pin_dir, strerror(-err));
@@ -802,7 +842,10 @@ int inst_attach(struct inst *in, const struct attach_opts *o, char **ifnames, in
 	return 0;
 
 rollback:
+	if (nft)
+		sc_netfilter_remove(&in->cfg);
 	while (ndone--) {
+		sc_detach_ingress(&done[ndone], &in->cfg);
 		detach_egress(&done[ndone]);
 		detach_xdp(&done[ndone], in->fd[I_PROG_XDP]);
 		if (in->fd[I_IFACES] >= 0)
@@ -840,6 +883,7 @@ int inst_detach(struct inst *in, char **ifnames, int n)
 		for (i = 0; i < in->nlinks; i++)
 			close(in->links[i]);
 		in->nlinks = 0;
+		sc_netfilter_remove(&in->cfg);
 		return 0;
 	}
 	left = nh;
@@ -852,13 +896,16 @@ int inst_detach(struct inst *in, char **ifnames, int n)
 			continue;
 		/* an interface deleted meanwhile took its attachments with it */
 		if (if_indextoname(have[j].ifindex, (char[IF_NAMESIZE]){0})) {
+			sc_detach_ingress(&have[j], &in->cfg);
 			detach_egress(&have[j]);
 			detach_xdp(&have[j], in->fd[I_PROG_XDP]);
 		}
 		clear_iface(in, have[j].ifindex);
 		left--;
 	}
-	if (!left)
+	if (!left) {
+		sc_netfilter_remove(&in->cfg);
 		unpin_all(in);
+	}
 	return 0;
 }

@@ -8,11 +8,13 @@
 #include <getopt.h>
 #include "xdpct.h"
 #include "xdpct_instance.h"
+#include "syncookie.h"
 
 /* Pinned objects, in this order, under the instance's pin directory. */
 enum inst_obj {
 	I_FLOWS, I_STATS, I_EVENTS, I_VICTIMS, I_SWEEPER, I_IFACES, I_RODATA,
 	I_PROG_XDP, I_PROG_TC, I_PROG_SWEEP, I_PROG_ARM,
+	I_PROG_SC,			/* syncookie TC ingress (reqsk), optional */
 	I_NOBJ,
 };
 
@@ -24,7 +26,7 @@ struct inst {
 	char pin_dir[PATH_MAX];
 	bool pinned;			/* found by or written to pin_dir */
 	struct xdpct_bpf *skel;		/* loaded by this process */
-	int links[2 * XDPCT_MAX_IFACES];	/* ephemeral attachments (run) */
+	int links[3 * XDPCT_MAX_IFACES];	/* ephemeral attachments (run) */
 	int nlinks;
 };
 
@@ -38,6 +40,7 @@ struct attach_opts {
 	__u32 flows;
 	__u32 ringbuf;
 	struct xdpct_cfg cfg;
+	struct sc_opts sc;		/* --syncookie PORTS (cfg.sc_* hold the rest) */
 };
 
 /* getopt_long entries for the attach options (end with {0}); short "" */
@@ -56,13 +59,30 @@ extern const struct option attach_long_opts[];
 "      --sweep-interval S      how often the expiry sweep runs (default 1)\n" \
 "      --no-midstream          do not pick up connections whose SYN was not seen\n" \
 "      --drop-invalid          drop malformed packets (default: count and pass)\n" \
-"      --drop-window           drop out-of-window segments and RSTs (default: pass)\n"
+"      --drop-window           drop out-of-window segments and RSTs (default: pass)\n" \
+"\n" \
+"  Handshake offload (SYN cookies answered by XDP; see xdpct attach --help):\n" \
+"      --syncookie PORTS       protect these ports, e.g. 80,443,8000-8100\n" \
+"      --syncookie-mode M      always (default), auto (only while a port's SYN rate\n" \
+"                              is above the threshold) or off\n" \
+"      --syncookie-threshold N auto: SYN/s per port that turns cookies on (default\n" \
+"                              1000); off again below N/2 for 1 s\n" \
+"      --syncookie-completion C  reqsk: a TC ingress program hands the ACK to the\n" \
+"                              listener (default, Linux 6.9+); synproxy: the kernel's\n" \
+"                              SYNPROXY (xdpct installs nftables rules)\n" \
+"      --mss4 N, --mss6 N      MSS the SYN-ACK offers (default 1460, 1440)\n" \
+"      --wscale N              window scale the SYN-ACK offers (default 7; synproxy:\n" \
+"                              must be the server's own)\n" \
+"      --ttl N                 TTL / hop limit of the SYN-ACK (default 64)\n"
 
 void attach_opts_init(struct attach_opts *o);
 /* 1 if opt was an attach option (applied), 0 if not, -1 on a bad value */
 int attach_opts_parse(struct attach_opts *o, int opt, const char *arg);
 /* skeleton opened, not loaded: apply sizes and cfg */
 int attach_opts_apply(struct xdpct_bpf *skel, const struct attach_opts *o);
+/* after parsing: defaults that depend on this host, combinations; 0, or the
+ * exit status (2 usage, 1 environment) with the error printed */
+int attach_opts_finish(struct attach_opts *o);
 
 /* bpffs to pin under: "/sys/fs/bpf", or pid 1's when this mount namespace
  * has none (ip netns exec); NULL if none can be found or mounted. */

@@ -227,7 +227,8 @@ int pcap_src_to_eth(int dlt, const uint8_t *pkt, uint32_t caplen, uint32_t wirel
 {
 	const uint8_t *mac = NULL;
 	const char *what = NULL;
-	uint32_t hdr = 0, cap, wire;
+	uint64_t cap, wire;		/* 64 bits: a recorded length may be ~4 GiB */
+	uint32_t hdr = 0;
 	uint16_t etype = 0;
 	struct frame_hdrs h;
 
@@ -301,12 +302,12 @@ int pcap_src_to_eth(int dlt, const uint8_t *pkt, uint32_t caplen, uint32_t wirel
 			cap = outsz;
 		memcpy(out, pkt, cap);
 	} else {
-		cap = caplen - hdr + ETH_HLEN_;
-		wire = wirelen - hdr + ETH_HLEN_;
+		cap = (uint64_t)caplen - hdr + ETH_HLEN_;
+		wire = (uint64_t)wirelen - hdr + ETH_HLEN_;
 		if (cap > outsz)
 			cap = outsz;
 		put_eth(out, mac, etype);
-		memcpy(out + ETH_HLEN_, pkt + hdr, cap - ETH_HLEN_);
+		memcpy(out + ETH_HLEN_, pkt + hdr, (size_t)cap - ETH_HLEN_);
 	}
 	if (wire > outsz)
 		wire = outsz;		/* a recorded length no link carries */

@@ -37,6 +37,11 @@ REPLAY_USAGE
 "                              flow table as one JSON array (as `flows -j`); the\n"
 "                              summary and warnings on stderr become JSON too\n"
 "      --flows                 print the flow table at the end of the capture\n"
+"                              (ages are counted to the last packet's time)\n"
+"      --strip-vlan            remove VLAN tags before the datapath sees a frame:\n"
+"                              for captures where one direction was tagged and\n"
+"                              the other not (xdpct keys flows by VLAN id, like\n"
+"                              Suricata with vlan.use-for-tracking)\n"
 "  -q, --quiet                 no summary and no per-packet warnings\n"
 "  -v, --verbose               every per-packet warning (default: the first 20);\n"
 "                              -vv also shows libbpf's messages\n"
@@ -69,19 +74,23 @@ ATTACH_OPTS_HELP
 "  v1 and v2 (an Ethernet header is rebuilt from the protocol field), raw IP,\n"
 "  IPv4 and IPv6 (the version nibble picks the ethertype) and BSD loopback\n"
 "  (NULL and LOOP, either byte order; AF_INET6 as 24, 28 or 30).\n"
-"  A packet larger than one XDP buffer (about 3.3 KB; a capture taken on a\n"
-"  host with TSO/GRO records such super-packets) is cut into consecutive\n"
-"  segments as segmentation offload would have put them on the wire;\n"
-"  oversize non-TCP packets are shortened.  A packet whose payload the snap\n"
-"  length cut is run with the missing payload zero-filled: the datapath\n"
-"  reads headers and lengths, never payload.\n"
+"  A TCP packet larger than one test-run XDP buffer (the page size less\n"
+"  768 bytes: 3328 bytes with 4 KiB pages; captures taken on a host with\n"
+"  TSO/GRO or on loopback hold such packets) is cut into consecutive\n"
+"  segments the way segmentation offload cuts one: the state machine sees\n"
+"  the same sequence space, but the flow's packet and byte counters count\n"
+"  the pieces (the summary says how many packets were split).  Oversize\n"
+"  non-TCP packets are shortened with their IP length.  A packet whose\n"
+"  payload the snap length cut is run with the missing payload\n"
+"  zero-filled: the datapath reads headers and lengths, never payload.\n"
 "\n"
 "BAD INPUT\n"
 "  Each problem is reported on stderr as \"packet N: what\" (N counts from 1,\n"
-"  as tcpdump and Wireshark number packets).  These packets are skipped and\n"
-"  the replay goes on: a snap length that cut a header up to the end of the\n"
-"  TCP header (a cut header cannot be judged), a link-layer header too\n"
-"  short, a frame shorter than an Ethernet header, an oversize IP fragment.\n"
+"  as tcpdump and Wireshark number packets; with -j as {\"warning\": ...}).\n"
+"  These packets are skipped and the replay goes on: a snap length that cut\n"
+"  a header up to the end of the TCP header (a cut header cannot be\n"
+"  judged), a link-layer header too short, a frame shorter than an Ethernet\n"
+"  header (BPF_PROG_TEST_RUN takes none), an oversize first IP fragment.\n"
 "  A truncated or corrupt record ends the replay at that packet: what came\n"
 "  before is reported, with a warning.  Packets that are malformed on the\n"
 "  wire (bad IP version or lengths, TCP doff, impossible flags) are not\n"
@@ -155,8 +164,10 @@ static void cli_warn(void *ctx, const char *msg)
 	} else {
 		fprintf(stderr, "xdpct: replay: %s\n", msg);
 	}
-	if (c->verbose < 1 && c->warnings == MAX_WARNINGS && !c->json)
-		fprintf(stderr, "xdpct: replay: further warnings not shown (-v shows all)\n");
+	if (c->verbose < 1 && c->warnings == MAX_WARNINGS)
+		fprintf(stderr, c->json ? "{\"warning\":\"further warnings not shown (-v shows "
+					  "all)\"}\n" :
+			"xdpct: replay: further warnings not shown (-v shows all)\n");
 }
 
 static void cli_event(void *ctx, const struct xdpct_event *e, uint64_t pkt, bool sweep)
@@ -216,10 +227,10 @@ static void print_summary(const struct replay_cli *c, const char *file,
 		return;
 	}
 	fprintf(stderr, "xdpct: replay: %llu packets (%llu tcp, %llu other), %llu skipped, "
-		"%llu transitions, %llu expired, %llu flows at the end, %.3f s of capture",
+		"%llu transitions, %llu expired, %llu flow%s at the end, %.3f s of capture",
 		(unsigned long long)rc->packets, tcp, other, (unsigned long long)rc->skipped,
 		(unsigned long long)rc->transitions, (unsigned long long)rc->expired,
-		(unsigned long long)rc->flows,
+		(unsigned long long)rc->flows, rc->flows == 1 ? "" : "s",
 		rc->last_ns > rc->first_ns ? (rc->last_ns - rc->first_ns) / 1e9 : 0.0);
 	if (inv)
 		fprintf(stderr, ", %llu invalid", inv);

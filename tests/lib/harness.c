@@ -67,7 +67,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-int h_open(struct harness *h, const struct xdpct_cfg *cfg, __u32 max_flows)
+static int open_prog(struct harness *h, const struct xdpct_cfg *cfg, __u32 max_flows,
+		     bool frags)
 {
 	struct xdpct_cfg def;
 	int err;
@@ -89,6 +90,14 @@ int h_open(struct harness *h, const struct xdpct_cfg *cfg, __u32 max_flows)
 	}
 	/* sweep and arm stay loaded: the expiry tests run xdpct_sweep */
 	bpf_program__set_autoload(h->skel->progs.xdpct_tc, false);
+	if (frags) {
+		err = bpf_program__set_flags(h->skel->progs.xdpct_xdp,
+					     bpf_program__flags(h->skel->progs.xdpct_xdp) |
+					     BPF_F_XDP_HAS_FRAGS);
+		if (err)
+			goto cleanup;
+	}
+	h->frags = frags;
 	err = xdpct_bpf__load(h->skel);
 	if (err)
 		goto cleanup;
@@ -114,6 +123,16 @@ cleanup:
 	return err < 0 ? err : -err;
 }
 
+int h_open(struct harness *h, const struct xdpct_cfg *cfg, __u32 max_flows)
+{
+	return open_prog(h, cfg, max_flows, false);
+}
+
+int h_open_frags(struct harness *h, const struct xdpct_cfg *cfg, __u32 max_flows)
+{
+	return open_prog(h, cfg, max_flows, true);
+}
+
 void h_close(struct harness *h)
 {
 	ring_buffer__free(h->rb);
@@ -128,31 +147,32 @@ void h_set_now(struct harness *h, __u64 ns)
 }
 
 /*
- * XDP test runs refuse frames shorter than ETH_HLEN.  Metadata in front of
- * the frame (xdp_md.data = its length, a multiple of 4, at most 32) counts
- * towards that minimum but stays outside [data, data_end), so the program
- * still sees just the short frame.
+ * XDP test runs refuse frames shorter than ETH_HLEN.  A frags-capable
+ * program (h_open_frags) can still be shown one: the linear part
+ * (xdp_md.data_end) holds the short frame and the rest of the 14 bytes the
+ * kernel insists on goes into a fragment, which the datapath never reads
+ * (it parses [data, data_end) only, as on a real multi-buffer frame).
  */
-static int run_prog(int fd, const void *frame, __u32 len, int repeat, __u32 *ns)
+static int run_prog(int fd, const void *frame, __u32 len, int repeat, __u32 *ns,
+		    bool frags)
 {
-	__u8 buf[PKT_MAX + 32];
+	__u8 buf[PKT_MAX];
 	struct xdp_md ctx = {};
-	__u32 meta = 0;
 	int err;
 	LIBBPF_OPTS(bpf_test_run_opts, o);
 
 	if (len > PKT_MAX)
 		return -EINVAL;
-	if (len < 14)
-		meta = (14 - len + 3) & ~3u;
-	memset(buf, 0, meta);
-	memcpy(buf + meta, frame, len);
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, frame, len);
 	o.data_in = buf;
-	o.data_size_in = meta + len;
+	o.data_size_in = len;
 	o.repeat = repeat;
-	if (meta) {
-		ctx.data = meta;
-		ctx.data_end = meta + len;
+	if (len < 14) {
+		if (!frags)
+			return -EINVAL;
+		o.data_size_in = 14;
+		ctx.data_end = len;
 		o.ctx_in = &ctx;
 		o.ctx_size_in = sizeof(ctx);
 	}
@@ -166,7 +186,7 @@ static int run_prog(int fd, const void *frame, __u32 len, int repeat, __u32 *ns)
 
 int h_run(struct harness *h, const void *frame, __u32 len)
 {
-	return run_prog(h->xdp_fd, frame, len, 1, NULL);
+	return run_prog(h->xdp_fd, frame, len, 1, NULL, h->frags);
 }
 
 int h_run_pkt(struct harness *h, const struct pkt *p)
@@ -177,14 +197,14 @@ int h_run_pkt(struct harness *h, const struct pkt *p)
 int h_run_repeat(struct harness *h, int prog_fd, const void *frame, __u32 len,
 		 int n, __u32 *ns)
 {
-	return run_prog(prog_fd, frame, len, n, ns);
+	return run_prog(prog_fd, frame, len, n, ns, h->frags);
 }
 
 int h_sweep(struct harness *h)
 {
 	__u8 frame[64] = { 0 };
 
-	return run_prog(h->sweep_fd, frame, sizeof(frame), 1, NULL);
+	return run_prog(h->sweep_fd, frame, sizeof(frame), 1, NULL, false);
 }
 
 int h_drain(struct harness *h)

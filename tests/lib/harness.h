@@ -25,6 +25,7 @@ struct harness {
 	struct ring_buffer *rb;
 	int xdp_fd, sweep_fd, flows_fd, stats_fd;
 	int ncpus;
+	bool frags;			/* xdpct_xdp loaded frags-capable */
 	struct xdpct_event ev[H_MAX_EVENTS];
 	int nev;			/* events drained so far (h_drain) */
 	int ev_overflow;		/* events dropped because ev[] was full */
@@ -38,6 +39,11 @@ void h_default_cfg(struct xdpct_cfg *cfg);
  * the object's size.  Returns 0 or a negative errno.
  */
 int h_open(struct harness *h, const struct xdpct_cfg *cfg, __u32 max_flows);
+/*
+ * Same, with xdpct_xdp loaded frags-capable (BPF_F_XDP_HAS_FRAGS): the only
+ * way BPF_PROG_TEST_RUN shows a program a frame shorter than 14 bytes.
+ */
+int h_open_frags(struct harness *h, const struct xdpct_cfg *cfg, __u32 max_flows);
 void h_close(struct harness *h);
 
 /* The datapath's clock (cfg.replay_clock must be set). */
@@ -45,8 +51,8 @@ void h_set_now(struct harness *h, __u64 ns);
 
 /*
  * One frame through xdpct_xdp: the XDP verdict (XDP_PASS/XDP_DROP...) or a
- * negative errno.  Frames shorter than an Ethernet header are fed behind
- * XDP metadata padding, so the program sees exactly len bytes.
+ * negative errno.  Frames shorter than an Ethernet header need h_open_frags()
+ * (see harness.c); otherwise they give -EINVAL.
  */
 int h_run(struct harness *h, const void *frame, __u32 len);
 int h_run_pkt(struct harness *h, const struct pkt *p);

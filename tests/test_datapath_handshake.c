@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Opening a connection, through the real datapath (BPF_PROG_TEST_RUN):
+ * three-way handshake, retransmitted SYNs and SYN-ACKs, simultaneous open,
+ * Fast Open data and ECN on the SYN, bogus handshake segments.  Every
+ * sequence runs in every variant of conn.c (IPv4/IPv6, untagged/VLAN/QinQ,
+ * IP options / a 6-header IPv6 extension chain, ISNs wrapping past 2^32),
+ * with all of conn_step()'s checks after each packet.
+ */
+#include <criterion/criterion.h>
+#include "conn.h"
+
+static void seq_handshake(struct conn *c)
+{
+	struct xdpct_flow f;
+
+	HANDSHAKE(c);
+	/* data both ways: no transition, bookkeeping moves */
+	STEP(c, .who = C, .flags = PA, .seq = 1, .ack = 1, .len = 100, .st = { EST, EST });
+	STEP(c, .who = S, .flags = ACK, .seq = 1, .ack = 101, .st = { EST, EST });
+	STEP(c, .who = S, .flags = PA, .seq = 1, .ack = 101, .len = 1000, .st = { EST, EST });
+	STEP(c, .who = C, .flags = ACK, .seq = 101, .ack = 1001, .win = 30000,
+	     .st = { EST, EST });
+	conn_flow(c, &f);
+	/* handshake timings: SYN at +1 ms, SYN-ACK +2 ms, ACK +3 ms */
+	cr_assert_eq(f.synack_ns - f.syn_ns, 1000000);
+	cr_assert_eq(f.est_ns - f.synack_ns, 1000000);
+	cr_assert_eq(f.dir[conn_idx(c, C)].isn, c->isn[C]);
+	cr_assert_eq(f.dir[conn_idx(c, S)].isn, c->isn[S]);
+	cr_assert(f.dir[conn_idx(c, C)].flags & XDPCT_D_SYN_ACKED);
+	cr_assert(f.dir[conn_idx(c, S)].flags & XDPCT_D_SYN_ACKED);
+	cr_assert_eq(f.dir[conn_idx(c, C)].end, c->isn[C] + 101);
+	cr_assert_eq(f.dir[conn_idx(c, S)].end, c->isn[S] + 1001);
+}
+
+Test(handshake, three_way)
+{
+	conn_run_all_cfg(NULL, seq_handshake);
+}
+
+/* Options on both SYNs: MSS, SACK-permitted, timestamps, window scale 7. */
+static void seq_options(struct conn *c)
+{
+	struct xdpct_flow f;
+	int ci = conn_idx(c, C), si = conn_idx(c, S);
+
+	conn_handshake(c, true);
+	conn_flow(c, &f);
+	cr_assert_eq(f.dir[ci].mss, 1460);
+	cr_assert_eq(f.dir[si].wscale, 7);
+	cr_assert_eq(f.dir[ci].flags & (XDPCT_D_WSCALE | XDPCT_D_SACK_PERM | XDPCT_D_TS),
+		     XDPCT_D_WSCALE | XDPCT_D_SACK_PERM | XDPCT_D_TS);
+	/* SYN windows are never scaled; the server's maxwin is its SYN-ACK's */
+	cr_assert_eq(f.dir[si].maxwin, 65535);
+	/* the client's ACK after the handshake is: 65535 << 7 */
+	cr_assert_eq(f.dir[ci].maxwin, 65535u << 7);
+	/* after the handshake windows are: 1000 << 7 */
+	STEP(c, .who = S, .flags = ACK, .seq = 1, .ack = 1, .win = 1000, .st = { EST, EST });
+	conn_flow(c, &f);
+	cr_assert_eq(f.dir[si].win, 1000);
+	cr_assert_eq(f.dir[si].maxwin, 1000 << 7);
+	/* 100000 bytes ahead: beyond 65535 but inside the scaled window */
+	STEP(c, .who = C, .flags = PA, .seq = 1 + 100000, .ack = 1, .len = 10,
+	     .st = { EST, EST });
+}
+
+Test(handshake, options_and_window_scale)
+{
+	conn_run_all_cfg(NULL, seq_options);
+}
+
+/* Retransmitted SYNs and SYN-ACKs: counted, no transition, entry unchanged. */
+static void seq_retrans(struct conn *c)
+{
+	STEP(c, .who = C, .flags = SYN, .st = { SSENT, LISTEN }, .ev = { { C, NONE, SSENT } },
+	     .cnt = { { N(FLOWS_CREATED), 1 } });
+	STEP(c, .who = C, .flags = SYN, .st = { SSENT, LISTEN },
+	     .cnt = { { N(SYN_RETRANS), 1 } }, .dt = 1000000000);
+	STEP(c, .who = C, .flags = SYN, .st = { SSENT, LISTEN },
+	     .cnt = { { N(SYN_RETRANS), 1 } }, .dt = 2000000000);
+	STEP(c, .who = S, .flags = SA, .ack = 1, .st = { SSENT, SRCVD },
+	     .ev = { { S, LISTEN, SRCVD } });
+	/* the SYN-ACK crossed a retransmitted SYN */
+	STEP(c, .who = C, .flags = SYN, .st = { SSENT, SRCVD },
+	     .cnt = { { N(SYN_RETRANS), 1 } });
+	STEP(c, .who = S, .flags = SA, .ack = 1, .st = { SSENT, SRCVD },
+	     .cnt = { { N(SYN_RETRANS), 1 } });
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 1, .st = { EST, EST },
+	     .ev = { { C, SSENT, EST }, { S, SRCVD, EST } });
+	/* a late duplicate SYN-ACK once established */
+	STEP(c, .who = S, .flags = SA, .ack = 1, .st = { EST, EST },
+	     .cnt = { { N(SYN_RETRANS), 1 } });
+	/* the old SYN again, after ESTABLISHED: RFC 5961 4.2, ignored, invalid */
+	STEP(c, .who = C, .flags = SYN, .st = { EST, EST }, .cnt = { { N(INV_STATE), 1 } });
+	STEP(c, .who = C, .flags = PA, .seq = 1, .ack = 1, .len = 10, .st = { EST, EST });
+}
+
+Test(handshake, syn_and_synack_retransmission)
+{
+	conn_run_all_cfg(NULL, seq_retrans);
+}
+
+/* Both sides send a bare SYN; each answers the other's with a SYN-ACK. */
+static void seq_simopen(struct conn *c)
+{
+	STEP(c, .who = C, .flags = SYN, .st = { SSENT, LISTEN }, .ev = { { C, NONE, SSENT } },
+	     .cnt = { { N(FLOWS_CREATED), 1 } });
+	STEP(c, .who = S, .flags = SYN, .st = { SSENT, SSENT },
+	     .ev = { { S, LISTEN, SSENT } }, .set_flags = XDPCT_F_SIMOPEN);
+	/* the server's SYN retransmitted */
+	STEP(c, .who = S, .flags = SYN, .st = { SSENT, SSENT },
+	     .cnt = { { N(SYN_RETRANS), 1 } });
+	STEP(c, .who = C, .flags = SA, .seq = 0, .ack = 1, .st = { SRCVD, SSENT },
+	     .ev = { { C, SSENT, SRCVD } });
+	STEP(c, .who = S, .flags = SA, .seq = 0, .ack = 1, .st = { EST, EST },
+	     .ev = { { C, SRCVD, EST }, { S, SSENT, EST } });
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 1, .st = { EST, EST });
+	STEP(c, .who = S, .flags = PA, .seq = 1, .ack = 1, .len = 20, .st = { EST, EST });
+}
+
+Test(handshake, simultaneous_open)
+{
+	conn_run_all_cfg(NULL, seq_simopen);
+}
+
+/* TCP Fast Open: data on the SYN, acknowledged by the SYN-ACK. */
+static void seq_tfo(struct conn *c)
+{
+	struct xdpct_flow f;
+
+	STEP(c, .who = C, .flags = SYN, .len = 100, .opts = true, .st = { SSENT, LISTEN },
+	     .ev = { { C, NONE, SSENT } }, .cnt = { { N(FLOWS_CREATED), 1 } });
+	conn_flow(c, &f);
+	cr_assert_eq(f.dir[conn_idx(c, C)].end, c->isn[C] + 101);
+	STEP(c, .who = S, .flags = SA, .ack = 101, .opts = true, .st = { SSENT, SRCVD },
+	     .ev = { { S, LISTEN, SRCVD } });
+	STEP(c, .who = C, .flags = ACK, .seq = 101, .ack = 1, .st = { EST, EST },
+	     .ev = { { C, SSENT, EST }, { S, SRCVD, EST } });
+	STEP(c, .who = S, .flags = PA, .seq = 1, .ack = 101, .len = 500, .st = { EST, EST });
+}
+
+Test(handshake, fast_open_data_on_syn)
+{
+	conn_run_all_cfg(NULL, seq_tfo);
+}
+
+/* ECN negotiation: SYN with ECE|CWR, SYN-ACK with ECE; flags reach the events. */
+static void seq_ecn(struct conn *c)
+{
+	STEP(c, .who = C, .flags = SYN | TH_ECE | TH_CWR, .st = { SSENT, LISTEN },
+	     .ev = { { C, NONE, SSENT } }, .cnt = { { N(FLOWS_CREATED), 1 } });
+	STEP(c, .who = S, .flags = SA | TH_ECE, .ack = 1, .st = { SSENT, SRCVD },
+	     .ev = { { S, LISTEN, SRCVD } });
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 1, .st = { EST, EST },
+	     .ev = { { C, SSENT, EST }, { S, SRCVD, EST } });
+	STEP(c, .who = C, .flags = PA | TH_CWR, .seq = 1, .ack = 1, .len = 10,
+	     .st = { EST, EST });
+	STEP(c, .who = S, .flags = ACK | TH_ECE, .seq = 1, .ack = 11, .st = { EST, EST });
+}
+
+Test(handshake, ecn_on_syn)
+{
+	conn_run_all_cfg(NULL, seq_ecn);
+}
+
+/* Handshake segments that do not fit: counted, entry unchanged. */
+static void seq_bogus(struct conn *c)
+{
+	STEP(c, .who = C, .flags = SYN, .st = { SSENT, LISTEN }, .ev = { { C, NONE, SSENT } },
+	     .cnt = { { N(FLOWS_CREATED), 1 } });
+	/* the server ACKs without ever sending its SYN */
+	STEP(c, .who = S, .flags = ACK, .seq = 0, .ack = 1, .st = { SSENT, LISTEN },
+	     .cnt = { { N(INV_STATE), 1 } });
+	/* a SYN-ACK that does not acknowledge the SYN */
+	STEP(c, .who = S, .flags = SA, .ack = 5, .st = { SSENT, LISTEN },
+	     .cnt = { { N(INV_SYNACK), 1 } });
+	STEP(c, .who = S, .flags = SA, .ack = 0, .st = { SSENT, LISTEN },
+	     .cnt = { { N(INV_SYNACK), 1 } });
+	/* the client cannot SYN-ACK its own SYN */
+	STEP(c, .who = C, .flags = SA, .ack = 1, .st = { SSENT, LISTEN },
+	     .cnt = { { N(INV_SYNACK), 1 } });
+	/* a second SYN with another ISN while SYN_SENT */
+	STEP(c, .who = C, .flags = SYN, .seq = 7777, .st = { SSENT, LISTEN },
+	     .cnt = { { N(INV_STATE), 1 } });
+	STEP(c, .who = S, .flags = SA, .ack = 1, .st = { SSENT, SRCVD },
+	     .ev = { { S, LISTEN, SRCVD } });
+	/* a SYN-ACK with another ISN than the first */
+	STEP(c, .who = S, .flags = SA, .seq = 99, .ack = 1, .st = { SSENT, SRCVD },
+	     .cnt = { { N(INV_SYNACK), 1 } });
+	/* an ACK that does not acknowledge the SYN-ACK leaves the handshake open */
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 0, .st = { SSENT, SRCVD });
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 1, .st = { EST, EST },
+	     .ev = { { C, SSENT, EST }, { S, SRCVD, EST } });
+}
+
+Test(handshake, bogus_handshake_segments)
+{
+	conn_run_all_cfg(NULL, seq_bogus);
+}
+
+/* Drop option: invalid handshake segments are dropped only with drop_invalid. */
+static void seq_bogus_drop(struct conn *c)
+{
+	STEP(c, .who = C, .flags = SYN, .st = { SSENT, LISTEN }, .ev = { { C, NONE, SSENT } },
+	     .cnt = { { N(FLOWS_CREATED), 1 } });
+	STEP(c, .who = S, .flags = SA, .ack = 5, .st = { SSENT, LISTEN },
+	     .cnt = { { N(INV_SYNACK), 1 } }, .verdict = XDP_DROP);
+	STEP(c, .who = S, .flags = ACK, .ack = 1, .st = { SSENT, LISTEN },
+	     .cnt = { { N(INV_STATE), 1 } }, .verdict = XDP_DROP);
+	STEP(c, .who = C, .flags = SYN, .st = { SSENT, LISTEN },
+	     .cnt = { { N(SYN_RETRANS), 1 } });
+}
+
+Test(handshake, drop_invalid_option)
+{
+	struct xdpct_cfg cfg;
+
+	h_default_cfg(&cfg);
+	cfg.drop_invalid = 1;
+	conn_run_all_cfg(&cfg, seq_bogus_drop);
+}

@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * xdpct bench: medians, ratios and targets, as a table or as JSON.
+ * Every figure is the median of the repetitions, with min and max beside it.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bench.h"
+
+static const char *const vnames[V_MAX] = {
+	[V_CEILING] = "ceiling",
+	[V_XDPCT] = "xdpct",
+	[V_XDPCT_PASS] = "xdpct-pass",
+	[V_KERNEL] = "kernel",
+	[V_KERNEL_COOKIES] = "kernel-syncookies",
+	[V_KERNEL_SYNPROXY] = "kernel-synproxy",
+	[V_XDPCT_COOKIES] = "xdpct-syncookie",
+};
+
+static const char *const vhelp[V_MAX] = {
+	[V_CEILING] = "XDP: parse the same headers, drop",
+	[V_XDPCT] = "XDP: xdpct tracks, then drops",
+	[V_XDPCT_PASS] = "XDP: xdpct tracks, passes; the kernel forwards (no conntrack)",
+	[V_KERNEL] = "no tracking XDP; nf_conntrack + nft stateful rule, forwarding",
+	[V_KERNEL_COOKIES] = "no tracking XDP; tcp_syncookies=2 and a listener",
+	[V_KERNEL_SYNPROXY] = "no tracking XDP; nft synproxy and a listener",
+	[V_XDPCT_COOKIES] = "XDP: xdpct answers every SYN to port 80 with a SYN cookie",
+};
+
+const char *variant_name(enum bench_variant v)
+{
+	return v < V_MAX ? vnames[v] : "?";
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+double bench_median(double *v, int n)
+{
+	double s[BENCH_MAX_SAMPLES];
+
+	if (n <= 0)
+		return 0;
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	return n & 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static void minmax(const double *v, int n, double *lo, double *hi)
+{
+	int i;
+
+	*lo = *hi = n ? v[0] : 0;
+	for (i = 1; i < n; i++) {
+		if (v[i] < *lo)
+			*lo = v[i];
+		if (v[i] > *hi)
+			*hi = v[i];
+	}
+}
+
+static const struct bench_row *find_row(const struct bench_report *r, const char *scen,
+					__u32 flows, enum bench_variant v)
+{
+	int i;
+
+	for (i = 0; i < r->nrows; i++)
+		if (!strcmp(r->rows[i].scenario, scen) && r->rows[i].flows == flows &&
+		    r->rows[i].variant == v && r->rows[i].n)
+			return &r->rows[i];
+	return NULL;
+}
+
+void bench_summarise(struct bench_report *r)
+{
+	int i, k;
+
+	for (i = 0; i < r->nrows; i++) {
+		struct bench_row *w = &r->rows[i];
+		double pps[BENCH_MAX_SAMPLES] = {}, ns[BENCH_MAX_SAMPLES] = {};
+		double cpu[BENCH_MAX_SAMPLES] = {};
+		double sa[BENCH_MAX_SAMPLES] = {};
+
+		for (k = 0; k < w->n; k++) {
+			pps[k] = w->s[k].pps;
+			ns[k] = w->s[k].ns_per_pkt;
+			cpu[k] = w->s[k].cpu_pct;
+			sa[k] = w->s[k].synack_pps;
+		}
+		w->med_pps = bench_median(pps, w->n);
+		minmax(pps, w->n, &w->min_pps, &w->max_pps);
+		w->med_ns = bench_median(ns, w->n);
+		w->med_cpu = bench_median(cpu, w->n);
+		w->med_synack = bench_median(sa, w->n);
+	}
+	for (i = 0; i < r->nrows; i++) {
+		struct bench_row *w = &r->rows[i];
+		const struct bench_row *c = find_row(r, w->scenario, w->flows, V_CEILING);
+		const struct bench_row *kr = find_row(r, w->scenario, w->flows, V_KERNEL);
+
+		if (!kr)
+			kr = find_row(r, w->scenario, w->flows, V_KERNEL_COOKIES);
+		w->r_ceiling = c && c->med_pps > 0 ? w->med_pps / c->med_pps : 0;
+		w->r_kernel = kr && kr->med_pps > 0 ? w->med_pps / kr->med_pps : 0;
+		w->extra_ns = c ? w->med_ns - c->med_ns : 0;
+	}
+}
+
+static void fmt_ratio(char *buf, size_t len, double v)
+{
+	if (v > 0)
+		snprintf(buf, len, "%.2f", v);
+	else
+		snprintf(buf, len, "-");
+}
+
+static const struct micro_result *find_micro(const struct bench_report *r,
+					     enum micro_kind k, __u32 flows)
+{
+	int i;
+
+	for (i = 0; i < r->nmicro; i++)
+		if (r->micro[i].kind == k && (!flows || r->micro[i].flows == flows) &&
+		    r->micro[i].n)
+			return &r->micro[i];
+	return NULL;
+}
+
+/* The targets, from this run's figures; *verdict: 1 met, 0 not, -1 unknown */
+struct target {
+	const char *what;
+	char value[96];
+	int verdict;
+};
+
+static int targets(const struct bench_report *r, struct target *t)
+{
+	const struct bench_row *x1m, *c1m, *x1k, *c1k, *sx, *sc, *sk;
+	const struct micro_result *w1k, *w1m;
+	const struct bench_memory *m = NULL;
+	int n = 0, i;
+
+	x1m = find_row(r, "established", 1000000, V_XDPCT);
+	c1m = find_row(r, "established", 1000000, V_CEILING);
+	t[n].what = "established at 1M flows >= 80% of ceiling's packet rate";
+	if (x1m && c1m) {
+		snprintf(t[n].value, sizeof(t[n].value), "%.0f%%", 100 * x1m->r_ceiling);
+		t[n].verdict = x1m->r_ceiling >= 0.8;
+	} else {
+		snprintf(t[n].value, sizeof(t[n].value), "not measured in this run");
+		t[n].verdict = -1;
+	}
+	n++;
+
+	sx = find_row(r, "synflood", 0, V_XDPCT_COOKIES);
+	sc = find_row(r, "synflood", 0, V_CEILING);
+	sk = find_row(r, "synflood", 0, V_KERNEL_COOKIES);
+	t[n].what = "synflood answered >= 5x the kernel's SYN cookies";
+	if (sx && sk && sk->med_synack > 0) {
+		snprintf(t[n].value, sizeof(t[n].value), "%.2fx (%.2f M/s against %.2f M/s)",
+			 sx->med_synack / sk->med_synack, sx->med_synack / 1e6,
+			 sk->med_synack / 1e6);
+		t[n].verdict = sx->med_synack >= 5 * sk->med_synack;
+	} else if (sk) {
+		snprintf(t[n].value, sizeof(t[n].value),
+			 "no XDP SYN-cookie offloader in this build (kernel answers %.2f M/s)",
+			 sk->med_synack / 1e6);
+		t[n].verdict = -1;
+	} else {
+		snprintf(t[n].value, sizeof(t[n].value), "not measured in this run");
+		t[n].verdict = -1;
+	}
+	n++;
+	t[n].what = "synflood answered at >= 70% of ceiling's rate";
+	if (sx && sc) {
+		snprintf(t[n].value, sizeof(t[n].value), "%.0f%%", 100 * sx->med_synack / sc->med_pps);
+		t[n].verdict = sx->med_synack >= 0.7 * sc->med_pps;
+	} else {
+		sx = find_row(r, "synflood", 0, V_XDPCT);
+		if (sx && sc)
+			snprintf(t[n].value, sizeof(t[n].value),
+				 "no offloader: tracking the SYNs runs at %.0f%%", 100 * sx->r_ceiling);
+		else
+			snprintf(t[n].value, sizeof(t[n].value), "not measured in this run");
+		t[n].verdict = -1;
+	}
+	n++;
+
+	for (i = 0; i < r->nmem; i++)
+		if (r->mem[i].flows >= 1000000)
+			m = &r->mem[i];
+	t[n].what = "1M flows in <= 256 MiB of kernel memory";
+	if (m) {
+		double per = (double)m->all_maps_bytes / m->flows;
+
+		snprintf(t[n].value, sizeof(t[n].value), "%.1f MiB for %u flows (%.0f B/flow)",
+			 m->all_maps_bytes / 1048576.0 * 1000000 / m->flows, m->flows, per);
+		t[n].verdict = m->all_maps_bytes / (double)m->flows * 1000000 <= 256.0 * 1048576;
+	} else {
+		snprintf(t[n].value, sizeof(t[n].value), "not measured in this run");
+		t[n].verdict = -1;
+	}
+	n++;
+
+	x1k = find_row(r, "established", 1000, V_XDPCT);
+	c1k = find_row(r, "established", 1000, V_CEILING);
+	w1k = find_micro(r, MICRO_ACK_WALK, 1000);
+	w1m = find_micro(r, MICRO_ACK_WALK, 1000000);
+	t[n].what = "per-packet cost at 1M flows <= 1.5x that at 1K";
+	if (x1k && c1k && x1m && c1m && x1k->extra_ns > 0) {
+		double live = x1m->extra_ns / x1k->extra_ns;
+		double micro = w1k && w1m ? bench_median((double *)w1m->ns, w1m->n) /
+					    bench_median((double *)w1k->ns, w1k->n) : 0;
+
+		snprintf(t[n].value, sizeof(t[n].value), "%.2fx live (ns over ceiling), %.2fx micro",
+			 live, micro);
+		t[n].verdict = live <= 1.5;
+	} else {
+		snprintf(t[n].value, sizeof(t[n].value), "not measured in this run");
+		t[n].verdict = -1;
+	}
+	n++;
+	return n;
+}
+
+void bench_print_table(FILE *f, const struct bench_report *r)
+{
+	struct target t[8];
+	int i, j, nt;
+
+	fprintf(f, "generator: %s, %d thread%s pinned to CPU", r->generator, r->threads,
+		r->threads > 1 ? "s" : "");
+	for (i = 0; i < r->threads; i++)
+		fprintf(f, "%s%d", i ? "," : " ", r->cpus[i]);
+	fprintf(f, "; %d x %.1f s per figure, median [min-max]\n", r->reps, r->duration);
+	fprintf(f, "ns/pkt: busy time of the generator's cores per received packet "
+		"(generating + veth + receiver);\n+ceil: ns/pkt above the ceiling's; "
+		"x ceil / x kern: packet rate against the ceiling / kernel in the same run\n\n");
+	fprintf(f, "%-12s %8s %-18s %8s %-17s %7s %6s %5s %6s %6s %s\n", "scenario", "flows",
+		"variant", "Mpps", "[min-max]", "ns/pkt", "+ceil", "CPU%", "x ceil",
+		"x kern", "answered/s");
+	for (i = 0; i < r->nrows; i++) {
+		const struct bench_row *w = &r->rows[i];
+		char fl[16], rc[16], rk[16], mm[32], ans[24] = "";
+
+		if (!w->n)
+			continue;
+		if (w->flows)
+			snprintf(fl, sizeof(fl), "%u", w->flows);
+		else
+			snprintf(fl, sizeof(fl), "-");
+		fmt_ratio(rc, sizeof(rc), w->r_ceiling);
+		fmt_ratio(rk, sizeof(rk), w->r_kernel);
+		snprintf(mm, sizeof(mm), "[%.2f-%.2f]", w->min_pps / 1e6, w->max_pps / 1e6);
+		if (w->med_synack > 0)
+			snprintf(ans, sizeof(ans), "%.2fM SYN-ACK", w->med_synack / 1e6);
+		fprintf(f, "%-12s %8s %-18s %8.3f %-17s %7.0f %+6.0f %5.0f %6s %6s %s%s%s\n",
+			w->scenario, fl, variant_name(w->variant), w->med_pps / 1e6, mm,
+			w->med_ns, w->extra_ns, w->med_cpu, rc, rk, ans,
+			w->note[0] ? "  " : "", w->note);
+	}
+	fprintf(f, "\nvariants:\n");
+	for (i = 0; i < V_MAX; i++)
+		fprintf(f, "  %-18s %s\n", vnames[i], vhelp[i]);
+
+	if (r->nmicro) {
+		fprintf(f, "\nper-path micro-cost (BPF_PROG_TEST_RUN, ns/packet, empty program's "
+			"time removed), median [min-max]:\n");
+		for (i = 0; i < r->nmicro; i++) {
+			const struct micro_result *m = &r->micro[i];
+			double lo, hi;
+
+			if (!m->n)
+				continue;
+			minmax(m->ns, m->n, &lo, &hi);
+			fprintf(f, "  %-34s", micro_name(m->kind));
+			if (m->kind == MICRO_ACK_WALK)
+				fprintf(f, " (%7u flows)", m->flows);
+			else
+				fprintf(f, " %15s", "");
+			fprintf(f, " %7.1f [%.1f-%.1f]\n", bench_median((double *)m->ns, m->n),
+				lo, hi);
+		}
+	}
+	if (r->nmem) {
+		fprintf(f, "\nkernel memory (map fdinfo memlock / max_entries; "
+			"nf_conntrack slab object for comparison):\n");
+		for (j = 0; j < r->nmem; j++) {
+			const struct bench_memory *m = &r->mem[j];
+
+			fprintf(f, "  %8u flows: flow table %.1f MiB (%.0f B/flow), all xdpct maps "
+				"%.1f MiB (%.0f B/flow)", m->flows, m->flow_map_bytes / 1048576.0,
+				(double)m->flow_map_bytes / m->flows, m->all_maps_bytes / 1048576.0,
+				(double)m->all_maps_bytes / m->flows);
+			if (m->conntrack_objsize > 0)
+				fprintf(f, "; nf_conntrack %ld B/entry", m->conntrack_objsize);
+			fprintf(f, "\n");
+		}
+	}
+	nt = targets(r, t);
+	fprintf(f, "\ntargets:\n");
+	for (i = 0; i < nt; i++)
+		fprintf(f, "  [%s] %s: %s\n", t[i].verdict > 0 ? " met " :
+			t[i].verdict == 0 ? "MISSED" : "  ?  ", t[i].what, t[i].value);
+}
+
+static void json_num(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, "%.6g", v);
+	else
+		fprintf(f, "null");
+}
+
+static void json_stat(FILE *f, const char *name, const double *v, int n)
+{
+	double lo, hi;
+
+	minmax(v, n, &lo, &hi);
+	fprintf(f, "\"%s\":{\"median\":", name);
+	json_num(f, bench_median((double *)v, n));
+	fprintf(f, ",\"min\":");
+	json_num(f, lo);
+	fprintf(f, ",\"max\":");
+	json_num(f, hi);
+	fprintf(f, ",\"samples\":[");
+	for (int i = 0; i < n; i++) {
+		fprintf(f, i ? "," : "");
+		json_num(f, v[i]);
+	}
+	fprintf(f, "]}");
+}
+
+void bench_print_json(FILE *f, const struct bench_report *r)
+{
+	struct target t[8];
+	int i, k, nt;
+
+	fprintf(f, "{\"generator\":\"%s\",\"threads\":%d,\"cpus\":[", r->generator, r->threads);
+	for (i = 0; i < r->threads; i++)
+		fprintf(f, "%s%d", i ? "," : "", r->cpus[i]);
+	fprintf(f, "],\"duration_s\":%.3f,\"repetitions\":%d,\"results\":[", r->duration, r->reps);
+	for (i = 0, k = 0; i < r->nrows; i++) {
+		const struct bench_row *w = &r->rows[i];
+		double v[4][BENCH_MAX_SAMPLES];
+		int s;
+
+		if (!w->n)
+			continue;
+		for (s = 0; s < w->n; s++) {
+			v[0][s] = w->s[s].pps;
+			v[1][s] = w->s[s].ns_per_pkt;
+			v[2][s] = w->s[s].cpu_pct;
+			v[3][s] = w->s[s].synack_pps;
+		}
+		fprintf(f, "%s{\"scenario\":\"%s\",\"variant\":\"%s\",\"flows\":%u,", k++ ? "," : "",
+			w->scenario, variant_name(w->variant), w->flows);
+		json_stat(f, "pps", v[0], w->n);
+		fprintf(f, ",");
+		json_stat(f, "ns_per_packet", v[1], w->n);
+		fprintf(f, ",");
+		json_stat(f, "cpu_percent", v[2], w->n);
+		if (w->med_synack > 0) {
+			fprintf(f, ",");
+			json_stat(f, "synack_pps", v[3], w->n);
+		}
+		fprintf(f, ",\"ns_over_ceiling\":");
+		json_num(f, w->extra_ns);
+		fprintf(f, ",\"ratio_ceiling\":");
+		if (w->r_ceiling > 0)
+			json_num(f, w->r_ceiling);
+		else
+			fprintf(f, "null");
+		fprintf(f, ",\"ratio_kernel\":");
+		if (w->r_kernel > 0)
+			json_num(f, w->r_kernel);
+		else
+			fprintf(f, "null");
+		fprintf(f, ",\"note\":\"%s\"}", w->note);
+	}
+	fprintf(f, "],\"micro_ns_per_packet\":[");
+	for (i = 0, k = 0; i < r->nmicro; i++) {
+		const struct micro_result *m = &r->micro[i];
+
+		if (!m->n)
+			continue;
+		fprintf(f, "%s{\"path\":\"%s\",\"flows\":%u,", k++ ? "," : "", micro_name(m->kind),
+			m->flows);
+		json_stat(f, "ns", m->ns, m->n);
+		fprintf(f, "}");
+	}
+	fprintf(f, "],\"memory\":[");
+	for (i = 0; i < r->nmem; i++) {
+		const struct bench_memory *m = &r->mem[i];
+
+		fprintf(f, "%s{\"flows\":%u,\"flow_map_bytes\":%llu,\"all_maps_bytes\":%llu,"
+			"\"bytes_per_flow\":%.1f,\"nf_conntrack_object_bytes\":%ld}",
+			i ? "," : "", m->flows, (unsigned long long)m->flow_map_bytes,
+			(unsigned long long)m->all_maps_bytes,
+			(double)m->all_maps_bytes / m->flows, m->conntrack_objsize);
+	}
+	fprintf(f, "],\"targets\":[");
+	nt = targets(r, t);
+	for (i = 0; i < nt; i++)
+		fprintf(f, "%s{\"target\":\"%s\",\"value\":\"%s\",\"met\":%s}", i ? "," : "",
+			t[i].what, t[i].value,
+			t[i].verdict > 0 ? "true" : t[i].verdict == 0 ? "false" : "null");
+	fprintf(f, "]}\n");
+}
