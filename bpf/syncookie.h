@@ -806,7 +806,7 @@ static __always_inline void sc_emit_mode(__u16 port, __u8 on, __u64 rate, __u64 
 	e->reason = on;
 	e->server_port = port;
 	e->packets[0] = rate;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, rb_submit_flags());
 	st->c[XDPCT_STAT_EVENTS]++;
 }
 

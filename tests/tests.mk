@@ -34,4 +34,4 @@ test-build: $(TEST_BPF_OBJ)
 
 # Per-path cost through BPF_PROG_TEST_RUN (a measurement, not a test)
 $(BUILD)/tests/bench_datapath: tests/bench_datapath.c $(TESTLIB_OBJ) $(SKELS)
-	$(CC) $(CFLAGS) $(INCLUDES) -Itests/lib -o $@ $< $(TESTLIB_OBJ) $(LIBS)
+	$(CC) $(CFLAGS) $(INCLUDES) -Itests/lib -o $@ $< $(TESTLIB_OBJ) -lcriterion $(LIBS)

@@ -80,12 +80,12 @@ int watch_loop(struct inst *in, __u64 max_events, double duration_s)
 		deadline = xdpct_now_ns() + (__u64)(duration_s * 1e9);
 	seen = 0;
 	while (!stop) {
-		err = ring_buffer__poll(rb, 100);
-		if (err == -EINTR) {
-			err = 0;
-			continue;
-		}
-		if (err < 0) {
+		/* the datapath wakes us only for a backlog (bpf/events.h):
+		 * read whatever is there every 50 ms regardless */
+		err = ring_buffer__poll(rb, 50);
+		if (err >= 0 || err == -EINTR)
+			err = ring_buffer__consume(rb);
+		if (err < 0 && err != -EINTR) {
 			xdpct_err("reading events: %s", strerror(-err));
 			break;
 		}

@@ -268,7 +268,8 @@ def main():
                 "no XDP program on the interface after detach")
         F.check("clsact" not in sh(f"ip netns exec {topo.s} tc qdisc show dev {topo.sif}"),
                 "no clsact qdisc left after detach")
-        F.check(not os.path.exists("/sys/fs/bpf/xdpct"), "no pins left after detach")
+        ino = sh(f"ip netns exec {topo.s} stat -L -c %i /proc/self/ns/net").strip()
+        F.check(not os.path.exists(f"/sys/fs/bpf/xdpct/ns{ino}"), "no pins left after detach")
     finally:
         topo.destroy()
     return F.summary("cli_real")
