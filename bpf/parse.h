@@ -75,16 +75,26 @@ static __always_inline int parse_invalid(struct pkt *p, __u8 reason)
 	return PARSE_INVALID;
 }
 
-/* nf_conntrack's table of acceptable flag combinations, as a predicate. */
+/*
+ * nf_conntrack's table of acceptable flag combinations (tcp_valid_flags[]),
+ * PSH, ECE and CWR aside: S, S|U, S|A, R, R|A, F|A, F|A|U, A, A|U.
+ */
 static __always_inline int tcp_flags_valid(__u8 f)
 {
-	f &= TCPF_FIN | TCPF_SYN | TCPF_RST | TCPF_ACK | TCPF_URG | TCPF_PSH;
-	if (f & TCPF_SYN)
-		return !(f & (TCPF_RST | TCPF_FIN));
-	if (f & TCPF_RST)
-		return !(f & TCPF_FIN);
-	/* FIN needs ACK; a segment with no SYN/RST needs ACK (no NULL/Xmas) */
-	return !!(f & TCPF_ACK);
+	f &= TCPF_FIN | TCPF_SYN | TCPF_RST | TCPF_ACK | TCPF_URG;
+	switch (f) {
+	case TCPF_SYN:
+	case TCPF_SYN | TCPF_URG:
+	case TCPF_SYN | TCPF_ACK:
+	case TCPF_RST:
+	case TCPF_RST | TCPF_ACK:
+	case TCPF_FIN | TCPF_ACK:
+	case TCPF_FIN | TCPF_ACK | TCPF_URG:
+	case TCPF_ACK:
+	case TCPF_ACK | TCPF_URG:
+		return 1;
+	}
+	return 0;
 }
 
 /*

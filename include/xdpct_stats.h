@@ -12,7 +12,7 @@
 	X(TCP,			"tcp",			"TCP segments parsed") \
 	X(IPV4,			"ipv4",			"IPv4 packets") \
 	X(IPV6,			"ipv6",			"IPv6 packets") \
-	X(VLAN,			"vlan",			"Packets with at least one VLAN tag") \
+	X(VLAN,			"vlan",			"Packets with a VLAN tag of non-zero id") \
 	X(FRAG_FIRST,		"frag_first",		"First fragments tracked by their TCP header") \
 	X(FRAG_LATER,		"frag_later",		"Non-first fragments, counted and passed") \
 	X(INV_ETH,		"invalid_eth",		"Invalid: truncated Ethernet or VLAN header") \

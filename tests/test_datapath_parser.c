@@ -559,12 +559,14 @@ static const __u8 bad_flags[] = {
 	TH_SYN | TH_RST | TH_ACK, 0 /* NULL */, TH_FIN /* no ACK */, TH_FIN | TH_PSH | TH_URG,
 	TH_PSH, TH_URG, TH_RST | TH_FIN, TH_RST | TH_FIN | TH_ACK, TH_ECE, TH_CWR | TH_FIN,
 	0xff & ~TH_ACK, 0xff,
+	/* outside nf_conntrack's tcp_valid_flags[] too */
+	TH_SYN | TH_ACK | TH_URG, TH_RST | TH_URG, TH_RST | TH_ACK | TH_URG,
 };
 
 static const __u8 good_flags[] = {
 	TH_SYN, TH_SYN | TH_ACK, TH_SYN | TH_ECE | TH_CWR, TH_ACK, TH_PSH | TH_ACK,
 	TH_URG | TH_ACK, TH_FIN | TH_ACK, TH_FIN | TH_PSH | TH_ACK, TH_RST, TH_RST | TH_ACK,
-	TH_ACK | TH_ECE | TH_CWR,
+	TH_ACK | TH_ECE | TH_CWR, TH_SYN | TH_URG, TH_FIN | TH_ACK | TH_URG,
 };
 
 Test(parser, impossible_flag_combinations)
