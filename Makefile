@@ -75,6 +75,7 @@ bpffs:
 	@mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 
 include tests/tests.mk
+include bench.mk
 
 clean:
 	rm -rf $(BUILD)

@@ -76,6 +76,7 @@ struct bench_gen {
 	int nthreads;
 	int cpus[BENCH_MAX_CPUS];
 	int ncpus_possible;
+	int ksoftirqd[BENCH_MAX_CPUS];	/* pids of the generator CPUs' ksoftirqd */
 	bool rx_attached;	/* gen_rx on the receiving veth (pktgen path) */
 	struct gen_cfg cfg;
 };
@@ -83,7 +84,8 @@ struct bench_gen {
 /* One measurement window. */
 struct bench_sample {
 	double pps;		/* received packets per second */
-	double ns_per_pkt;	/* busy CPU time of the generator cores per received packet */
+	double ns_per_pkt;	/* CPU time of the bench's own work per received packet */
+	double core_ns_per_pkt;	/* busy time of the generator cores (/proc/stat) per packet */
 	double cpu_pct;		/* busy share of the generator cores, 100 = one core */
 	double synack_pps;	/* what came back to the generator (SYN-ACKs/s) */
 	__u64 packets;

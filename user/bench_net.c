@@ -19,6 +19,7 @@
 #include <glob.h>
 #include <net/if.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,9 @@ int bench_sh(const char *fmt, ...)
 	else
 		strcat(cmd, " >/dev/null 2>&1");
 	st = system(cmd);
+	/* system() ignores SIGINT while the child runs: pass Ctrl-C on */
+	if (st != -1 && WIFSIGNALED(st) && (WTERMSIG(st) == SIGINT || WTERMSIG(st) == SIGTERM))
+		bench_stop = 1;
 	if (st == -1 || !WIFEXITED(st))
 		return -1;
 	return WEXITSTATUS(st);
