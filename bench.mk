@@ -7,6 +7,8 @@
 
 BENCH_ARGS ?=
 
-bench: $(BUILD)/xdpct
+bench:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
 	$(BUILD)/xdpct bench --json-out $(BUILD)/bench.json $(BENCH_ARGS) > $(BUILD)/bench.txt; \
 		rc=$$?; cat $(BUILD)/bench.txt; exit $$rc
