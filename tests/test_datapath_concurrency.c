@@ -15,14 +15,18 @@
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include "harness.h"
 #include "pkt.h"
 
 #define NFLOWS	64
-#define ROUNDS	4000
 #define SEG	100
+
+/* rounds per direction; XDPCT_CONCURRENCY_ROUNDS runs it longer (hardening:
+ * 140000 rounds is about a minute on two cores) */
+static long ROUNDS = 4000;
 
 static struct harness H;
 static __u64 base[NFLOWS][2];	/* bytes each side sent in the handshake */
@@ -105,13 +109,15 @@ static void *blast(void *arg)
 	return NULL;
 }
 
-Test(concurrency, two_cpus_both_directions_lose_nothing, .timeout = 120)
+Test(concurrency, two_cpus_both_directions_lose_nothing, .timeout = 600)
 {
 	struct xdpct_cfg cfg;
 	struct side a = { .cpu = 0, .server = 0 }, b = { .cpu = 1, .server = 1 };
 	pthread_t ta, tb;
 	int i;
 
+	if (getenv("XDPCT_CONCURRENCY_ROUNDS"))
+		ROUNDS = atol(getenv("XDPCT_CONCURRENCY_ROUNDS"));
 	h_default_cfg(&cfg);
 	cr_assert_eq(h_open(&H, &cfg, 4096), 0);
 	for (i = 0; i < NFLOWS; i++) {
