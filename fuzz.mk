@@ -13,8 +13,9 @@ FUZZ_TIME   ?= 60
 FUZZ_DIR    := $(BUILD)/fuzz
 FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
 	       -fno-sanitize-recover=undefined -Wall -Wno-unused-parameter
-FUZZ_SRC    := tests/fuzz/fuzz_replay.c user/pcap_src.c user/replay_engine.c \
-	       user/format.c user/attach_opts.c
+# every user/ file but main.c, as tests.mk links them: replay's dependencies
+# (attach options, syncookie setup, format) come along whatever they become
+FUZZ_SRC    := tests/fuzz/fuzz_replay.c $(filter-out user/main.c,$(USER_SRC))
 FUZZ_CAPS   ?= ../shared/captures
 
 .PHONY: fuzz-replay fuzz-replay-build

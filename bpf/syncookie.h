@@ -89,9 +89,12 @@ struct {
 struct xdpct_sc_scratch {
 	__u8 l3[64];		/* the segment's IP header */
 	__u8 l4[64];		/* its TCP header */
-	__u8 out[128];		/* the SYN-ACK's IP + TCP headers */
-	__u8 mac[12];		/* destination, source */
-	__u8 mac2[12];		/* swapped */
+	/*
+	 * The SYN-ACK's headers: IP and TCP at SC_IP_AT, Ethernet and VLAN
+	 * tags right before them, so one store writes them all.
+	 */
+	__u8 frame[192];
+	__u8 eth[24];		/* the SYN's first 22 bytes: MACs, tags, type */
 	struct tcp_opts opts;	/* TC: the ACK's options */
 	struct xdpct_cookie_in in;
 	struct bpf_sock_tuple tuple;
@@ -177,10 +180,11 @@ static __always_inline int sc_martian(const struct pkt_meta *m, const __u8 *mac)
  */
 static __always_inline int sc_l3_off(struct xdp_md *ctx, struct xdpct_sc_scratch *s)
 {
-	__u8 *e = s->mac2;	/* free until the SYN-ACK's MACs are written */
+	__u8 *e = s->eth + 12;
 	int off = 14;
 
-	if (bpf_xdp_load_bytes(ctx, 12, e, 6))
+	/* a TCP segment's frame is longer than 22 bytes */
+	if (bpf_xdp_load_bytes(ctx, 0, s->eth, 22))
 		return -1;
 	if ((e[0] == 0x81 && e[1] == 0x00) || (e[0] == 0x88 && e[1] == 0xa8)) {
 		off = 18;
@@ -189,6 +193,8 @@ static __always_inline int sc_l3_off(struct xdp_md *ctx, struct xdpct_sc_scratch
 	}
 	return off;
 }
+
+#define SC_IP_AT 32	/* where the IP header goes in scratch.frame */
 
 static __always_inline void sc_put32(__u8 *p, __u32 v)
 {
@@ -267,6 +273,7 @@ static __always_inline int sc_synack_fields(struct xdp_md *ctx, struct xdpct_wor
 	struct pkt_meta *m = &w->meta;
 	__u32 l3 = s->l3_off, l4 = m->l4_off, thl, iphl;
 	__u8 o = w->seg.opts, fam = m->family, tsbits = XDPCT_TS_NONE;
+	__u64 now = clock_ns();
 	__u16 cmss;
 
 	if (l3 > XDPCT_MAX_L3_OFF || m->opt_len > 40)
@@ -297,7 +304,7 @@ static __always_inline int sc_synack_fields(struct xdp_md *ctx, struct xdpct_wor
 		a->wscale = !!(o & XDPCT_D_WSCALE);
 		tsbits = (a->wscale ? (w->seg.wscale & XDPCT_TS_WSCALE_MASK) : XDPCT_TS_WSCALE_MASK) |
 			 (a->sack ? XDPCT_TS_SACK : 0) | (ecn ? XDPCT_TS_ECN : 0);
-		a->tsval = ((__u32)(clock_ns() / 1000000) & ~XDPCT_TS_BITS) | tsbits;
+		a->tsval = ((__u32)(now / 1000000) & ~XDPCT_TS_BITS) | tsbits;
 		a->tsecr = w->opts.tsval;
 		if (ecn)
 			a->tflags |= TCPF_ECE;	/* RFC 3168: ECN-setup SYN-ACK */
@@ -334,7 +341,7 @@ static __always_inline int sc_synack_fields(struct xdp_md *ctx, struct xdpct_wor
 		in->isn = m->seq;
 		in->family = fam;
 		in->tsbits = tsbits;
-		a->cookie = xdpct_cookie_make(xdpct_sc_key[0], xdpct_sc_key[1], in, clock_ns(), idx);
+		a->cookie = xdpct_cookie_make(xdpct_sc_key[0], xdpct_sc_key[1], in, now, idx);
 		/*
 		 * Ten segments: the client's first flight is that much anyway,
 		 * and the listener's first window is never smaller.
@@ -354,15 +361,25 @@ static __always_inline int sc_rewrite(struct xdp_md *ctx, struct xdpct_work *w,
 {
 	struct pkt_meta *m = &w->meta;
 	__u32 l3 = s->l3_off, iphl, tcpl, len;
+	__u8 *out = s->frame + SC_IP_AT, *e;
 	__u64 sum;
 	__s64 cs;
 	int i, delta;
 
+	/* Ethernet and VLAN tags first: the 22 bytes copied may run into
+	 * the IP header's place, which is written next */
+	if (l3 < 14 || l3 > 22)
+		return -1;
+	e = s->frame + ((SC_IP_AT - l3) & 31);	/* masked: the verifier's bound */
+	__builtin_memcpy(e, s->eth, 22);
+	__builtin_memcpy(e, s->eth + 6, 6);	/* MACs swapped */
+	__builtin_memcpy(e + 6, s->eth, 6);
+
 	if (m->family == 4) {
-		__u8 *ip = s->out;
+		__u8 *ip = out;
 
 		iphl = 20;
-		tcpl = sc_put_tcp(s->out + 20, m, a);
+		tcpl = sc_put_tcp(out + 20, m, a);
 		ip[0] = 0x45;
 		ip[1] = 0;
 		ip[2] = (20 + tcpl) >> 8;
@@ -381,16 +398,16 @@ static __always_inline int sc_rewrite(struct xdp_md *ctx, struct xdpct_work *w,
 		if (cs < 0)
 			return -1;
 		*(__u16 *)(ip + 10) = sc_csum_fold(cs);
-		cs = bpf_csum_diff(NULL, 0, (__be32 *)(s->out + 20), tcpl & 63, 0);
+		cs = bpf_csum_diff(NULL, 0, (__be32 *)(out + 20), tcpl & 63, 0);
 		if (cs < 0)
 			return -1;
 		sum = (__u64)cs + m->saddr[0] + m->daddr[0] + bpf_htonl((IPPROTO_TCP_ << 16) | tcpl);
-		*(__u16 *)(s->out + 20 + 16) = sc_csum_fold(sum);
+		*(__u16 *)(out + 20 + 16) = sc_csum_fold(sum);
 	} else {
-		__u8 *ip = s->out;
+		__u8 *ip = out;
 
 		iphl = 40;
-		tcpl = sc_put_tcp(s->out + 40, m, a);
+		tcpl = sc_put_tcp(out + 40, m, a);
 		ip[0] = 0x60;			/* traffic class 0, flow label 0 */
 		ip[1] = 0;
 		ip[2] = 0;
@@ -401,14 +418,14 @@ static __always_inline int sc_rewrite(struct xdp_md *ctx, struct xdpct_work *w,
 		ip[7] = cfg.sc_ttl;
 		__builtin_memcpy(ip + 8, m->daddr, 16);
 		__builtin_memcpy(ip + 24, m->saddr, 16);
-		cs = bpf_csum_diff(NULL, 0, (__be32 *)(s->out + 40), tcpl & 63, 0);
+		cs = bpf_csum_diff(NULL, 0, (__be32 *)(out + 40), tcpl & 63, 0);
 		if (cs < 0)
 			return -1;
 		sum = (__u64)cs + bpf_htonl(tcpl) + bpf_htonl(IPPROTO_TCP_);
 #pragma unroll
 		for (i = 0; i < 4; i++)
 			sum += (__u64)m->saddr[i] + m->daddr[i];
-		*(__u16 *)(s->out + 40 + 16) = sc_csum_fold(sum);
+		*(__u16 *)(out + 40 + 16) = sc_csum_fold(sum);
 	}
 
 	len = (iphl + tcpl) & 127;
@@ -417,11 +434,11 @@ static __always_inline int sc_rewrite(struct xdp_md *ctx, struct xdpct_work *w,
 	delta = (int)(l3 + len) - (int)((long)ctx->data_end - (long)ctx->data);
 	if (delta && bpf_xdp_adjust_tail(ctx, delta))
 		return -1;
-	__builtin_memcpy(s->mac2, s->mac + 6, 6);
-	__builtin_memcpy(s->mac2 + 6, s->mac, 6);
-	if (bpf_xdp_store_bytes(ctx, 0, s->mac2, 12))
+	/* one store: MACs, tags, IP and TCP headers */
+	len = (l3 + len) & 255;
+	if (len < 58 || len > 160)
 		return -1;
-	if (bpf_xdp_store_bytes(ctx, l3 & 31, s->out, len))
+	if (bpf_xdp_store_bytes(ctx, 0, e, len))
 		return -1;
 	return 0;
 }
@@ -459,7 +476,7 @@ __noinline int xdpct_sc_syn(struct xdp_md *ctx, struct xdpct_work *w)
 		return VERDICT_DROP;
 	}
 	r = sc_l3_off(ctx, s);
-	if (r < 0 || bpf_xdp_load_bytes(ctx, 0, s->mac, 12) || sc_martian(&w->meta, s->mac)) {
+	if (r < 0 || sc_martian(&w->meta, s->eth)) {
 		st->c[XDPCT_STAT_SC_SYN_MALFORMED]++;
 		return VERDICT_DROP;
 	}

@@ -40,7 +40,9 @@ struct xdpct_cfg {
 	__u32 sc_threshold;	/* auto: SYN/s per port that turns cookies on */
 	__u8 sc_nf_loose;	/* synproxy: nf_conntrack_tcp_loose before attach,
 				 * + 1 (0: not changed), restored at detach */
-	__u8 sc_pad[3];
+	__u8 sc_nf_tables;	/* synproxy: iptables tables that did not exist
+				 * before attach (removed at detach if empty) */
+	__u8 sc_pad[2];
 };
 
 #endif /* XDPCT_CONFIG_H */

@@ -91,6 +91,10 @@ check "--flows=64 sizes without printing" bash -c "! tail -n1 '$T/out' | jq -e '
 check "--flows=64: 64 flows in the summary" bash -c "tail -n1 '$T/err' | jq -e '.summary.flows==64' >/dev/null"
 run replay -j --strip-vlan "$CAP/suricata-syn-retransmit-vlan.pcap"
 check "--strip-vlan: one connection, closed" [ "$(jq -c 'select(.event=="closed")' "$T/out" | wc -l)" = 1 ]
+run replay -j --syncookie 443 "$CAP/suricata-syn-flood-200.pcap"
+check "--syncookie: 200 SYN-ACKs in the summary" bash -c "tail -n1 '$T/err' | jq -e '.summary.syncookie.synack_sent==200 and .summary.flows==0' >/dev/null"
+run replay --syncookie 22 "$CAP/zeek-ssh-one-sided.pcap"
+check "--syncookie: text summary" grep -q "syncookie: 22 SYNs to protected ports, 22 SYN-ACKs sent, 0 cookies accepted, 816 rejected (816 bad, 0 stale)" "$T/err"
 run replay --mode generic "$CAP/tcpdump-dns-tcp.pcap"
 check "--mode: ignored with a warning" bash -c "[ $rc = 0 ] && grep -q 'means nothing for replay' '$T/err'"
 

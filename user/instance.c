@@ -31,6 +31,7 @@ static const char *const pin_names[I_NOBJ] = {
 	[I_VICTIMS] = "victims", [I_SWEEPER] = "sweeper", [I_IFACES] = "ifaces",
 	[I_RODATA] = "config", [I_PROG_XDP] = "prog_xdp", [I_PROG_TC] = "prog_tc",
 	[I_PROG_SWEEP] = "prog_sweep", [I_PROG_ARM] = "prog_arm", [I_PROG_SC] = "prog_sc_tc",
+	[I_SC_TIMER] = "sc_timer",
 };
 
 /* kernel object names (15 chars at most) */
@@ -40,7 +41,7 @@ static const char *const obj_names[I_NOBJ] = {
 	[I_IFACES] = "xdpct_ifaces", [I_RODATA] = "xdpct_bp.rodata",
 	[I_PROG_XDP] = "xdpct_xdp", [I_PROG_TC] = "xdpct_tc",
 	[I_PROG_SWEEP] = "xdpct_sweep", [I_PROG_ARM] = "xdpct_arm",
-	[I_PROG_SC] = "xdpct_sc_tc",
+	[I_PROG_SC] = "xdpct_sc_tc", [I_SC_TIMER] = "xdpct_sc_timer",
 };
 
 __u64 xdpct_now_ns(void)
@@ -554,6 +555,8 @@ static void skel_fds(struct inst *in)
 	in->fd[I_PROG_SC] = bpf_program__fd(s->progs.xdpct_sc_tc);
 	if (in->fd[I_PROG_SC] < 0)	/* not loaded: no --syncookie reqsk */
 		in->fd[I_PROG_SC] = -1;
+	/* a BPF timer lives as long as its map has a user reference: pinned */
+	in->fd[I_SC_TIMER] = bpf_map__fd(s->maps.xdpct_sc_timer);
 }
 
 /* Attach the loaded XDP program (libxdp, which falls back to a plain

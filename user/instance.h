@@ -15,6 +15,7 @@ enum inst_obj {
 	I_FLOWS, I_STATS, I_EVENTS, I_VICTIMS, I_SWEEPER, I_IFACES, I_RODATA,
 	I_PROG_XDP, I_PROG_TC, I_PROG_SWEEP, I_PROG_ARM,
 	I_PROG_SC,			/* syncookie TC ingress (reqsk), optional */
+	I_SC_TIMER,			/* syncookie auto mode's timer: needs a pin */
 	I_NOBJ,
 };
 
@@ -69,7 +70,7 @@ extern const struct option attach_long_opts[];
 "                              1000); off again below N/2 for 1 s\n" \
 "      --syncookie-completion C  reqsk: a TC ingress program hands the ACK to the\n" \
 "                              listener (default, Linux 6.9+); synproxy: the kernel's\n" \
-"                              SYNPROXY (xdpct installs nftables rules)\n" \
+"                              SYNPROXY (xdpct installs iptables rules)\n" \
 "      --mss4 N, --mss6 N      MSS the SYN-ACK offers (default 1460, 1440)\n" \
 "      --wscale N              window scale the SYN-ACK offers (default 7; synproxy:\n" \
 "                              must be the server's own)\n" \

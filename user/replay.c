@@ -54,6 +54,18 @@ ATTACH_OPTS_HELP
 "  named as a plain number after --flows must be written ./N.  --mode,\n"
 "  --egress and --force mean nothing here and are ignored with a warning.\n"
 "\n"
+"SYN COOKIES\n"
+"  With --syncookie PORTS the replay shows what the handshake offloader would\n"
+"  have answered: SYNs to those ports get a cookie SYN-ACK from XDP (XDP_TX,\n"
+"  no flow), ACKs without a flow are checked as cookies (the ACKs in a capture\n"
+"  taken without xdpct carry the real server's ISN, so they count as bad\n"
+"  cookies and are dropped).  The summary adds SYNs seen, SYN-ACKs sent,\n"
+"  cookies accepted and rejected (bad, stale) and RSTs dropped.  The cookie\n"
+"  format is the reqsk one unless --syncookie-completion synproxy; nothing is\n"
+"  completed or installed.  The replay runs in a new, empty network namespace\n"
+"  so that the offloader's socket lookups see nothing of this host.  In auto\n"
+"  mode the per-port rate windows (200 ms) run on capture time.\n"
+"\n"
 "CLOCK AND EXPIRY\n"
 "  The datapath's clock is the capture's: before each packet the program's\n"
 "  replay clock is set to the packet's capture time in nanoseconds, so\n"
@@ -107,6 +119,9 @@ ATTACH_OPTS_HELP
 "     \"invalid\":..,\"skipped\":..,\"frames\":..,\"split\":..,\"transitions\":..,\n"
 "     \"expired\":..,\"flows\":..,\"dropped\":..,\"events_lost\":..,\n"
 "     \"truncated\":false,\"first_ts_ns\":..,\"last_ts_ns\":..}}\n"
+"  and, with --syncookie, \"syncookie\":{\"syn_seen\",\"syn_passed\",\n"
+"  \"synack_sent\",\"cookie_accepted\",\"cookie_rejected_bad\",\n"
+"  \"cookie_rejected_stale\",\"rst_dropped\"} inside \"summary\".\n"
 "  It goes to stderr so that stdout stays exactly what `watch -j` and\n"
 "  `flows -j` print.\n"
 "\n"
@@ -121,6 +136,7 @@ ATTACH_OPTS_HELP
 "EXAMPLES\n"
 "  xdpct replay capture.pcap\n"
 "  xdpct replay -j --flows --timeout-time-wait 30 capture.pcapng\n"
+"  xdpct replay --syncookie 443 synflood.pcap\n"
 "  tcpdump -i eth0 -w - 'tcp' | xdpct replay -\n";
 
 #define MAX_WARNINGS 20
@@ -205,8 +221,30 @@ static uint64_t invalid_total(const struct replay_counts *rc)
 	return n;
 }
 
+/* --syncookie: what the offloader answered */
+static void print_syncookie(const struct replay_cli *c, const struct replay_counts *rc)
+{
+	unsigned long long sent = dp_stat(rc, XDPCT_STAT_SC_SYNACK_SENT),
+		acc = dp_stat(rc, XDPCT_STAT_SC_COOKIE_ACCEPTED),
+		bad = dp_stat(rc, XDPCT_STAT_SC_COOKIE_BAD),
+		stale = dp_stat(rc, XDPCT_STAT_SC_COOKIE_STALE),
+		rst = dp_stat(rc, XDPCT_STAT_SC_RST_DROPPED),
+		seen = dp_stat(rc, XDPCT_STAT_SC_SYN_SEEN),
+		passed = dp_stat(rc, XDPCT_STAT_SC_SYN_PASSED);
+
+	if (c->json)
+		fprintf(stderr, ",\"syncookie\":{\"syn_seen\":%llu,\"syn_passed\":%llu,"
+			"\"synack_sent\":%llu,\"cookie_accepted\":%llu,"
+			"\"cookie_rejected_bad\":%llu,\"cookie_rejected_stale\":%llu,"
+			"\"rst_dropped\":%llu}", seen, passed, sent, acc, bad, stale, rst);
+	else
+		fprintf(stderr, "; syncookie: %llu SYNs to protected ports, %llu SYN-ACKs "
+			"sent, %llu cookies accepted, %llu rejected (%llu bad, %llu stale), "
+			"%llu RSTs dropped", seen, sent, acc, bad + stale, bad, stale, rst);
+}
+
 static void print_summary(const struct replay_cli *c, const char *file,
-			  const struct replay_counts *rc)
+			  const struct replay_counts *rc, bool syncookie)
 {
 	unsigned long long inv = invalid_total(rc), lost = dp_stat(rc, XDPCT_STAT_EVENTS_LOST);
 	unsigned long long tcp = dp_stat(rc, XDPCT_STAT_TCP), other = dp_stat(rc, XDPCT_STAT_NON_TCP);
@@ -217,13 +255,16 @@ static void print_summary(const struct replay_cli *c, const char *file,
 		fprintf(stderr, ",\"packets\":%llu,\"tcp\":%llu,\"non_tcp\":%llu,\"invalid\":%llu,"
 			"\"skipped\":%llu,\"frames\":%llu,\"split\":%llu,\"transitions\":%llu,"
 			"\"expired\":%llu,\"flows\":%llu,\"dropped\":%llu,\"events_lost\":%llu,"
-			"\"truncated\":%s,\"first_ts_ns\":%llu,\"last_ts_ns\":%llu}}\n",
+			"\"truncated\":%s,\"first_ts_ns\":%llu,\"last_ts_ns\":%llu",
 			(unsigned long long)rc->packets, tcp, other, inv,
 			(unsigned long long)rc->skipped, (unsigned long long)rc->frames,
 			(unsigned long long)rc->split, (unsigned long long)rc->transitions,
 			(unsigned long long)rc->expired, (unsigned long long)rc->flows,
 			(unsigned long long)rc->xdp_drop, lost, rc->truncated ? "true" : "false",
 			(unsigned long long)rc->first_ns, (unsigned long long)rc->last_ns);
+		if (syncookie)
+			print_syncookie(c, rc);
+		fprintf(stderr, "}}\n");
 		return;
 	}
 	fprintf(stderr, "xdpct: replay: %llu packets (%llu tcp, %llu other), %llu skipped, "
@@ -242,6 +283,8 @@ static void print_summary(const struct replay_cli *c, const char *file,
 		fprintf(stderr, ", %llu events lost", lost);
 	if (rc->truncated)
 		fprintf(stderr, ", capture cut short");
+	if (syncookie)
+		print_syncookie(c, rc);
 	fprintf(stderr, "\n");
 }
 
@@ -409,7 +452,7 @@ int cmd_replay(int argc, char **argv)
 	}
 	fflush(stdout);
 	if (!cli.quiet)
-		print_summary(&cli, file, replay_counts(r));
+		print_summary(&cli, file, replay_counts(r), ro.ao.sc.set);
 	ret = 0;
 out:
 	replay_free(r);

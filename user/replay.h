@@ -44,6 +44,7 @@ struct replay_counts {
 	uint64_t trimmed;		/* oversize non-TCP frames shortened */
 	uint64_t clock_held;		/* packets stamped before their predecessor */
 	uint64_t xdp_drop;		/* XDP_DROP verdicts */
+	uint64_t xdp_tx;		/* XDP_TX verdicts: SYN-ACKs (--syncookie) */
 	uint64_t transitions;		/* transition events received */
 	uint64_t expired;		/* expiry events received */
 	uint64_t sweeps;
@@ -53,7 +54,11 @@ struct replay_counts {
 	struct xdpct_stats dp;		/* datapath counters summed over CPUs */
 };
 
-/* Load the datapath for replay; NULL and a message in err on failure. */
+/*
+ * Load the datapath for replay; NULL and a message in err on failure.
+ * With --syncookie (o->ao.sc.set) the process first moves to a new, empty
+ * network namespace, so the offloader's socket lookups see no host state.
+ */
 struct replay *replay_new(const struct replay_opts *o, char *err, size_t errlen);
 /*
  * One frame at capture time ts_ns (packet number pkt).  Runs the sweep

@@ -8,25 +8,32 @@
  * (xdpct_sweep) runs whenever capture time has moved one sweep period, as
  * the BPF timer would have fired, and once at the end.
  */
+#define _GNU_SOURCE		/* unshare() */
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <linux/if_link.h>
 #include "replay.h"
+#include "syncookie.h"
 #include "xdpct.skel.h"
 
 #ifndef XDP_DROP
 #define XDP_DROP 1
+#endif
+#ifndef XDP_TX
+#define XDP_TX 3
 #endif
 
 struct replay {
 	struct xdpct_bpf *skel;
 	struct ring_buffer *rb;
 	int xdp_fd, sweep_fd;
+	int tick_fd;			/* --syncookie-mode auto: rate windows */
+	uint64_t last_tick;
 	struct replay_opts o;
 	struct replay_counts c;
 	uint64_t now;			/* the replay clock */
@@ -89,7 +96,7 @@ static int on_ringbuf(void *ctx, void *data, size_t size)
 static __u32 ringbuf_size(const struct attach_opts *ao)
 {
 	__u64 need = (__u64)ao->flows * 3 * (sizeof(struct xdpct_event) + 8);
-	__u64 sz = ao->ringbuf;
+	__u64 sz = ao->ringbuf ? ao->ringbuf : 4096;
 
 	if (need > 64ULL << 20)
 		need = 64ULL << 20;
@@ -136,6 +143,25 @@ struct replay *replay_new(const struct replay_opts *o, char *err, size_t errlen)
 		goto fail;
 	}
 	ao.ringbuf = ringbuf_size(&ao);
+	if (ao.sc.set && ao.cfg.sc_mode != XDPCT_SC_OFF) {
+		/*
+		 * The cookie format follows the completion; nothing completes
+		 * a handshake in a replay, so the default is xdpct's own.
+		 */
+		if (!ao.cfg.sc_completion)
+			ao.cfg.sc_completion = XDPCT_SC_REQSK;
+		/*
+		 * The offloader asks the local stack (socket and conntrack
+		 * lookups in the current network namespace) about segments
+		 * it has no flow for.  In an empty namespace of our own the
+		 * answers depend on the capture alone, not on this host.
+		 */
+		if (unshare(CLONE_NEWNET)) {
+			snprintf(err, errlen, "--syncookie: cannot make an empty network "
+				 "namespace to replay in: %s", strerror(errno));
+			goto fail;
+		}
+	}
 	e = attach_opts_apply(r->skel, &ao);
 	if (e) {
 		snprintf(err, errlen, "cannot size the maps: %s", strerror(-e));
@@ -145,6 +171,10 @@ struct replay *replay_new(const struct replay_opts *o, char *err, size_t errlen)
 	/* replay runs the XDP and sweep programs only */
 	bpf_program__set_autoload(r->skel->progs.xdpct_tc, false);
 	bpf_program__set_autoload(r->skel->progs.xdpct_arm, false);
+	bpf_program__set_autoload(r->skel->progs.xdpct_sc_tc, false);
+	/* auto mode's rate windows: the BPF timer's work, run on capture time */
+	bpf_program__set_autoload(r->skel->progs.xdpct_sc_tick,
+				  ao.sc.set && ao.cfg.sc_mode == XDPCT_SC_AUTO);
 	e = xdpct_bpf__load(r->skel);
 	if (e) {
 		snprintf(err, errlen, "cannot load the datapath: %s%s", strerror(-e),
@@ -155,6 +185,13 @@ struct replay *replay_new(const struct replay_opts *o, char *err, size_t errlen)
 	}
 	r->xdp_fd = bpf_program__fd(r->skel->progs.xdpct_xdp);
 	r->sweep_fd = bpf_program__fd(r->skel->progs.xdpct_sweep);
+	r->tick_fd = ao.sc.set && ao.cfg.sc_mode == XDPCT_SC_AUTO ?
+		     bpf_program__fd(r->skel->progs.xdpct_sc_tick) : -1;
+	e = sc_fill_maps(r->skel, &ao);
+	if (e) {
+		snprintf(err, errlen, "--syncookie: cannot fill the port map: %s", strerror(-e));
+		goto fail;
+	}
 	r->rb = ring_buffer__new(bpf_map__fd(r->skel->maps.xdpct_events), on_ringbuf, r, NULL);
 	if (!r->rb) {
 		snprintf(err, errlen, "cannot open the event ring buffer: %s", strerror(errno));
@@ -201,6 +238,22 @@ static int run_sweep(struct replay *r, uint64_t pkt)
 	return 0;
 }
 
+/* auto mode: turn the ports' SYN counts into rates, as the timer would */
+static int run_tick(struct replay *r, uint64_t pkt)
+{
+	static const uint8_t dummy[64];
+	__u32 ret;
+	int e;
+
+	r->in_sweep = true;
+	r->cur_pkt = pkt;
+	e = run_prog(r, r->tick_fd, dummy, sizeof(dummy), &ret);
+	r->in_sweep = false;
+	if (!e)
+		r->last_tick = r->now;
+	return e;
+}
+
 static int run_xdp(struct replay *r, const uint8_t *f, uint32_t len)
 {
 	__u32 ret;
@@ -212,6 +265,8 @@ static int run_xdp(struct replay *r, const uint8_t *f, uint32_t len)
 	r->c.frames++;
 	if (ret == XDP_DROP)
 		r->c.xdp_drop++;
+	else if (ret == XDP_TX)
+		r->c.xdp_tx++;
 	return 0;
 }
 
@@ -360,6 +415,7 @@ int replay_frame(struct replay *r, const uint8_t *frame, uint32_t len, uint64_t 
 		r->started = true;
 		r->now = ts_ns;
 		r->last_sweep = ts_ns;
+		r->last_tick = ts_ns;
 		r->c.first_ns = ts_ns;
 	} else if (ts_ns < r->now) {
 		/* time never runs backwards for the state machine */
@@ -374,6 +430,11 @@ int replay_frame(struct replay *r, const uint8_t *frame, uint32_t len, uint64_t 
 
 	if (r->now - r->last_sweep >= r->skel->rodata->cfg.sweep_ns) {
 		e = run_sweep(r, pkt);
+		if (e)
+			return e;
+	}
+	if (r->tick_fd >= 0 && r->now - r->last_tick >= XDPCT_SC_WINDOW_NS) {
+		e = run_tick(r, pkt);
 		if (e)
 			return e;
 	}

@@ -2,7 +2,7 @@
 /*
  * Handshake offload (attach --syncookie), userspace side: the options, the
  * datapath's maps, the TC ingress program of the reqsk completion and the
- * nftables SYNPROXY rules of the synproxy completion.  See bpf/syncookie.h
+ * iptables SYNPROXY rules of the synproxy completion.  See bpf/syncookie.h
  * for what the datapath does and include/xdpct_syncookie.h for the cookies.
  */
 #include <errno.h>
@@ -23,9 +23,10 @@
 #define SC_TC_HANDLE	0xdc7		/* as the egress filter, on the ingress hook */
 #define SC_TC_PRIO	1
 #define SC_TCX_INGRESS	46		/* BPF_TCX_INGRESS (Linux 6.6+) */
-#define SC_NFT_TABLE	"xdpct"
 #define SC_LOOSE	"/proc/sys/net/netfilter/nf_conntrack_tcp_loose"
 #define SC_SYNCOOKIES	"/proc/sys/net/ipv4/tcp_syncookies"
+
+static __u8 xt_missing_tables(void);
 
 static int parse_port(const char *s, const char *end, __u32 *port)
 {
@@ -202,11 +203,12 @@ static int run_with_input(char *const argv[], const char *data, bool quiet)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static bool have_nft(void)
+static bool have_iptables(void)
 {
-	char *argv[] = { "nft", "--version", NULL };
+	char *argv4[] = { "iptables-restore", "--version", NULL };
+	char *argv6[] = { "ip6tables-restore", "--version", NULL };
 
-	return run_with_input(argv, NULL, true) == 0;
+	return run_with_input(argv4, NULL, true) == 0 && run_with_input(argv6, NULL, true) == 0;
 }
 
 int sc_check(struct attach_opts *o)
@@ -216,7 +218,7 @@ int sc_check(struct attach_opts *o)
 
 	if (!o->sc.set) {
 		if (o->sc.mode_set || o->sc.completion_set || o->sc.tuning_set) {
-			xdpct_err("--syncookie-mode, -completion, -threshold, --mss4/6, --wscale "
+			xdpct_err("--syncookie-mode/-completion/-threshold, --mss4, --mss6, --wscale "
 				  "and --ttl need --syncookie PORTS");
 			return 2;
 		}
@@ -242,9 +244,9 @@ int sc_check(struct attach_opts *o)
 			return 1;
 		}
 	} else {
-		if (!have_nft()) {
-			xdpct_err("--syncookie-completion synproxy needs nft(8) (apt install "
-				  "nftables)");
+		if (!have_iptables()) {
+			xdpct_err("--syncookie-completion synproxy needs iptables-restore and "
+				  "ip6tables-restore (apt install iptables)");
 			return 1;
 		}
 		if (access(SC_LOOSE, W_OK)) {
@@ -277,6 +279,7 @@ int sc_apply(struct xdpct_bpf *skel, const struct attach_opts *o)
 		/* remembered in the instance, so any later detach restores it */
 		v = read_sysctl(SC_LOOSE);
 		skel->rodata->cfg.sc_nf_loose = v >= 0 && v < 255 ? v + 1 : 0;
+		skel->rodata->cfg.sc_nf_tables = xt_missing_tables();
 	}
 	return 0;
 }
@@ -345,83 +348,206 @@ void sc_detach_ingress(const struct xdpct_iface *e, const struct xdpct_cfg *cfg)
 	}
 }
 
-/* "80,443,8000-8100" from the bitmap, for nft */
-static void ports_str(const struct xdpct_sc_portmap *m, char *buf, size_t len)
+/*
+ * The ports as iptables multiport lists: at most 15 ports per rule, a
+ * range counting two.  Returns how many lists were written to out[].
+ */
+#define SC_MAX_LISTS 64
+static int port_lists(const struct xdpct_sc_portmap *m, char out[][128], int max)
 {
-	size_t n = 0;
+	int n = 0, used = 0;
+	size_t len = 0;
 	__u32 p, q;
 
-	buf[0] = '\0';
 	for (p = 1; p <= 65535; p++) {
 		if (!xdpct_sc_port_isset(m, p))
 			continue;
 		for (q = p; q < 65535 && xdpct_sc_port_isset(m, q + 1); q++)
 			;
-		if (q > p)
-			n += snprintf(buf + n, n < len ? len - n : 0, "%s%u-%u", n ? ", " : "", p, q);
-		else
-			n += snprintf(buf + n, n < len ? len - n : 0, "%s%u", n ? ", " : "", p);
+		if (used + (q > p ? 2 : 1) > 15 || len > 100) {
+			if (++n >= max)
+				return -1;
+			used = 0;
+			len = 0;
+		}
+		if (!used)
+			out[n][0] = '\0';
+		len += snprintf(out[n] + len, 128 - len, q > p ? "%s%u:%u" : "%s%u",
+				used ? "," : "", p, q);
+		used += q > p ? 2 : 1;
 		p = q;
+	}
+	return used ? n + 1 : n;
+}
+
+static int run_argv(char *const argv[], bool quiet)
+{
+	return run_with_input(argv, NULL, quiet);
+}
+
+static const char *const sc_tools[2] = { "iptables", "ip6tables" };
+
+/* The tables the rules go into, as bits of cfg.sc_nf_tables. */
+static const struct {
+	const char *tool, *family, *table;
+} sc_tables[4] = {
+	{ "iptables", "ip", "raw" }, { "iptables", "ip", "filter" },
+	{ "ip6tables", "ip6", "raw" }, { "ip6tables", "ip6", "filter" },
+};
+
+/* 1: the table has no rule and no chain of its own (only policies), -1: none */
+static int xt_table_state(int i)
+{
+	char cmd[128], line[512];
+	int state = 1, lines = 0;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "nft list table %s %s >/dev/null 2>&1", sc_tables[i].family,
+		 sc_tables[i].table);
+	if (system(cmd))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "%s -w -t %s -S 2>/dev/null", sc_tables[i].tool,
+		 sc_tables[i].table);
+	f = popen(cmd, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		lines++;
+		if (strncmp(line, "-P ", 3))
+			state = 0;
+	}
+	pclose(f);
+	return lines ? state : 0;
+}
+
+/* Before attach: which tables would iptables create for us? */
+static __u8 xt_missing_tables(void)
+{
+	__u8 m = 0;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (xt_table_state(i) < 0)
+			m |= 1 << i;
+	return m;
+}
+
+/* After removing our chains: the tables iptables made for them, if empty. */
+static void xt_drop_tables(__u8 made)
+{
+	char cmd[128];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (!(made & (1 << i)) || xt_table_state(i) != 1)
+			continue;
+		snprintf(cmd, sizeof(cmd), "nft delete table %s %s >/dev/null 2>&1",
+			 sc_tables[i].family, sc_tables[i].table);
+		if (system(cmd)) {
+			/* nothing to do: an empty table accepts everything */
+		}
 	}
 }
 
-static void nft_delete_table(void)
+/* Remove our chains and the jumps to them; quiet, whatever is missing. */
+static void xt_remove(int v6)
 {
-	char *argv[] = { "nft", "delete", "table", "inet", SC_NFT_TABLE, NULL };
+	static const char *const jumps[][3] = {
+		{ "raw", "PREROUTING", "XDPCT_SC_RAW" },
+		{ "filter", "INPUT", "XDPCT_SC" },
+		{ "filter", "FORWARD", "XDPCT_SC" },
+	};
+	char *tool = (char *)sc_tools[v6];
+	size_t i;
 
-	run_with_input(argv, NULL, true);
+	for (i = 0; i < 3; i++) {
+		char *argv[] = { tool, "-w", "-t", (char *)jumps[i][0], "-D", (char *)jumps[i][1],
+				 "-j", (char *)jumps[i][2], NULL };
+
+		while (run_argv(argv, true) == 0)
+			;
+	}
+	for (i = 0; i < 2; i++) {
+		char *fl[] = { tool, "-w", "-t", (char *)jumps[i][0], "-F", (char *)jumps[i][2], NULL };
+		char *x[] = { tool, "-w", "-t", (char *)jumps[i][0], "-X", (char *)jumps[i][2], NULL };
+
+		run_argv(fl, true);
+		run_argv(x, true);
+	}
 }
 
 /*
- * The kernel's XDP SYN-proxy recipe: SYNs to the ports are not tracked, and
- * a segment conntrack calls invalid or untracked goes to SYNPROXY, which
- * takes the ACK of a kernel cookie and opens the connection to the server
- * itself.  Loopback is left alone: SYNPROXY's own SYN to a local server
- * arrives there.  With nf_conntrack_tcp_loose 0, an ACK without a
- * connection is invalid rather than picked up midstream.
+ * The kernel's XDP SYN-proxy recipe, per family with iptables' SYNPROXY
+ * target (xt_SYNPROXY: nftables' synproxy expression checks IPv6 checksums
+ * as IPv4 ones and drops IPv6 ACKs that arrive without a verified checksum).
+ * SYNs to the ports are not tracked; a segment conntrack calls invalid or
+ * untracked goes to SYNPROXY, which takes the ACK of a kernel cookie and
+ * opens the connection to the server itself.  Loopback is left alone:
+ * SYNPROXY's own SYN to a local server arrives there.  With
+ * nf_conntrack_tcp_loose 0 an ACK without a connection is invalid rather
+ * than picked up midstream.
  */
+static int xt_install(int v6, const struct xdpct_cfg *cfg, char lists[][128], int nl)
+{
+	static char script[1 << 16];
+	char *argv[] = { v6 ? "ip6tables-restore" : "iptables-restore", "-w", "--noflush", NULL };
+	size_t n = 0;
+	int i;
+
+	n += snprintf(script + n, sizeof(script) - n,
+		      "*raw\n:XDPCT_SC_RAW - [0:0]\n-I PREROUTING -j XDPCT_SC_RAW\n");
+	for (i = 0; i < nl; i++)
+		n += snprintf(script + n, sizeof(script) - n,
+			      "-A XDPCT_SC_RAW ! -i lo -p tcp -m multiport --dports %s "
+			      "--tcp-flags FIN,SYN,RST,ACK SYN -j CT --notrack\n", lists[i]);
+	n += snprintf(script + n, sizeof(script) - n,
+		      "COMMIT\n*filter\n:XDPCT_SC - [0:0]\n-I INPUT -j XDPCT_SC\n"
+		      "-I FORWARD -j XDPCT_SC\n");
+	for (i = 0; i < nl; i++)
+		n += snprintf(script + n, sizeof(script) - n,
+			      "-A XDPCT_SC ! -i lo -p tcp -m multiport --dports %s -m conntrack "
+			      "--ctstate INVALID,UNTRACKED -j SYNPROXY --sack-perm --timestamp "
+			      "--wscale %u --mss %u\n"
+			      "-A XDPCT_SC ! -i lo -p tcp -m multiport --dports %s -m conntrack "
+			      "--ctstate INVALID -j DROP\n",
+			      lists[i], cfg->sc_wscale, v6 ? cfg->sc_mss6 : cfg->sc_mss4, lists[i]);
+	n += snprintf(script + n, sizeof(script) - n, "COMMIT\n");
+	if (n >= sizeof(script))
+		return -E2BIG;
+	return run_with_input(argv, script, false) ? -EINVAL : 0;
+}
+
 int sc_netfilter_install(const struct xdpct_cfg *cfg, const struct xdpct_sc_portmap *ports)
 {
-	static char p[1 << 17], rules[1 << 19];
-	char *argv[] = { "nft", "-f", "-", NULL };
-	int err;
+	static char lists[SC_MAX_LISTS][128];
+	int nl, err;
 
 	if (cfg->sc_mode == XDPCT_SC_OFF || cfg->sc_completion != XDPCT_SC_SYNPROXY)
 		return 0;
-	ports_str(ports, p, sizeof(p));
-	snprintf(rules, sizeof(rules),
-		 "table inet " SC_NFT_TABLE " {\n"
-		 "  chain pre {\n"
-		 "    type filter hook prerouting priority raw; policy accept;\n"
-		 "    iifname != \"lo\" tcp dport { %s } tcp flags & (fin | syn | rst | ack) == syn notrack\n"
-		 "  }\n"
-		 "  chain in {\n"
-		 "    type filter hook input priority filter; policy accept;\n"
-		 "    iifname != \"lo\" meta nfproto ipv4 tcp dport { %s } ct state invalid,untracked "
-		 "synproxy mss %u wscale %u timestamp sack-perm\n"
-		 "    iifname != \"lo\" meta nfproto ipv6 tcp dport { %s } ct state invalid,untracked "
-		 "synproxy mss %u wscale %u timestamp sack-perm\n"
-		 "    iifname != \"lo\" tcp dport { %s } ct state invalid drop\n"
-		 "  }\n"
-		 "  chain fwd {\n"
-		 "    type filter hook forward priority filter; policy accept;\n"
-		 "    meta nfproto ipv4 tcp dport { %s } ct state invalid,untracked "
-		 "synproxy mss %u wscale %u timestamp sack-perm\n"
-		 "    meta nfproto ipv6 tcp dport { %s } ct state invalid,untracked "
-		 "synproxy mss %u wscale %u timestamp sack-perm\n"
-		 "    tcp dport { %s } ct state invalid drop\n"
-		 "  }\n"
-		 "}\n",
-		 p, p, cfg->sc_mss4, cfg->sc_wscale, p, cfg->sc_mss6, cfg->sc_wscale, p,
-		 p, cfg->sc_mss4, cfg->sc_wscale, p, cfg->sc_mss6, cfg->sc_wscale, p);
-	nft_delete_table();		/* left over by a run that was killed */
-	if (run_with_input(argv, rules, false)) {
-		xdpct_err("cannot install the SYNPROXY rules (nft -f): see above");
-		return -EINVAL;
+	nl = port_lists(ports, lists, SC_MAX_LISTS);
+	if (nl <= 0) {
+		xdpct_err("--syncookie: too many separate ports or ranges for the "
+			  "SYNPROXY rules (at most %d x 15)", SC_MAX_LISTS);
+		return -E2BIG;
+	}
+	/* left over by a run that was killed */
+	xt_remove(0);
+	xt_remove(1);
+	err = xt_install(0, cfg, lists, nl);
+	if (!err)
+		err = xt_install(1, cfg, lists, nl);
+	if (err) {
+		xt_remove(0);
+		xt_remove(1);
+		xt_drop_tables(cfg->sc_nf_tables);
+		xdpct_err("cannot install the SYNPROXY rules (iptables-restore): see above");
+		return err;
 	}
 	err = write_sysctl(SC_LOOSE, 0);
 	if (err) {
-		nft_delete_table();
+		xt_remove(0);
+		xt_remove(1);
+		xt_drop_tables(cfg->sc_nf_tables);
 		xdpct_err("cannot set %s: %s", SC_LOOSE, strerror(-err));
 		return err;
 	}
@@ -432,7 +558,9 @@ void sc_netfilter_remove(const struct xdpct_cfg *cfg)
 {
 	if (cfg->sc_mode == XDPCT_SC_OFF || cfg->sc_completion != XDPCT_SC_SYNPROXY)
 		return;
-	nft_delete_table();
+	xt_remove(0);
+	xt_remove(1);
+	xt_drop_tables(cfg->sc_nf_tables);
 	if (cfg->sc_nf_loose)
 		write_sysctl(SC_LOOSE, cfg->sc_nf_loose - 1);
 }

@@ -52,7 +52,8 @@ int sc_attach_ingress(int ifindex, int prog_fd, struct xdpct_iface *e, int *link
  * and no egress program uses it). */
 void sc_detach_ingress(const struct xdpct_iface *e, const struct xdpct_cfg *cfg);
 
-/* synproxy completion: nftables rules + nf_conntrack_tcp_loose. */
+/* synproxy completion: iptables/ip6tables SYNPROXY rules (chains XDPCT_SC_RAW
+ * in raw, XDPCT_SC in filter) + nf_conntrack_tcp_loose. */
 int sc_netfilter_install(const struct xdpct_cfg *cfg, const struct xdpct_sc_portmap *ports);
 void sc_netfilter_remove(const struct xdpct_cfg *cfg);
 

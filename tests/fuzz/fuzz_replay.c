@@ -12,8 +12,10 @@
  *    packet was on the wire, the rest is one packet of that link type.
  *    This reaches the conversions without getting through libpcap first.
  *
- * The datapath is loaded once (needs root, like replay); with
- * XDPCT_FUZZ_NO_BPF=1 only the userspace part runs.  Build and run:
+ * The datapath is loaded twice (needs root, like replay): with the
+ * defaults, and with --strip-vlan, --drop-invalid, --drop-window and short
+ * timeouts; the input's length picks one.  With XDPCT_FUZZ_NO_BPF=1 only
+ * the userspace part runs.  Build and run:
  * `make fuzz-replay` (fuzz.mk).
  */
 #include <stdint.h>
@@ -22,9 +24,7 @@
 #include <string.h>
 #include "user/replay.h"
 
-#define MAX_PKTS_PER_INPUT 512
-
-static struct replay *r;
+static struct replay *engines[2], *r;
 static FILE *devnull;
 static uint64_t execs;
 static uint8_t frame[PCAP_SRC_MAX_FRAME];
@@ -47,25 +47,43 @@ static void on_flow(void *ctx, const struct xdpct_flow_key *k, const struct xdpc
 	xdpct_flows_entry(devnull, k, v, replay_now(r), true);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+static struct replay *load(bool variant)
 {
 	struct replay_opts ro = { 0 };
 	char err[512];
+	struct replay *e;
 
+	attach_opts_init(&ro.ao);
+	ro.ao.flows = 1024;		/* small: eviction gets exercised too */
+	if (variant) {
+		ro.strip_vlan = true;
+		ro.ao.cfg.drop_invalid = 1;
+		ro.ao.cfg.drop_window = 1;
+		ro.ao.cfg.time_wait_ns = 1000000000ULL;
+		ro.ao.cfg.syn_ns = 2000000000ULL;
+		ro.ao.cfg.closing_ns = 2000000000ULL;
+		ro.ao.cfg.close_ns = 500000000ULL;
+		ro.ao.cfg.sweep_ns = 100000000ULL;
+	}
+	ro.on_event = on_event;
+	ro.on_warn = on_warn;
+	e = replay_new(&ro, err, sizeof(err));
+	if (!e) {
+		fprintf(stderr, "fuzz_replay: %s (run as root, or set XDPCT_FUZZ_NO_BPF=1)\n", err);
+		exit(1);
+	}
+	return e;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
 	devnull = fopen("/dev/null", "w");
 	if (!devnull)
 		abort();
 	if (getenv("XDPCT_FUZZ_NO_BPF"))
 		return 0;
-	attach_opts_init(&ro.ao);
-	ro.ao.flows = 1024;		/* small: eviction gets exercised too */
-	ro.on_event = on_event;
-	ro.on_warn = on_warn;
-	r = replay_new(&ro, err, sizeof(err));
-	if (!r) {
-		fprintf(stderr, "fuzz_replay: %s (run as root, or set XDPCT_FUZZ_NO_BPF=1)\n", err);
-		exit(1);
-	}
+	engines[0] = load(false);
+	engines[1] = load(true);
 	return 0;
 }
 
@@ -101,27 +119,30 @@ static void fuzz_capture(const uint8_t *data, size_t size)
 	struct pcap_frame fr;
 	char err[512];
 	FILE *f;
-	int rc, n = 0;
+	int rc;
 
 	f = fmemopen((void *)data, size, "rb");
 	if (!f)
 		return;
 	src = pcap_src_fopen(f, "fuzz", err, sizeof(err));
 	if (!src)
-		return;			/* fmemopen stream closed by pcap_src_fopen */
-	while (n++ < MAX_PKTS_PER_INPUT) {
-		rc = pcap_src_next(src, &fr);
-		if (rc == PCAP_SRC_END || rc == PCAP_SRC_ERROR)
-			break;
-		if (rc == PCAP_SRC_SKIP) {
-			fputs(pcap_src_msg(src), devnull);
-			continue;
-		}
-		if (fr.caplen > fr.len || fr.len > PCAP_SRC_MAX_FRAME)
-			abort();
-		one_frame(fr.data, fr.len, fr.ts_ns, fr.num);
-	}
+		return;			/* the stream was closed by pcap_src_fopen */
 	fprintf(devnull, "%d %s\n", pcap_src_linktype(src), pcap_src_linktype_name(src));
+	if (r) {
+		/* the loop `xdpct replay` runs: read, skip, replay, stop */
+		if (replay_source(r, src))
+			abort();	/* the kernel refused a test run: a bug */
+	} else {
+		while ((rc = pcap_src_next(src, &fr)) != PCAP_SRC_END && rc != PCAP_SRC_ERROR) {
+			if (rc == PCAP_SRC_SKIP) {
+				fputs(pcap_src_msg(src), devnull);
+				continue;
+			}
+			if (fr.caplen > fr.len || fr.len > PCAP_SRC_MAX_FRAME)
+				abort();
+			one_frame(fr.data, fr.len, fr.ts_ns, fr.num);
+		}
+	}
 	pcap_src_close(src);
 }
 
@@ -148,11 +169,16 @@ static void fuzz_packet(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	execs++;
+	r = engines[size & 1];
 	if (is_capture(data, size))
 		fuzz_capture(data, size);
 	else
 		fuzz_packet(data, size);
-	if (r && execs % 4096 == 0)
-		replay_flows(r, on_flow, NULL);	/* the table dump path, now and then */
+	if (r && execs % 1024 == 0) {
+		/* the end of a replay, now and then: last sweep, counters, table */
+		if (replay_finish(r))
+			abort();
+		replay_flows(r, on_flow, NULL);
+	}
 	return 0;
 }
