@@ -76,6 +76,7 @@ bpffs:
 
 include tests/tests.mk
 include bench.mk
+include fuzz.mk
 
 clean:
 	rm -rf $(BUILD)

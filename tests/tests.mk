@@ -21,9 +21,12 @@ test-build: all $(TEST_BINS) $(BUILD)/xdpct.clang14.bpf.o
 
 # Unit and BPF_PROG_TEST_RUN tests (Criterion), then the netns integration
 # tests.  Installs missing packages first, as the README promises.
+# A bounded libFuzzer run over the capture reader and the packet path first,
+# so the summary line of the suites closes the output.
 test:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory test-build
+	@$(MAKE) --no-print-directory fuzz-replay FUZZ_TIME=60
 	@scripts/run-tests.sh $(TEST_BINS) -- $(TEST_SH)
 
 # BPF objects the tests load as they are (no skeleton)

@@ -263,7 +263,7 @@ void xdpct_print_event(FILE *f, const struct xdpct_event *e, bool json)
 			event_head_json(f, e, "handshake");
 			fprintf(f, ",\"syn_to_synack_ns\":%llu,\"synack_to_ack_ns\":%llu,"
 				   "\"flags\":[%s]}\n",
-				(unsigned long long)(e->synack_ns > e->syn_ns ?
+				(unsigned long long)(e->syn_ns && e->synack_ns > e->syn_ns ?
 						     e->synack_ns - e->syn_ns : 0),
 				(unsigned long long)(e->est_ns > e->synack_ns ?
 						     e->synack_ns ? e->est_ns - e->synack_ns : 0 : 0),
@@ -271,7 +271,7 @@ void xdpct_print_event(FILE *f, const struct xdpct_event *e, bool json)
 		} else {
 			event_head_text(f, e);
 			fprintf(f, "  handshake done: SYN->SYN-ACK %.3f ms, SYN-ACK->ACK %.3f ms\n",
-				ms(e->syn_ns, e->synack_ns),
+				e->syn_ns ? ms(e->syn_ns, e->synack_ns) : 0.0,
 				e->synack_ns ? ms(e->synack_ns, e->est_ns) : 0.0);
 		}
 	} else if (connection_done(e)) {
