@@ -150,14 +150,23 @@ nothing_left "run + SIGKILL"
 
 echo "--- watch: SIGINT exits cleanly and leaves the instance"
 $IN $X attach v0 >/dev/null
-$IN $X watch >/dev/null 2>&1 &
-pid=$!
-sleep 1
-kill -INT $pid
-wait $pid
-rc=$?
-[ $rc = 0 ] && ok "watch exits 0 on SIGINT" || bad "watch rc $rc"
-$IN $X status >/dev/null 2>&1 && ok "instance still attached after watch" || bad "instance gone after watch"
+for sig in INT TERM KILL; do
+	$IN $X watch >/dev/null 2>&1 &
+	pid=$!
+	sleep 1
+	kill -$sig $pid
+	wait $pid 2>/dev/null
+	rc=$?
+	if [ $sig = KILL ]; then
+		[ $rc = 137 ] && ok "watch killed by SIGKILL" || bad "watch rc $rc on SIGKILL"
+	else
+		[ $rc = 0 ] && ok "watch exits 0 on SIG$sig" || bad "watch rc $rc on SIG$sig"
+	fi
+	$IN $X status >/dev/null 2>&1 && ok "instance still attached after watch SIG$sig" ||
+		bad "instance gone after watch SIG$sig"
+done
+# a new watch after a killed one still reads events
+$IN $X watch --duration 1 >/dev/null 2>&1 && ok "watch works after a killed one" || bad "watch after SIGKILL"
 
 echo "--- the interface deleted while attached"
 ip -n $NS link del v0
