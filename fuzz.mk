@@ -29,6 +29,9 @@ fuzz-replay-build: $(FUZZ_DIR)/fuzz_replay
 fuzz-replay: $(FUZZ_DIR)/fuzz_replay bpffs
 	mkdir -p $(FUZZ_DIR)/corpus
 	cp -n $(wildcard $(FUZZ_CAPS)/*.pcap) $(wildcard tests/fuzz/seeds/*) $(FUZZ_DIR)/corpus/ 2>/dev/null || true
-	$(FUZZ_DIR)/fuzz_replay -max_total_time=$(FUZZ_TIME) -max_len=70000 -timeout=20 \
+	@echo "fuzz-replay: $(FUZZ_TIME) s, log in $(FUZZ_DIR)/fuzz.log"
+	@$(FUZZ_DIR)/fuzz_replay -max_total_time=$(FUZZ_TIME) -max_len=70000 -timeout=20 \
 		-rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/ \
-		$(FUZZ_DIR)/corpus
+		$(FUZZ_DIR)/corpus > $(FUZZ_DIR)/fuzz.log 2>&1; rc=$$?; \
+		grep -E '^(stat::|==[0-9]+==|SUMMARY|Done)' $(FUZZ_DIR)/fuzz.log | tail -n 20; \
+		[ $$rc = 0 ] || tail -n 60 $(FUZZ_DIR)/fuzz.log; exit $$rc

@@ -28,6 +28,7 @@
  *             ipv6_ext,tcp_hdr,tcp_flags}.
  *
  * XDPCT_SEED=n picks another seed; failures print the seed.
+ * XDPCT_RANDOM_TICKS=n sends n packets per test (default 12000).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -558,6 +559,14 @@ static void check_table(void)
 		     "seed %#llx: %d entries", (unsigned long long)seed, n);
 }
 
+/* XDPCT_RANDOM_TICKS=n runs n packets per test instead (hardening runs) */
+static int ticks_or_env(int dflt)
+{
+	const char *env = getenv("XDPCT_RANDOM_TICKS");
+
+	return env ? atoi(env) : dflt;
+}
+
 static void run(const struct xdpct_cfg *c, __u32 max_flows, int ticks)
 {
 	struct tally t = { 0 };
@@ -659,7 +668,7 @@ Test(random, default_config)
 	struct xdpct_cfg c;
 
 	h_default_cfg(&c);
-	run(&c, 0, 12000);
+	run(&c, 0, ticks_or_env(12000));
 }
 
 /* A table too small for the load (evictions, failed inserts), drops on. */
@@ -670,7 +679,7 @@ Test(random, small_table_drops_on)
 	h_default_cfg(&c);
 	c.drop_invalid = 1;
 	c.drop_window = 1;
-	run(&c, 40, 12000);
+	run(&c, 40, ticks_or_env(12000));
 }
 
 Test(random, no_midstream_short_timeouts)
@@ -683,5 +692,5 @@ Test(random, no_midstream_short_timeouts)
 	c.syn_ns = 2 * XDPCT_NSEC_PER_SEC;
 	c.closing_ns = 2 * XDPCT_NSEC_PER_SEC;
 	c.close_ns = XDPCT_NSEC_PER_SEC;
-	run(&c, 64, 12000);
+	run(&c, 64, ticks_or_env(12000));
 }
