@@ -705,18 +705,7 @@ static __always_inline int sc_start_flow(struct xdpct_work *w, struct xdpct_sc_s
 	sc = bpf_map_lookup_elem(&xdpct_scratch, &zero);
 	if (!sc)
 		return 0;
-	__builtin_memset(rep, 0, sizeof(*rep));
-	g->seq = w->meta.seq;
-	g->ack = w->meta.ack;
-	g->win = w->meta.win;
-	g->len = w->meta.payload;
-	g->ip_bytes = w->meta.ip_bytes;
-	g->flags = w->meta.flags;
-	g->sport = w->meta.sport;
-	g->dport = w->meta.dport;
-	g->d = make_key(&rep->key, &w->meta);
-	rep->now = clock_ns();
-	rep->tcp_flags = w->meta.flags;
+	seg_from_meta(w);
 
 	f = bpf_map_lookup_elem(&xdpct_flows, &rep->key);
 	if (f) {

@@ -70,6 +70,26 @@ static __always_inline __u8 make_key(struct xdpct_flow_key *k, const struct pkt_
 	return swap;
 }
 
+/* The state machine's view of the parsed segment, and its flow key. */
+static __always_inline void seg_from_meta(struct xdpct_work *w)
+{
+	struct xdpct_report *rep = &w->rep;
+	struct xdpct_seg *g = &w->seg;
+
+	__builtin_memset(rep, 0, sizeof(*rep));
+	g->seq = w->meta.seq;
+	g->ack = w->meta.ack;
+	g->win = w->meta.win;
+	g->len = w->meta.payload;
+	g->ip_bytes = w->meta.ip_bytes;
+	g->flags = w->meta.flags;
+	g->sport = w->meta.sport;
+	g->dport = w->meta.dport;
+	g->d = make_key(&rep->key, &w->meta);
+	rep->now = clock_ns();
+	rep->tcp_flags = w->meta.flags;
+}
+
 /* Make room in a full table: give up a half-open or closed flow. */
 static __always_inline int evict_one(struct xdpct_scratch *sc, struct xdpct_stats *st,
 				     __u64 now)
@@ -160,18 +180,7 @@ __noinline int xdpct_track(struct xdpct_work *w)
 		return VERDICT_PASS;
 	rep = &w->rep;
 	g = &w->seg;
-	__builtin_memset(rep, 0, sizeof(*rep));
-	g->seq = w->meta.seq;
-	g->ack = w->meta.ack;
-	g->win = w->meta.win;
-	g->len = w->meta.payload;
-	g->ip_bytes = w->meta.ip_bytes;
-	g->flags = w->meta.flags;
-	g->sport = w->meta.sport;
-	g->dport = w->meta.dport;
-	g->d = make_key(&rep->key, &w->meta);
-	rep->now = clock_ns();
-	rep->tcp_flags = w->meta.flags;
+	seg_from_meta(w);
 
 	f = bpf_map_lookup_elem(&xdpct_flows, &rep->key);
 	/* handshake offload: no live flow means a cookie to check first */

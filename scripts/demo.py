@@ -22,22 +22,11 @@ def say(msg):
 
 
 def server(topo, fam, port):
-    af = socket.AF_INET6 if fam == 6 else socket.AF_INET
-    with topo.inns(topo.s):
-        ls = socket.socket(af, socket.SOCK_STREAM)
-        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        ls.bind((topo.s6 if fam == 6 else topo.s4, port))
-        ls.listen(16)
-    return ls
+    return topo.listen(fam, port, 16)
 
 
 def client(topo, fam, port):
-    af = socket.AF_INET6 if fam == 6 else socket.AF_INET
-    with topo.inns(topo.c):
-        c = socket.socket(af, socket.SOCK_STREAM)
-    c.settimeout(5)
-    c.connect((topo.s6 if fam == 6 else topo.s4, port))
-    return c
+    return topo.connect(fam, port)
 
 
 def full_close(topo, fam):

@@ -77,17 +77,6 @@ static void cap_path(char *buf, size_t len, const char *name)
 			       "XDPCT_CAPTURES", buf, strerror(errno));
 }
 
-static const char *reason_name(__u8 r)
-{
-	switch (r) {
-	case XDPCT_EXP_CLOSED: return "closed";
-	case XDPCT_EXP_HALF_OPEN: return "half_open";
-	case XDPCT_EXP_IDLE: return "idle";
-	case XDPCT_EXP_CLOSING: return "closing";
-	case XDPCT_EXP_EVICTED: return "evicted";
-	}
-	return "?";
-}
 
 static void endpoint(char *buf, size_t len, __u8 family, const __u32 addr[4], __u16 port)
 {
@@ -130,7 +119,7 @@ static void on_event(void *ctx, const struct xdpct_event *e, uint64_t pkt, bool 
 	flow_name(v->flow, sizeof(v->flow), e->family, e->client_addr, e->client_port,
 		  e->server_addr, e->server_port, e->vlan);
 	if (e->type == XDPCT_EV_EXPIRED)
-		snprintf(v->what, sizeof(v->what), "expired %s", reason_name(e->reason));
+		snprintf(v->what, sizeof(v->what), "expired %s", xdpct_expire_reason(e->reason));
 	else
 		snprintf(v->what, sizeof(v->what), "%s %s>%s", e->side ? "server" : "client",
 			 xdpct_state_name(e->from), xdpct_state_name(e->to));

@@ -171,21 +171,11 @@ int cmd_flows(int argc, char **argv)
 	struct inst in;
 	void *prev = NULL;
 	__u64 now;
-	int first;
+	int r;
 
-	first = parse_cmd_opts(argc, argv, "s:", longopts, flows_opt, &f);
-	if (first < 0)
-		return 2;
-	if (first < argc) {
-		xdpct_err("flows: unexpected argument '%s'", argv[first]);
-		return 2;
-	}
-	if (!xdpct_check_env(true))
-		return 1;
-	if (inst_find(&in)) {
-		xdpct_err("xdpct is not attached in this network namespace (xdpct attach IFACE)");
-		return 1;
-	}
+	r = open_attached(argc, argv, "s:", longopts, flows_opt, &f, &in);
+	if (r)
+		return r;
 	inst_sweep(&in);
 	now = xdpct_now_ns();
 	xdpct_flows_begin(stdout, g_out.json);

@@ -66,21 +66,11 @@ int cmd_stats(int argc, char **argv)
 	struct xdpct_stats s;
 	bool prom = false;
 	struct inst in;
-	int first;
+	int r;
 
-	first = parse_cmd_opts(argc, argv, "P", longopts, stats_opt, &prom);
-	if (first < 0)
-		return 2;
-	if (first < argc) {
-		xdpct_err("stats: unexpected argument '%s'", argv[first]);
-		return 2;
-	}
-	if (!xdpct_check_env(true))
-		return 1;
-	if (inst_find(&in)) {
-		xdpct_err("xdpct is not attached in this network namespace (xdpct attach IFACE)");
-		return 1;
-	}
+	r = open_attached(argc, argv, "P", longopts, stats_opt, &prom, &in);
+	if (r)
+		return r;
 	if (inst_read_stats(&in, &s)) {
 		xdpct_err("cannot read the counters");
 		inst_close(&in);

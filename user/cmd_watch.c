@@ -150,21 +150,11 @@ int cmd_watch(int argc, char **argv)
 	};
 	struct watch_args w = {};
 	struct inst in;
-	int first, r;
+	int r;
 
-	first = parse_cmd_opts(argc, argv, "c:d:", longopts, watch_opt, &w);
-	if (first < 0)
-		return 2;
-	if (first < argc) {
-		xdpct_err("watch: unexpected argument '%s'", argv[first]);
-		return 2;
-	}
-	if (!xdpct_check_env(true))
-		return 1;
-	if (inst_find(&in)) {
-		xdpct_err("xdpct is not attached in this network namespace (xdpct attach IFACE)");
-		return 1;
-	}
+	r = open_attached(argc, argv, "c:d:", longopts, watch_opt, &w, &in);
+	if (r)
+		return r;
 	watch_signals_init();
 	r = watch_loop(&in, w.count, w.duration);
 	inst_close(&in);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "xdpct.h"
 #include "commands.h"
+#include "instance.h"
 
 int parse_cmd_opts(int argc, char **argv, const char *shortopts,
 		   const struct option *longopts,
@@ -51,4 +52,26 @@ int parse_cmd_opts(int argc, char **argv, const char *shortopts,
 		}
 	}
 	return optind;
+}
+
+int open_attached(int argc, char **argv, const char *shortopts,
+		  const struct option *longopts,
+		  int (*handle)(int opt, const char *arg, void *ctx), void *ctx,
+		  struct inst *in)
+{
+	int first = parse_cmd_opts(argc, argv, shortopts, longopts, handle, ctx);
+
+	if (first < 0)
+		return 2;
+	if (first < argc) {
+		xdpct_err("%s: unexpected argument '%s'", argv[0], argv[first]);
+		return 2;
+	}
+	if (!xdpct_check_env(true))
+		return 1;
+	if (inst_find(in)) {
+		xdpct_err("xdpct is not attached in this network namespace (xdpct attach IFACE)");
+		return 1;
+	}
+	return 0;
 }

@@ -23,4 +23,15 @@ int parse_cmd_opts(int argc, char **argv, const char *shortopts,
 		   const struct option *longopts,
 		   int (*handle)(int opt, const char *arg, void *ctx), void *ctx);
 
+/*
+ * For commands without operands that need the running instance: options,
+ * then root/BTF/kernel checks, then this network namespace's instance.
+ * 0 with *in open, else the exit code (2 bad usage, 1 not attached).
+ */
+struct inst;
+int open_attached(int argc, char **argv, const char *shortopts,
+		  const struct option *longopts,
+		  int (*handle)(int opt, const char *arg, void *ctx), void *ctx,
+		  struct inst *in);
+
 #endif /* XDPCT_COMMANDS_H */

@@ -141,7 +141,7 @@ static void wall_time(char *buf, size_t len, __u64 ts_ns)
 		 (long long)(wall % 1000000000LL) / 1000);
 }
 
-static const char *expire_reason(__u8 r)
+const char *xdpct_expire_reason(__u8 r)
 {
 	switch (r) {
 	case XDPCT_EXP_CLOSED: return "closed";
@@ -235,10 +235,10 @@ void xdpct_print_event(FILE *f, const struct xdpct_event *e, bool json)
 		if (json) {
 			event_head_json(f, e, "expired");
 			fprintf(f, ",\"reason\":\"%s\",\"flags\":[%s]}\n",
-				expire_reason(e->reason), flags);
+				xdpct_expire_reason(e->reason), flags);
 		} else {
 			event_head_text(f, e);
-			fprintf(f, "  flow removed (%s)\n", expire_reason(e->reason));
+			fprintf(f, "  flow removed (%s)\n", xdpct_expire_reason(e->reason));
 		}
 		return;
 	}

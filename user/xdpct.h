@@ -29,6 +29,8 @@ const char *xdpct_state_name(__u8 state);
 int xdpct_state_parse(const char *s);
 /* address of a key/event as text ("10.0.0.1", "fd00::1") */
 void xdpct_addr_str(__u8 family, const __u32 addr[4], char *buf, size_t len);
+/* "closed", "half_open", "idle", "closing", "evicted" */
+const char *xdpct_expire_reason(__u8 reason);
 /* flow flags as a JSON array body / a comma list */
 void xdpct_flags_str(__u8 flags, char *buf, size_t len, bool json);
 

@@ -27,22 +27,11 @@ def ep(sockaddr):
 
 
 def listen(topo, fam, port):
-    af = socket.AF_INET6 if fam == 6 else socket.AF_INET
-    with topo.inns(topo.s):
-        ls = socket.socket(af, socket.SOCK_STREAM)
-        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        ls.bind((topo.s6 if fam == 6 else topo.s4, port))
-        ls.listen(2048)
-    return ls
+    return topo.listen(fam, port)
 
 
 def connect(topo, fam, port):
-    af = socket.AF_INET6 if fam == 6 else socket.AF_INET
-    with topo.inns(topo.c):
-        cs = socket.socket(af, socket.SOCK_STREAM)
-    cs.settimeout(5)
-    cs.connect((topo.s6 if fam == 6 else topo.s4, port))
-    return cs
+    return topo.connect(fam, port)
 
 
 def checkpoint(topo, cs, label, want_c, want_s, flows=None):

@@ -43,24 +43,13 @@ def main():
     try:
         topo.create()
         topo.xdpct(topo.s, "attach", "--egress", "--flows", "262144",
-                   "--timeout-time-wait", "5", topo.sif)
+                   "--ringbuf", str(16 << 20), "--timeout-time-wait", "5", topo.sif)
+        # watch writes to a file: a slow reader here must not be what
+        # loses events (a pipe to Python would block watch itself)
+        wlog = f"/tmp/xdpct-soak-{os.getpid()}.jsonl"
+        wout = open(wlog, "w")
         watch = subprocess.Popen(["ip", "netns", "exec", topo.s, XDPCT, "watch", "-j"],
-                                 stdout=subprocess.PIPE, text=True)
-        counts = {"transition": 0, "expired": 0, "reasons": {}}
-
-        def reader():
-            for line in watch.stdout:
-                e = json.loads(line)
-                k = e.get("event")
-                if k == "transition":
-                    counts["transition"] += 1
-                elif k == "expired":
-                    counts["expired"] += 1
-                    counts["reasons"][e["reason"]] = counts["reasons"].get(e["reason"], 0) + 1
-                elif k == "end":
-                    counts["end"] = e
-        rt = threading.Thread(target=reader)
-        rt.start()
+                                 stdout=wout)
 
         with topo.inns(topo.s):
             ls = socket.socket()
@@ -119,7 +108,21 @@ def main():
         mem1 = memlock(topo)
         stats = json.loads(topo.xdpct(topo.s, "stats", "-j"))
         watch.send_signal(2)
-        rt.join(timeout=10)
+        watch.wait(timeout=30)
+        wout.close()
+        counts = {"transition": 0, "expired": 0, "reasons": {}}
+        with open(wlog) as fh:
+            for line in fh:
+                e = json.loads(line)
+                k = e.get("event")
+                if k == "transition":
+                    counts["transition"] += 1
+                elif k == "expired":
+                    counts["expired"] += 1
+                    counts["reasons"][e["reason"]] = counts["reasons"].get(e["reason"], 0) + 1
+                elif k == "end":
+                    counts["end"] = e
+        os.unlink(wlog)
         conns = sum(done)
         rate = conns / DURATION
         F.check(conns > 0, f"{conns} connections in {DURATION:.0f} s ({rate:.0f}/s)")

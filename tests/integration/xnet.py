@@ -98,6 +98,25 @@ class Topology:
             _libc.setns(self._host_fd, CLONE_NEWNET)
             os.close(fd)
 
+    def listen(self, fam, port, backlog=2048):
+        """A listening socket on the server's address, made in its namespace."""
+        af = socket.AF_INET6 if fam == 6 else socket.AF_INET
+        with self.inns(self.s):
+            ls = socket.socket(af, socket.SOCK_STREAM)
+            ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            ls.bind((self.s6 if fam == 6 else self.s4, port))
+            ls.listen(backlog)
+        return ls
+
+    def connect(self, fam, port, timeout=5):
+        """A client socket, made in the client namespace, connected to the server."""
+        af = socket.AF_INET6 if fam == 6 else socket.AF_INET
+        with self.inns(self.c):
+            c = socket.socket(af, socket.SOCK_STREAM)
+        c.settimeout(timeout)
+        c.connect((self.s6 if fam == 6 else self.s4, port))
+        return c
+
     def xdpct(self, ns, *args, check=True):
         return sh(f"ip netns exec {ns} {XDPCT} " + " ".join(args), check=check)
 
