@@ -4,7 +4,6 @@
 established ones; every eviction is counted and shown by `xdpct status`."""
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,16 +23,10 @@ def main():
     try:
         topo.create()
         topo.xdpct(topo.s, "attach", "--egress", "--flows", str(TABLE), topo.sif)
-        with topo.inns(topo.s):
-            ls = socket.socket()
-            ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            ls.bind((topo.s4, PORT))
-            ls.listen(256)
+        ls = topo.listen(4, PORT, 256)
         est = []
         for _ in range(NEST):
-            with topo.inns(topo.c):
-                c = socket.socket()
-            c.connect((topo.s4, PORT))
+            c = topo.connect(4, PORT)
             est.append((c, ls.accept()[0]))
         quiet()
         # a SYN flood from random sources, bounded in time, to the same server
@@ -43,14 +36,8 @@ def main():
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1.5)
         # a legitimate connection made during the flood is still tracked
-        with topo.inns(topo.s):
-            ls2 = socket.socket()
-            ls2.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            ls2.bind((topo.s4, PORT + 2))
-            ls2.listen(4)
-        with topo.inns(topo.c):
-            late = socket.socket()
-        late.connect((topo.s4, PORT + 2))
+        ls2 = topo.listen(4, PORT + 2, 4)
+        late = topo.connect(4, PORT + 2)
         late_s = ls2.accept()[0]
         late.sendall(b"during the flood")
         late_s.recv(100)

@@ -83,16 +83,10 @@ def main():
     try:
         topo.create()
         topo.xdpct(topo.s, "attach", "--egress", topo.sif)
-        with topo.inns(topo.s):
-            ls = socket.socket()
-            ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            ls.bind((topo.s4, PORT))
-            ls.listen(64)
+        ls = topo.listen(4, PORT, 64)
         conns = []
         for _ in range(NCONN):
-            with topo.inns(topo.c):
-                c = socket.socket()
-            c.connect((topo.s4, PORT))
+            c = topo.connect(4, PORT)
             s, _ = ls.accept()
             conns.append({"c": c.getsockname(), "s": c.getpeername(), "cs": c, "ss": s})
         for c in conns:
