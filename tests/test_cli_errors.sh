@@ -111,6 +111,18 @@ expect 0 "" -- $IN $X detach v0
 expect 1 "not attached" -- $IN $X detach v0
 nothing_left "attach, attach, detach, detach"
 
+echo "--- status reports the handshake offload settings"
+expect 0 "" -- $IN $X attach --syncookie 80,443 --syncookie-mode auto --syncookie-threshold 500 v0
+st=$($IN $X status -j)
+if echo "$st" | grep -q '"syncookie":{"mode":"auto","completion":"reqsk","threshold":500'; then
+	ok "status -j syncookie settings"
+else
+	bad "status -j syncookie settings: $st"
+fi
+expect 2 "syncookie" -- $IN $X attach --syncookie 70000 v0
+expect 0 "" -- $IN $X detach --all
+nothing_left "syncookie attach/detach"
+
 echo "--- a foreign XDP program is not replaced without --force"
 ip -n $NS link set dev v0 xdpdrv obj build/tests/xdp_pass.bpf.o sec xdp
 expect 1 "did not load; --force" -- $IN $X attach v0

@@ -5,6 +5,7 @@
 #include <bpf/bpf.h>
 #include "commands.h"
 #include "instance.h"
+#include "xdpct_syncookie.h"
 
 const char status_help[] =
 "Usage: xdpct status [-j]\n"
@@ -17,7 +18,9 @@ const char status_help[] =
 "JSON (-j): {\"attached\": true, \"interfaces\": [{\"name\", \"ifindex\", \"mode\",\n"
 "  \"egress\", \"multiprog\", \"present\"}], \"prog_ids\": {\"xdp\", \"tc\"},\n"
 "  \"flows\": {\"count\", \"max\"}, \"flows_evicted\", \"insert_failed\",\n"
-"  \"events_lost\", \"sweeps\", \"pin_dir\", \"timeouts_s\": {...}}\n"
+"  \"events_lost\", \"sweeps\", \"pin_dir\", \"timeouts_s\": {...},\n"
+"  \"syncookie\": {\"mode\", \"completion\", \"threshold\", \"mss4\", \"mss6\",\n"
+"  \"wscale\", \"ttl\"}}\n"
 "  or {\"attached\": false} when there is no instance.\n"
 "\n"
 "Exit status: 0 attached; 1 not attached (still prints it); 2 bad usage.\n";
@@ -28,6 +31,16 @@ static __u32 fd_prog_id(int fd)
 	__u32 len = sizeof(info);
 
 	return fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+static const char *sc_mode_name(__u8 m)
+{
+	return m == XDPCT_SC_ALWAYS ? "always" : m == XDPCT_SC_AUTO ? "auto" : "off";
+}
+
+static const char *sc_completion_name(__u8 c)
+{
+	return c == XDPCT_SC_REQSK ? "reqsk" : c == XDPCT_SC_SYNPROXY ? "synproxy" : "none";
 }
 
 static int status_opt(int opt, const char *arg, void *ctx)
@@ -79,7 +92,9 @@ int cmd_status(int argc, char **argv)
 		printf("],\"prog_ids\":{\"xdp\":%u,\"tc\":%u},\"flows\":{\"count\":%u,\"max\":%u},"
 		       "\"flows_evicted\":%llu,\"insert_failed\":%llu,\"events_lost\":%llu,"
 		       "\"sweeps\":%llu,\"pin_dir\":\"%s\",\"timeouts_s\":{\"time_wait\":%.3f,"
-		       "\"syn\":%.3f,\"established\":%.3f,\"closing\":%.3f,\"close\":%.3f}}\n",
+		       "\"syn\":%.3f,\"established\":%.3f,\"closing\":%.3f,\"close\":%.3f},"
+		       "\"syncookie\":{\"mode\":\"%s\",\"completion\":\"%s\",\"threshold\":%u,"
+		       "\"mss4\":%u,\"mss6\":%u,\"wscale\":%u,\"ttl\":%u}}\n",
 		       fd_prog_id(in.fd[I_PROG_XDP]), fd_prog_id(in.fd[I_PROG_TC]), n, max,
 		       (unsigned long long)s.c[XDPCT_STAT_FLOWS_EVICTED],
 		       (unsigned long long)s.c[XDPCT_STAT_INSERT_FAILED],
@@ -88,7 +103,9 @@ int cmd_status(int argc, char **argv)
 		       in.pinned ? in.pin_dir : "",
 		       in.cfg.time_wait_ns / 1e9, in.cfg.syn_ns / 1e9,
 		       in.cfg.established_ns / 1e9, in.cfg.closing_ns / 1e9,
-		       in.cfg.close_ns / 1e9);
+		       in.cfg.close_ns / 1e9, sc_mode_name(in.cfg.sc_mode),
+		       sc_completion_name(in.cfg.sc_completion), in.cfg.sc_threshold,
+		       in.cfg.sc_mss4, in.cfg.sc_mss6, in.cfg.sc_wscale, in.cfg.sc_ttl);
 	} else {
 		printf("xdpct attached (xdp prog id %u, tc prog id %u)\n",
 		       fd_prog_id(in.fd[I_PROG_XDP]), fd_prog_id(in.fd[I_PROG_TC]));
@@ -113,6 +130,11 @@ int cmd_status(int argc, char **argv)
 		       in.cfg.time_wait_ns / 1e9, in.cfg.syn_ns / 1e9,
 		       in.cfg.established_ns / 1e9, in.cfg.closing_ns / 1e9,
 		       in.cfg.close_ns / 1e9);
+		if (in.cfg.sc_mode)
+			printf("syncookies     %s, completion %s, threshold %u SYN/s, MSS %u/%u, "
+			       "wscale %u, ttl %u\n", sc_mode_name(in.cfg.sc_mode),
+			       sc_completion_name(in.cfg.sc_completion), in.cfg.sc_threshold,
+			       in.cfg.sc_mss4, in.cfg.sc_mss6, in.cfg.sc_wscale, in.cfg.sc_ttl);
 		printf("pinned at      %s\n", in.pinned ? in.pin_dir : "(not pinned)");
 	}
 	inst_close(&in);
