@@ -227,6 +227,28 @@ static void variant_off(struct dut *d, enum bench_variant v)
 		bench_kernel_synproxy(false);
 }
 
+/* The flood's variants with a listener behind them: a real client runs too. */
+static bool legit_variant(enum bench_variant v)
+{
+	return v == V_KERNEL_COOKIES || v == V_KERNEL_SYNPROXY || v == V_XDPCT_COOKIES;
+}
+
+static void legit_on(struct dut *d, struct bench_gen *g, enum bench_variant v)
+{
+	static bool warned;
+	int err;
+
+	if (!legit_variant(v))
+		return;
+	err = bench_legit_start(g, bench_kernel_listen_fd(),
+				v == V_XDPCT_COOKIES ? bench_xdpct_sc_tc(&d->xsc) : -1);
+	if (err && !warned) {
+		warned = true;
+		xdpct_warn("bench: no legitimate client during the flood (%s)",
+			   err == -ENOTSUP ? "not with the pktgen generator" : strerror(-err));
+	}
+}
+
 /*
  * Repetitions outside, variants inside: drift on a shared machine spreads
  * over all variants alike.  Each tracker continues its own packet stream,
@@ -255,8 +277,11 @@ static int measure(struct run *r, struct dut *d, struct bench_gen *g, const char
 			if (!err)
 				err = bench_gen_set_counters(g, cnt[t]);
 			if (!err)
+				legit_on(d, g, vs[i]);
+			if (!err)
 				err = bench_gen_measure(g, r->o.duration, count, ctx,
 							&rows[i]->s[rows[i]->n]);
+			bench_legit_stop();
 			bench_gen_get_counters(g, cnt[t]);
 			variant_off(d, vs[i]);
 			if (err) {
@@ -266,10 +291,16 @@ static int measure(struct run *r, struct dut *d, struct bench_gen *g, const char
 				return err;
 			}
 			rows[i]->n++;
-			if (!g_out.json)
-				fprintf(stderr, "  %-12s %8u %-18s rep %d: %.3f Mpps\n", scen, flows,
-					variant_name(vs[i]), rep + 1,
-					rows[i]->s[rows[i]->n - 1].pps / 1e6);
+			if (!g_out.json) {
+				const struct bench_sample *sm = &rows[i]->s[rows[i]->n - 1];
+
+				fprintf(stderr, "  %-12s %8u %-18s rep %d: %.3f Mpps", scen, flows,
+					variant_name(vs[i]), rep + 1, sm->pps / 1e6);
+				if (sm->legit)
+					fprintf(stderr, ", legit %.0f conn/s, %llu failed",
+						sm->legit_cps, (unsigned long long)sm->legit_fail);
+				fprintf(stderr, "\n");
+			}
 		}
 	}
 	return bench_stop ? -EINTR : 0;

@@ -27,6 +27,8 @@
 #define BENCH_SERVER	0x0a000002u	/* 10.0.0.2 */
 #define BENCH_CLIENTS	0x0a100000u	/* 10.16.0.0/12 */
 #define BENCH_PORT	80
+#define BENCH_LEGIT_CLIENT 0x0aff0101u	/* 10.255.1.1: the real client, in BENCH_NS_GEN */
+#define BENCH_LEGIT_DUT	0x0aff0102u	/* 10.255.1.2: its next hop, on BENCH_IF_DUT */
 #define BENCH_MAX_CPUS	64
 #define BENCH_MAX_SAMPLES 16
 
@@ -89,6 +91,9 @@ struct bench_sample {
 	double cpu_pct;		/* busy share of the generator cores, 100 = one core */
 	double synack_pps;	/* what came back to the generator (SYN-ACKs/s) */
 	__u64 packets;
+	bool legit;		/* a real client ran during the window */
+	double legit_cps;	/* its connections completed per second */
+	__u64 legit_ok, legit_fail;
 };
 
 /* Reads the receiver's packet counter. */
@@ -108,6 +113,19 @@ int bench_gen_measure(struct bench_gen *g, double duration, bench_count_fn count
 		      void *ctx, struct bench_sample *out);
 __u64 bench_gen_synacks(struct bench_gen *g);
 int bench_pick_cpus(int nthreads, int *cpus);
+
+/* ---- bench_legit.c ---------------------------------------------------- */
+
+/*
+ * A real client in the generator namespace connecting to listen_fd (in the
+ * DUT namespace) through the flood.  tc_prog_fd >= 0: xdpct's SYN-cookie TC
+ * ingress program, attached on the DUT's veth while the client runs.
+ * -ENOTSUP where it cannot run (pktgen path).
+ */
+int bench_legit_start(struct bench_gen *g, int listen_fd, int tc_prog_fd);
+void bench_legit_stop(void);
+/* connections completed and failed so far; false when no client runs */
+bool bench_legit_counts(__u64 *ok, __u64 *fail);
 int bench_run_on_cpu(int cpu, void *(*fn)(void *), void *arg);
 
 /* ---- bench_dut.c ------------------------------------------------------ */
@@ -137,6 +155,8 @@ int bench_xdpct_open(struct bench_xdpct *x, __u32 max_flows, int aux_cpu, __u16 
 void bench_xdpct_close(struct bench_xdpct *x);
 __u64 bench_xdpct_count(void *ctx);		/* ctx: struct bench_xdpct * */
 void bench_xdpct_stats(struct bench_xdpct *x, __u64 *c);	/* XDPCT_STAT_MAX sums */
+/* the SYN-cookie TC ingress program (reqsk completion), -1 without one */
+int bench_xdpct_sc_tc(struct bench_xdpct *x);
 /* n established flows, numbered as the generator numbers them */
 int bench_xdpct_populate(struct bench_xdpct *x, __u32 client_net, __u32 salt, __u32 n);
 /* xdpct_drop (track, then drop) or xdpct_xdp (the production program) */
@@ -146,6 +166,7 @@ int bench_xdpct_prog(struct bench_xdpct *x, bool drop);
 int bench_kernel_conntrack(bool on);
 int bench_kernel_syncookies(void);		/* listener + tcp_syncookies=2 */
 int bench_kernel_synproxy(bool on);
+int bench_kernel_listen_fd(void);		/* the listener of the flood, -1 none */
 void bench_kernel_close(void);
 int bench_kernel_nft_counters(__u64 *est, __u64 *new_, __u64 *inval);
 long bench_kernel_ct_count(void);
@@ -234,6 +255,9 @@ struct bench_row {
 	/* filled by bench_out */
 	double med_pps, min_pps, max_pps;
 	double med_ns, med_cpu, med_synack;
+	double med_legit;		/* legitimate connections completed/s */
+	__u64 legit_fail;		/* their failures, all repetitions */
+	bool legit;
 	double extra_ns;		/* ns/pkt above the ceiling's */
 	double r_ceiling, r_kernel;	/* 0 = no baseline */
 };

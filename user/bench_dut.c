@@ -215,6 +215,15 @@ void bench_xdpct_close(struct bench_xdpct *x)
 	x->skel = NULL;
 }
 
+int bench_xdpct_sc_tc(struct bench_xdpct *x)
+{
+#ifdef XDPCT_SC_DEF_MSS4
+	return x->skel ? bpf_program__fd(x->skel->progs.xdpct_sc_tc) : -1;
+#else
+	return -1;
+#endif
+}
+
 int bench_xdpct_prog(struct bench_xdpct *x, bool drop)
 {
 	return bpf_program__fd(drop ? x->skel->progs.xdpct_drop : x->skel->progs.xdpct_xdp);
@@ -440,6 +449,11 @@ int bench_kernel_synproxy(bool on)
 			"    ct state invalid drop\n"
 			"  }\n"
 			"}\n");
+}
+
+int bench_kernel_listen_fd(void)
+{
+	return listen_fd;
 }
 
 void bench_kernel_close(void)

@@ -555,7 +555,7 @@ int bench_gen_measure(struct bench_gen *g, double duration, bench_count_fn count
 {
 	struct gen_thread t[BENCH_MAX_CPUS];
 	unsigned long long b0, b1;
-	__u64 c0, c1, s0, s1, o0 = 0, o1 = 0;
+	__u64 c0, c1, s0, s1, o0 = 0, o1 = 0, l0 = 0, l1 = 0, f0 = 0, f1 = 0;
 	double t0, t1, hz = sysconf(_SC_CLK_TCK);
 	bool own = bench_source != BENCH_SRC_PKTGEN;	/* kpktgend: cores only */
 	int err;
@@ -567,6 +567,7 @@ int bench_gen_measure(struct bench_gen *g, double duration, bench_count_fn count
 	sleep_s(GEN_WARMUP_S);
 	c0 = count(ctx);
 	s0 = bench_gen_synacks(g);
+	out->legit = bench_legit_counts(&l0, &f0);
 	cpu_busy(g->cpus, g->nthreads, &b0);
 	if (own)
 		o0 = own_ns(g, t);
@@ -574,6 +575,7 @@ int bench_gen_measure(struct bench_gen *g, double duration, bench_count_fn count
 	sleep_s(duration);
 	c1 = count(ctx);
 	s1 = bench_gen_synacks(g);
+	bench_legit_counts(&l1, &f1);
 	cpu_busy(g->cpus, g->nthreads, &b1);
 	if (own)
 		o1 = own_ns(g, t);
@@ -586,6 +588,9 @@ int bench_gen_measure(struct bench_gen *g, double duration, bench_count_fn count
 	out->packets = c1 - c0;
 	out->pps = (c1 - c0) / (t1 - t0);
 	out->synack_pps = (s1 - s0) / (t1 - t0);
+	out->legit_ok = l1 - l0;
+	out->legit_fail = f1 - f0;
+	out->legit_cps = out->legit_ok / (t1 - t0);
 	out->cpu_pct = 100.0 * (b1 - b0) / hz / (t1 - t0);
 	out->core_ns_per_pkt = out->packets ? (b1 - b0) / hz * 1e9 / out->packets : 0;
 	out->ns_per_pkt = !own ? out->core_ns_per_pkt :

@@ -240,6 +240,28 @@ int bench_net_setup(enum dut_net mode)
 		    bench_sh("ip -n " BENCH_NS_DUT " route add 10.64.0.0/10 via 10.255.1.1 dev "
 			     BENCH_IF_DUT))
 			goto fail;
+		/*
+		 * the real client of the flood (bench_legit.c) is 10.255.1.1:
+		 * static neighbours both ways, so no ARP crosses the flood
+		 */
+		if (bench_sh("ip -n " BENCH_NS_GEN " addr add 10.255.1.1/24 dev " BENCH_IF_GEN) ||
+		    bench_sh("ip -n " BENCH_NS_GEN " neigh replace 10.255.1.2 lladdr %s dev "
+			     BENCH_IF_GEN " nud permanent", md) ||
+		    bench_sh("ip -n " BENCH_NS_GEN " route add 10.0.0.2/32 via 10.255.1.2 dev "
+			     BENCH_IF_GEN))
+			goto fail;
+		/*
+		 * XPS: a CPU's packets into the veth land in that CPU's queue on
+		 * the other end.  Without it a socket's hash may put the client's
+		 * SYN into the flood's queue, whose NAPI instance then follows it
+		 * to the client's CPU and stays there, starving client and listener.
+		 */
+		for (int c = 0; c < q && c < 64; c++) {
+			bench_sh(NSX(BENCH_NS_GEN) "sh -c 'echo %llx > /sys/class/net/"
+				 BENCH_IF_GEN "/queues/tx-%d/xps_cpus'", 1ULL << c, c);
+			bench_sh(NSX(BENCH_NS_DUT) "sh -c 'echo %llx > /sys/class/net/"
+				 BENCH_IF_DUT "/queues/tx-%d/xps_cpus'", 1ULL << c, c);
+		}
 	}
 	return 0;
 fail:

@@ -84,14 +84,22 @@ void bench_summarise(struct bench_report *r)
 		struct bench_row *w = &r->rows[i];
 		double pps[BENCH_MAX_SAMPLES] = {}, ns[BENCH_MAX_SAMPLES] = {};
 		double cpu[BENCH_MAX_SAMPLES] = {};
-		double sa[BENCH_MAX_SAMPLES] = {};
+		double sa[BENCH_MAX_SAMPLES] = {}, lg[BENCH_MAX_SAMPLES] = {};
 
+		w->legit = false;
+		w->legit_fail = 0;
 		for (k = 0; k < w->n; k++) {
 			pps[k] = w->s[k].pps;
 			ns[k] = w->s[k].ns_per_pkt;
 			cpu[k] = w->s[k].cpu_pct;
 			sa[k] = w->s[k].synack_pps;
+			lg[k] = w->s[k].legit_cps;
+			if (w->s[k].legit) {
+				w->legit = true;
+				w->legit_fail += w->s[k].legit_fail;
+			}
 		}
+		w->med_legit = w->legit ? bench_median(lg, w->n) : 0;
 		w->med_pps = bench_median(pps, w->n);
 		minmax(pps, w->n, &w->min_pps, &w->max_pps);
 		w->med_ns = bench_median(ns, w->n);
@@ -255,13 +263,16 @@ void bench_print_table(FILE *f, const struct bench_report *r)
 		"per received packet:\n  generating + veth + receiving program + kernel path;"
 		" +ceil: ns/pkt above the ceiling's;\nCPU%%: busy share of the generator cores "
 		"(/proc/stat, all processes); x ceil / x kern: packet\nrate against the "
-		"ceiling / kernel in the same run\n\n");
+		"ceiling / kernel in the same run;\nlegit conn/s: a real client's connections "
+		"completed through the flood per second\n(the listener's first byte received), "
+		"failed: reset or no answer in 1 s, all repetitions\n\n");
 	fprintf(f, "%-12s %8s %-18s %8s %-17s %7s %6s %5s %6s %6s %s\n", "scenario", "flows",
 		"variant", "Mpps", "[min-max]", "ns/pkt", "+ceil", "CPU%", "x ceil",
 		"x kern", "answered/s");
 	for (i = 0; i < r->nrows; i++) {
 		const struct bench_row *w = &r->rows[i];
-		char fl[16], rc[16], rk[16], mm[32], ans[24] = "";
+		char fl[16], rc[16], rk[16], mm[32], ans[64] = "";
+		int na = 0;
 
 		if (!w->n)
 			continue;
@@ -273,7 +284,11 @@ void bench_print_table(FILE *f, const struct bench_report *r)
 		fmt_ratio(rk, sizeof(rk), w->r_kernel);
 		snprintf(mm, sizeof(mm), "[%.2f-%.2f]", w->min_pps / 1e6, w->max_pps / 1e6);
 		if (w->med_synack > 0)
-			snprintf(ans, sizeof(ans), "%.2fM SYN-ACK", w->med_synack / 1e6);
+			na = snprintf(ans, sizeof(ans), "%.2fM SYN-ACK", w->med_synack / 1e6);
+		if (w->legit)
+			snprintf(ans + na, sizeof(ans) - na, "%s%.0f legit conn/s (%llu failed)",
+				 na ? ", " : "", w->med_legit,
+				 (unsigned long long)w->legit_fail);
 		fprintf(f, "%-12s %8s %-18s %8.3f %-17s %7.0f %+6.0f %5.0f %6s %6s %s%s%s\n",
 			w->scenario, fl, variant_name(w->variant), w->med_pps / 1e6, mm,
 			w->med_ns, w->extra_ns, w->med_cpu, rc, rk, ans,
@@ -362,7 +377,7 @@ void bench_print_json(FILE *f, const struct bench_report *r)
 	fprintf(f, "],\"duration_s\":%.3f,\"repetitions\":%d,\"results\":[", r->duration, r->reps);
 	for (i = 0, k = 0; i < r->nrows; i++) {
 		const struct bench_row *w = &r->rows[i];
-		double v[5][BENCH_MAX_SAMPLES];
+		double v[6][BENCH_MAX_SAMPLES];
 		int s;
 
 		if (!w->n)
@@ -373,6 +388,7 @@ void bench_print_json(FILE *f, const struct bench_report *r)
 			v[2][s] = w->s[s].cpu_pct;
 			v[3][s] = w->s[s].synack_pps;
 			v[4][s] = w->s[s].core_ns_per_pkt;
+			v[5][s] = w->s[s].legit_cps;
 		}
 		fprintf(f, "%s{\"scenario\":\"%s\",\"variant\":\"%s\",\"flows\":%u,", k++ ? "," : "",
 			w->scenario, variant_name(w->variant), w->flows);
@@ -386,6 +402,12 @@ void bench_print_json(FILE *f, const struct bench_report *r)
 		if (w->med_synack > 0) {
 			fprintf(f, ",");
 			json_stat(f, "synack_pps", v[3], w->n);
+		}
+		if (w->legit) {
+			/* real connections completed during the flood, and the ones that failed */
+			fprintf(f, ",");
+			json_stat(f, "legit_conn_per_s", v[5], w->n);
+			fprintf(f, ",\"legit_failed\":%llu", (unsigned long long)w->legit_fail);
 		}
 		fprintf(f, ",\"ns_over_ceiling\":");
 		json_num(f, w->extra_ns);
