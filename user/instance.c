@@ -190,24 +190,36 @@ static __u32 take_prog_maps(struct inst *in, int prog_fd, bool keep)
 	return flows_id;
 }
 
+/* The next loaded program after *id that can be opened: fd and info, or -1. */
+static int next_prog(__u32 *id, struct bpf_prog_info *info)
+{
+	while (!bpf_prog_get_next_id(*id, id)) {
+		__u32 len = sizeof(*info);
+		int fd = bpf_prog_get_fd_by_id(*id);
+
+		if (fd < 0)
+			continue;
+		memset(info, 0, sizeof(*info));
+		if (!bpf_obj_get_info_by_fd(fd, info, &len))
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
 /* Walk all loaded programs: the xdpct ones whose ifaces map lists this netns. */
 static int scan_progs(struct inst *in)
 {
 	__u64 ino = netns_ino();
 	__u32 id = 0, flows_id = 0;
-	int k;
+	struct bpf_prog_info info;
+	int k, fd;
 
 	/* pass 1: the XDP program and its maps */
-	while (!bpf_prog_get_next_id(id, &id)) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
+	while ((fd = next_prog(&id, &info)) >= 0) {
 		struct inst tmp;
-		int fd = bpf_prog_get_fd_by_id(id);
 
-		if (fd < 0)
-			continue;
-		if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
-		    strcmp(info.name, obj_names[I_PROG_XDP])) {
+		if (strcmp(info.name, obj_names[I_PROG_XDP])) {
 			close(fd);
 			continue;
 		}
@@ -227,18 +239,9 @@ static int scan_progs(struct inst *in)
 
 	/* pass 2: the other programs sharing its flow table */
 	id = 0;
-	while (!bpf_prog_get_next_id(id, &id)) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
+	while ((fd = next_prog(&id, &info)) >= 0) {
 		struct inst tmp;
-		int fd = bpf_prog_get_fd_by_id(id);
 
-		if (fd < 0)
-			continue;
-		if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-			close(fd);
-			continue;
-		}
 		for (k = I_PROG_TC; k < I_NOBJ; k++)
 			if (in->fd[k] < 0 && !strcmp(info.name, obj_names[k]))
 				break;
