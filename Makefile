@@ -1,57 +1,73 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # xdpct: bpf/*.bpf.c -> clang -target bpf -> bpftool gen skeleton -> build/xdpct
 #
+#   make          build/xdpct (the product) and build/xdpct-bench (the bench)
+#   make check    every test, nothing installed, no fuzzing
+#   make test     install what is missing, make check, then a bounded fuzz run
+#   make demo     the main job on a built-in topology
+#   make bench    the benchmark (build/xdpct-bench)
+#
 # BPF compiler: clang-16 by default.  Debian's clang-14 also builds a program
-# that passes this kernel's verifier (`make test` loads both), but clang-16
+# that passes this kernel's verifier (`make check` loads both), but clang-16
 # emits BPF ISA v3 (32-bit jumps, atomics) and better bounds for the verifier;
 # override with `make CLANG=clang`.
 
 CLANG    ?= clang-16
+CLANG14  ?= clang-14
 BPFTOOL  ?= bpftool
 CC       ?= gcc
 BUILD    ?= build
 ARCH     := x86
 
-CFLAGS   ?= -O2 -g -Wall -Wextra -Wno-unused-parameter
-INCLUDES := -Iinclude -I$(BUILD) -Ibpf -I.
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra -Wno-unused-parameter -Werror
+CPPFLAGS := -Iinclude -I$(BUILD) -Iuser
+DEPFLAGS  = -MMD -MP
 LIBS     := -lbpf -lxdp -lpcap -lelf -lz
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -D__BPF__ \
-	      -Wall -Wno-unused-function -Wno-compare-distinct-pointer-types
+	      -Wall -Wno-unused-function -Wno-compare-distinct-pointer-types -Werror
+BPF_INCLUDES := -Iinclude -Ibpf -I.
 
-# Every bpf/NAME.bpf.c becomes build/NAME.skel.h (skeleton NAME_bpf).
-BPF_SRC  := $(wildcard bpf/*.bpf.c)
-BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/*.h)
-BPF_OBJ  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRC))
-SKELS    := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRC))
-USER_SRC := $(wildcard user/*.c)
-USER_HDRS := $(wildcard user/*.h)
-USER_OBJ := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRC))
-
-PHONY_EXTRA := soak
-.PHONY: all deps test soak test-unit test-bpf test-integration bench demo clean vmlinux bpffs
+.DELETE_ON_ERROR:
+.PHONY: all deps check test soak bench demo clean vmlinux bpffs
 
 all: $(BUILD)/xdpct
 
+# ---- BPF programs and their skeletons ------------------------------------
+
 # keep the BPF objects: the verifier test loads them as they are
-.SECONDARY: $(BPF_OBJ)
+.SECONDARY:
 
-$(BUILD):
-	mkdir -p $(BUILD)/user $(BUILD)/tests
-
-$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux.h | $(BUILD)
-	$(CLANG) $(BPF_CFLAGS) $(INCLUDES) -c $< -o $@
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) $(BPF_INCLUDES) -c $< -o $@
 
 # The datapath from Debian's default clang-14: must pass the verifier too.
-$(BUILD)/xdpct.clang14.bpf.o: bpf/xdpct.bpf.c $(BPF_HDRS) vmlinux.h | $(BUILD)
-	clang-14 $(subst -mcpu=v3,-mcpu=v2,$(BPF_CFLAGS)) $(INCLUDES) -c $< -o $@
+$(BUILD)/bpf/xdpct.clang14.bpf.o: bpf/xdpct.bpf.c vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG14) $(subst -mcpu=v3,-mcpu=v2,$(BPF_CFLAGS)) $(DEPFLAGS) $(BPF_INCLUDES) -c $< -o $@
 
-$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+$(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(BUILD)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) include/*.h | $(BUILD)
-	$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+SKEL_XDPCT := $(BUILD)/xdpct.skel.h
 
-$(BUILD)/xdpct: $(USER_OBJ)
+# ---- the product: user/lib, user/replay, user/cli -> build/xdpct ---------
+
+LIB_SRC    := $(wildcard user/lib/*.c)
+REPLAY_SRC := $(wildcard user/replay/*.c)
+CLI_SRC    := $(wildcard user/cli/*.c)
+LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
+REPLAY_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(REPLAY_SRC))
+CLI_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC))
+
+$(BUILD)/user/%.o: user/%.c | $(SKEL_XDPCT)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) $(DEPFLAGS) $(CPPFLAGS) -c $< -o $@
+
+include bench/bench.mk
+
+$(BUILD)/xdpct: $(CLI_OBJ) $(REPLAY_OBJ) $(LIB_OBJ) $(BENCH_LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
 vmlinux:
@@ -75,8 +91,9 @@ bpffs:
 	@mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 
 include tests/tests.mk
-include bench.mk
-include fuzz.mk
+include tests/fuzz/fuzz.mk
 
 clean:
 	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

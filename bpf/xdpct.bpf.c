@@ -11,11 +11,11 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
-#include "parse.h"
-#include "tcp_fsm.h"
-#include "xdpct_event.h"
-#include "xdpct_expiry.h"
-#include "maps.h"
+#include "lib/parse.h"
+#include "lib/fsm.h"
+#include "xdpct/event.h"
+#include "xdpct/expiry.h"
+#include "lib/maps.h"
 
 const volatile struct xdpct_cfg cfg = {
 	.time_wait_ns = XDPCT_DEF_TIME_WAIT_S * XDPCT_NSEC_PER_SEC,
@@ -34,7 +34,7 @@ static __always_inline __u64 clock_ns(void)
 	return cfg.replay_clock ? replay_now_ns : bpf_ktime_get_ns();
 }
 
-#include "events.h"
+#include "lib/events.h"
 
 /* Canonical key: endpoint 0 is the lower (addr, port). Returns the sender's index. */
 static __always_inline __u8 make_key(struct xdpct_flow_key *k, const struct pkt_meta *p)
@@ -140,7 +140,7 @@ static __always_inline int account_invalid(struct xdpct_stats *st, __u8 reason)
 	return drop ? VERDICT_DROP : VERDICT_PASS;
 }
 
-#include "syncookie.h"
+#include "lib/syncookie.h"
 
 /* A new entry in the per-CPU scratch area; 0 if this segment starts none. */
 __noinline int xdpct_new_flow(struct xdpct_flow *nf, struct xdpct_seg *g,
@@ -364,6 +364,6 @@ int xdpct_tc(struct __sk_buff *skb)
 	return 0; /* TC_ACT_OK */
 }
 
-#include "sweep.h"
+#include "lib/sweep.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -4,7 +4,7 @@
 # and mount bpffs.  Safe to run again: it only acts on what is missing.
 set -e
 
-PKGS="make gcc clang-14 clang-16 llvm-16 libbpf-dev libelf-dev zlib1g-dev
+PKGS="make gcc clang-14 clang-16 llvm-16 libclang-rt-16-dev libbpf-dev libelf-dev zlib1g-dev
 pkg-config bpftool libxdp-dev libcriterion-dev libpcap-dev iproute2 ethtool
 iptables nftables tcpdump hping3 netsniff-ng iputils-ping conntrack python3
 procps util-linux"

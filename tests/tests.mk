@@ -1,40 +1,54 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# Tests.  Every tests/test_*.c is a Criterion binary build/tests/test_*,
-# linked with the helpers in tests/lib/*.c and the user/ objects except main.
-# Every tests/test_*.sh is a shell test (netns integration) run as root.
+# Tests.  tests/ mirrors the source tree:
+#   unit/         pure C (the state machine, the expiry rule, the bench's plans)
+#   bpf/          BPF_PROG_TEST_RUN through the real programs; progs/ holds
+#                 BPF objects the tests load as they are
+#   replay/       captures through `xdpct replay` and its engine
+#   integration/  real kernels' TCP in network namespaces (shell/Python)
+#   fuzz/         the bounded libFuzzer run (fuzz.mk)
+# Every tests/*/test_*.c is a Criterion binary build/tests/*/test_*, linked
+# with the helpers in tests/lib/*.c; every tests/*/test_*.sh a shell test.
 
-TEST_C    := $(wildcard tests/test_*.c)
-TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_C))
-TEST_SH   := $(wildcard tests/test_*.sh)
+TEST_C      := $(wildcard tests/unit/test_*.c tests/bpf/test_*.c tests/replay/test_*.c)
+TEST_BINS   := $(patsubst %.c,$(BUILD)/%,$(TEST_C))
+TEST_SH     := $(wildcard tests/replay/test_*.sh tests/integration/test_*.sh)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
-TESTLIB_OBJ := $(patsubst tests/lib/%.c,$(BUILD)/tests/lib/%.o,$(TESTLIB_SRC))
-USER_LIB_OBJ := $(filter-out $(BUILD)/user/main.o,$(USER_OBJ))
+TESTLIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(TESTLIB_SRC))
+TEST_LINK_OBJ := $(filter-out $(BUILD)/user/cli/main.o,$(CLI_OBJ)) $(REPLAY_OBJ) $(LIB_OBJ) \
+		 $(BENCH_LIB_OBJ)
+TEST_CPPFLAGS := $(CPPFLAGS) -Ibpf -Ibench -Itests/lib
 
-$(BUILD)/tests/lib/%.o: tests/lib/%.c $(wildcard tests/lib/*.h) $(SKELS) include/*.h | $(BUILD)
-	mkdir -p $(BUILD)/tests/lib
-	$(CC) $(CFLAGS) $(INCLUDES) -Itests/lib -c $< -o $@
+$(BUILD)/tests/lib/%.o: tests/lib/%.c | $(SKEL_XDPCT)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) $(DEPFLAGS) $(TEST_CPPFLAGS) -c $< -o $@
 
-$(BUILD)/tests/test_%: tests/test_%.c $(TESTLIB_OBJ) $(USER_LIB_OBJ) $(wildcard tests/lib/*.h) $(SKELS) $(BPF_HDRS)
-	$(CC) $(CFLAGS) $(INCLUDES) -Itests/lib -o $@ $< $(TESTLIB_OBJ) $(USER_LIB_OBJ) -lcriterion $(LIBS)
-
-test-build: all $(TEST_BINS) $(BUILD)/xdpct.clang14.bpf.o
-
-# Unit and BPF_PROG_TEST_RUN tests (Criterion), then the netns integration
-# tests.  Installs missing packages first, as the README promises.
-# A bounded libFuzzer run over the capture reader and the packet path first,
-# so the summary line of the suites closes the output.
-test:
-	@scripts/deps.sh
-	@$(MAKE) --no-print-directory test-build
-	@$(MAKE) --no-print-directory fuzz-replay FUZZ_TIME=60
-	@scripts/run-tests.sh $(TEST_BINS) -- $(TEST_SH)
+$(BUILD)/tests/%: tests/%.c $(TESTLIB_OBJ) $(TEST_LINK_OBJ) | $(SKEL_XDPCT) $(BENCH_SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) $(DEPFLAGS) $(TEST_CPPFLAGS) -o $@ $< $(TESTLIB_OBJ) \
+		$(TEST_LINK_OBJ) -lcriterion $(LIBS)
 
 # BPF objects the tests load as they are (no skeleton)
-TEST_BPF_OBJ := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/tests/%.bpf.o,$(wildcard tests/bpf/*.bpf.c))
-$(BUILD)/tests/%.bpf.o: tests/bpf/%.bpf.c vmlinux.h | $(BUILD)
-	$(CLANG) $(BPF_CFLAGS) $(INCLUDES) -c $< -o $@
-test-build: $(TEST_BPF_OBJ)
+TEST_BPF_OBJ := $(patsubst tests/bpf/progs/%.bpf.c,$(BUILD)/tests/bpf/progs/%.bpf.o,\
+		$(wildcard tests/bpf/progs/*.bpf.c))
+$(BUILD)/tests/bpf/progs/%.bpf.o: tests/bpf/progs/%.bpf.c vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) $(BPF_INCLUDES) -c $< -o $@
+
+test-build: all $(TEST_BINS) $(TEST_BPF_OBJ) $(BUILD)/bpf/xdpct.clang14.bpf.o
+
+# Every test: unit and BPF_PROG_TEST_RUN (Criterion), then replay and the
+# netns integration tests.  Installs nothing, fuzzes nothing.
+check: test-build
+	@scripts/run-tests.sh $(TEST_BINS) -- $(TEST_SH)
+
+# The README's test command: install what is missing, every test, then a
+# bounded libFuzzer run over the capture reader and the packet path.
+test:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory fuzz-replay FUZZ_TIME=60
 
 # Per-path cost through BPF_PROG_TEST_RUN (a measurement, not a test)
-$(BUILD)/tests/bench_datapath: tests/bench_datapath.c $(TESTLIB_OBJ) $(SKELS)
-	$(CC) $(CFLAGS) $(INCLUDES) -Itests/lib -o $@ $< $(TESTLIB_OBJ) -lcriterion $(LIBS)
+$(BUILD)/bench/bench_datapath: bench/bench_datapath.c $(TESTLIB_OBJ) | $(SKEL_XDPCT)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) $(TEST_CPPFLAGS) -o $@ $< $(TESTLIB_OBJ) -lcriterion $(LIBS)

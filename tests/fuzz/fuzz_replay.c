@@ -22,7 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "user/replay.h"
+#include "replay/engine.h"
 
 static struct replay *engines[2], *r;
 static FILE *devnull;

@@ -49,7 +49,7 @@ NS_C, NS_S = f"xc-{TAG}", f"xs-{TAG}"
 PAIRS = [("sc0", "ss0", "10.201.0.1", "10.201.0.2", "fd21::1", "fd21::2", 0),
          ("sc1", "ss1", "10.202.0.1", "10.202.0.2", "fd22::1", "fd22::2", VLAN)]
 BUILD = os.path.dirname(XDPCT)
-XDP_PASS_OBJ = os.path.join(BUILD, "tests", "xdp_pass.bpf.o")
+XDP_PASS_OBJ = os.path.join(BUILD, "tests", "bpf", "progs", "xdp_pass.bpf.o")
 LOAD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sc_load.py")
 FLOOD_S = 12
 LEGIT = 1000

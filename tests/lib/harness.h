@@ -9,10 +9,10 @@
 
 #include <stdbool.h>
 #include <linux/types.h>
-#include "xdpct_flow.h"
-#include "xdpct_event.h"
-#include "xdpct_stats.h"
-#include "xdpct_config.h"
+#include "xdpct/flow.h"
+#include "xdpct/event.h"
+#include "xdpct/stats.h"
+#include "xdpct/config.h"
 #include "pkt.h"
 
 #define H_MAX_EVENTS 4096

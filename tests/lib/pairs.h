@@ -40,7 +40,7 @@
 #define XDPCT_TEST_PAIRS_H
 
 #include <stdbool.h>
-#include "xdpct_flow.h"
+#include "xdpct/flow.h"
 
 static inline bool pair_is(__u8 a, __u8 b, __u8 x, __u8 y)
 {

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Per-packet working structures handed between the datapath's stages. */
+#ifndef XDPCT_WORK_H
+#define XDPCT_WORK_H
+
+#include "xdpct/flow.h"
+#include "fsm.h"
+
+/* What an event needs of a flow entry, copied while its lock is held. */
+struct xdpct_snap {
+	__u8 client;
+	__u8 flags;
+	__u8 state[2];		/* by endpoint index */
+	__u32 gen;
+	__u64 first_seen_ns, syn_ns, synack_ns, est_ns;
+	__u64 packets[2], bytes[2];	/* by endpoint index */
+};
+
+/*
+ * Everything that follows one segment's state-machine run: counters and
+ * events (xdpct_report() in events.h).
+ */
+struct xdpct_report {
+	struct xdpct_flow_key key;
+	struct xdpct_snap sn;
+	struct xdpct_fsm_out out;
+	__u64 now;
+	__u8 tcp_flags;
+};
+
+#endif /* XDPCT_WORK_H */

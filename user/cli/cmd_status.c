@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* xdpct status: where the instance is attached and how full it is. */
+#include <net/if.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "commands.h"
+#include "lib/instance.h"
+#include "xdpct/cookie.h"
+
+const char status_help[] =
+"Usage: xdpct status [-j]\n"
+"\n"
+"Show this network namespace's xdpct instance: each interface it is attached\n"
+"to with the XDP mode, whether TC egress is attached and whether libxdp's\n"
+"dispatcher is used; program ids; flow-table fill; flows evicted and inserts\n"
+"failed; ring-buffer events lost; expiry sweeps; where it is pinned.\n"
+"\n"
+"JSON (-j): {\"attached\": true, \"interfaces\": [{\"name\", \"ifindex\", \"mode\",\n"
+"  \"egress\", \"multiprog\", \"present\"}], \"prog_ids\": {\"xdp\", \"tc\"},\n"
+"  \"flows\": {\"count\", \"max\"}, \"flows_evicted\", \"insert_failed\",\n"
+"  \"events_lost\", \"sweeps\", \"pin_dir\", \"timeouts_s\": {...},\n"
+"  \"syncookie\": {\"mode\", \"completion\", \"threshold\", \"mss4\", \"mss6\",\n"
+"  \"wscale\", \"ttl\"}}\n"
+"  or {\"attached\": false} when there is no instance.\n"
+"\n"
+"Exit status: 0 attached; 1 not attached (still prints it); 2 bad usage.\n";
+
+static __u32 fd_prog_id(int fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	return fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+static const char *sc_mode_name(__u8 m)
+{
+	return m == XDPCT_SC_ALWAYS ? "always" : m == XDPCT_SC_AUTO ? "auto" : "off";
+}
+
+static const char *sc_completion_name(__u8 c)
+{
+	return c == XDPCT_SC_REQSK ? "reqsk" : c == XDPCT_SC_SYNPROXY ? "synproxy" : "none";
+}
+
+static int status_opt(int opt, const char *arg, void *ctx)
+{
+	return 0;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	struct xdpct_iface ifs[XDPCT_MAX_IFACES];
+	struct xdpct_stats s;
+	struct inst in;
+	__u32 n = 0, max = 0;
+	int first, nif, i;
+
+	first = parse_cmd_opts(argc, argv, "", NULL, status_opt, NULL);
+	if (first < 0)
+		return 2;
+	if (first < argc) {
+		xdpct_err("status: unexpected argument '%s'", argv[first]);
+		return 2;
+	}
+	if (!xdpct_check_env(true))
+		return 1;
+	if (inst_find(&in)) {
+		if (g_out.json)
+			printf("{\"attached\":false}\n");
+		else
+			printf("xdpct: not attached in this network namespace\n");
+		return 1;
+	}
+	nif = inst_read_ifaces(&in, ifs, XDPCT_MAX_IFACES);
+	inst_flow_count(&in, &n, &max);
+	inst_read_stats(&in, &s);
+
+	if (g_out.json) {
+		printf("{\"attached\":true,\"interfaces\":[");
+		for (i = 0; i < nif; i++) {
+			char nm[IF_NAMESIZE];
+
+			printf("%s{\"name\":\"%s\",\"ifindex\":%u,\"mode\":\"%s\",\"egress\":%s,"
+			       "\"multiprog\":%s,\"present\":%s}", i ? "," : "", ifs[i].name,
+			       ifs[i].ifindex,
+			       ifs[i].mode == XDPCT_MODE_GENERIC ? "generic" : "native",
+			       ifs[i].egress ? "true" : "false",
+			       ifs[i].multiprog ? "true" : "false",
+			       if_indextoname(ifs[i].ifindex, nm) ? "true" : "false");
+		}
+		printf("],\"prog_ids\":{\"xdp\":%u,\"tc\":%u},\"flows\":{\"count\":%u,\"max\":%u},"
+		       "\"flows_evicted\":%llu,\"insert_failed\":%llu,\"events_lost\":%llu,"
+		       "\"sweeps\":%llu,\"pin_dir\":\"%s\",\"timeouts_s\":{\"time_wait\":%.3f,"
+		       "\"syn\":%.3f,\"established\":%.3f,\"closing\":%.3f,\"close\":%.3f},"
+		       "\"syncookie\":{\"mode\":\"%s\",\"completion\":\"%s\",\"threshold\":%u,"
+		       "\"mss4\":%u,\"mss6\":%u,\"wscale\":%u,\"ttl\":%u}}\n",
+		       fd_prog_id(in.fd[I_PROG_XDP]), fd_prog_id(in.fd[I_PROG_TC]), n, max,
+		       (unsigned long long)s.c[XDPCT_STAT_FLOWS_EVICTED],
+		       (unsigned long long)s.c[XDPCT_STAT_INSERT_FAILED],
+		       (unsigned long long)s.c[XDPCT_STAT_EVENTS_LOST],
+		       (unsigned long long)s.c[XDPCT_STAT_SWEEPS],
+		       in.pinned ? in.pin_dir : "",
+		       in.cfg.time_wait_ns / 1e9, in.cfg.syn_ns / 1e9,
+		       in.cfg.established_ns / 1e9, in.cfg.closing_ns / 1e9,
+		       in.cfg.close_ns / 1e9, sc_mode_name(in.cfg.sc_mode),
+		       sc_completion_name(in.cfg.sc_completion), in.cfg.sc_threshold,
+		       in.cfg.sc_mss4, in.cfg.sc_mss6, in.cfg.sc_wscale, in.cfg.sc_ttl);
+	} else {
+		printf("xdpct attached (xdp prog id %u, tc prog id %u)\n",
+		       fd_prog_id(in.fd[I_PROG_XDP]), fd_prog_id(in.fd[I_PROG_TC]));
+		for (i = 0; i < nif; i++) {
+			char nm[IF_NAMESIZE];
+
+			printf("  %-16s ifindex %-4u %-7s%s%s%s\n", ifs[i].name, ifs[i].ifindex,
+			       ifs[i].mode == XDPCT_MODE_GENERIC ? "generic" : "native",
+			       ifs[i].egress ? " +egress" : "",
+			       ifs[i].multiprog ? " (libxdp dispatcher)" : "",
+			       if_indextoname(ifs[i].ifindex, nm) ? "" : " (interface gone)");
+		}
+		printf("flows          %u of %u (%.1f%%)\n", n, max, max ? 100.0 * n / max : 0);
+		printf("evicted        %llu\ninsert failed  %llu\nevents lost    %llu\n"
+		       "sweeps         %llu\n",
+		       (unsigned long long)s.c[XDPCT_STAT_FLOWS_EVICTED],
+		       (unsigned long long)s.c[XDPCT_STAT_INSERT_FAILED],
+		       (unsigned long long)s.c[XDPCT_STAT_EVENTS_LOST],
+		       (unsigned long long)s.c[XDPCT_STAT_SWEEPS]);
+		printf("timeouts       time-wait %.0fs, syn %.0fs, established %.0fs, "
+		       "closing %.0fs, close %.0fs\n",
+		       in.cfg.time_wait_ns / 1e9, in.cfg.syn_ns / 1e9,
+		       in.cfg.established_ns / 1e9, in.cfg.closing_ns / 1e9,
+		       in.cfg.close_ns / 1e9);
+		if (in.cfg.sc_mode)
+			printf("syncookies     %s, completion %s, threshold %u SYN/s, MSS %u/%u, "
+			       "wscale %u, ttl %u\n", sc_mode_name(in.cfg.sc_mode),
+			       sc_completion_name(in.cfg.sc_completion), in.cfg.sc_threshold,
+			       in.cfg.sc_mss4, in.cfg.sc_mss6, in.cfg.sc_wscale, in.cfg.sc_ttl);
+		printf("pinned at      %s\n", in.pinned ? in.pin_dir : "(not pinned)");
+	}
+	inst_close(&in);
+	return 0;
+}
