@@ -124,18 +124,18 @@ def many(topo, fam, count):
         ss_.append(ls.accept()[0])
     eps = [(ep(c.getsockname()), ep(c.getpeername())) for c in cs]
 
-    def count_flows(client, server):
-        """How many of eps xdpct has in these client and server states."""
+    def tally(client, server, ss_client):
+        """(how many of eps xdpct has in these states, client sockets in
+        ss_client, whether that is all of them)"""
         flows = {(f"{f['client']['addr']}:{f['client']['port']}",
                   f"{f['server']['addr']}:{f['server']['port']}"): f for f in topo.flows()}
-        return sum(1 for e in eps if (f := flows.get(e))
-                   and f["client"]["state"] == client and f["server"]["state"] == server)
+        n = sum(1 for e in eps if (f := flows.get(e))
+                and f["client"]["state"] == client and f["server"]["state"] == server)
+        ss_n = sum(1 for st in topo.ss(topo.c).values() if st == ss_client)
+        return n, ss_n, n == count and ss_n >= count
 
-    def established():
-        est = count_flows("ESTABLISHED", "ESTABLISHED")
-        ss_est = sum(1 for st in topo.ss(topo.c).values() if st == "ESTAB")
-        return est, ss_est, est == count and ss_est >= count
-    est, ss_est, _ = wait_until(established, lambda r: r[2], 10, f"{count} flows ESTABLISHED")
+    est, ss_est, _ = wait_until(lambda: tally("ESTABLISHED", "ESTABLISHED", "ESTAB"),
+                                lambda r: r[2], 10, f"{count} flows ESTABLISHED")
     check(est == count and ss_est >= count,
           f"v{fam} {count} concurrent: xdpct ESTABLISHED {est}, ss ESTAB {ss_est}")
     for c in cs:
@@ -147,11 +147,8 @@ def many(topo, fam, count):
     for s in ss_:
         s.close()
 
-    def closed():
-        tw = count_flows("TIME_WAIT", "CLOSED")
-        ss_tw = sum(1 for st in topo.ss(topo.c).values() if st == "TIME-WAIT")
-        return tw, ss_tw, tw == count and ss_tw >= count
-    tw, ss_tw, _ = wait_until(closed, lambda r: r[2], 10, f"{count} flows TIME_WAIT/CLOSED")
+    tw, ss_tw, _ = wait_until(lambda: tally("TIME_WAIT", "CLOSED", "TIME-WAIT"),
+                              lambda r: r[2], 10, f"{count} flows TIME_WAIT/CLOSED")
     check(tw == count and ss_tw >= count,
           f"v{fam} {count} closed: xdpct TIME_WAIT/CLOSED {tw}, ss TIME-WAIT {ss_tw}")
     for c in cs:
