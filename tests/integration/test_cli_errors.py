@@ -261,7 +261,7 @@ def cleanup():
 
 
 def main():
-    need("ip", "tc", "stat", "setpriv", "unshare", "bpftool")
+    need("ip", "tc", "stat", "setpriv", "unshare", "mount", "umount", "sh", "bpftool")
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
     try:
         sh(f"ip netns add {NS}")
