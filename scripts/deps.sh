@@ -1,13 +1,40 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# Install the Debian packages xdpct's build, demo and tests need, if missing,
-# and mount bpffs.  Safe to run again: it only acts on what is missing.
+# THE list of Debian packages that xdpct's build, demo, tests, fuzz run and
+# bench use, installed when missing; then bpffs mounted.  Nothing outside
+# this list is needed.  Every package is listed with what uses it, those of
+# Debian's base system and of the machine image included, so the list
+# reads as the truth.  Safe to run again: quiet, and it only acts on what
+# is missing.
 set -e
 
-PKGS="make gcc clang-14 clang-16 llvm-16 libclang-rt-16-dev libbpf-dev libelf-dev zlib1g-dev
-pkg-config bpftool libxdp-dev libcriterion-dev libpcap-dev iproute2 ethtool
-iptables nftables tcpdump hping3 netsniff-ng iputils-ping conntrack python3
-procps util-linux"
+PKGS=$(sed 's/#.*//' <<'EOF'
+make			# the build
+gcc			# userspace, the Criterion tests, the bench
+libc6-dev		# C library headers; with linux-libc-dev, the UAPI headers (gcc only recommends it)
+clang-16		# BPF objects (CLANG), the libFuzzer harness (FUZZ_CC)
+libclang-rt-16-dev	# libFuzzer, ASan and UBSan runtimes of the fuzz run
+clang-14		# build/bpf/xdpct.clang14.bpf.o, loaded by the verifier test
+bpftool			# skeletons, `make vmlinux`; tests read program ids
+libbpf-dev		# loader, skeletons, tests
+libxdp-dev		# XDP attach (multiprog dispatcher)
+libelf-dev		# linked (libbpf)
+zlib1g-dev		# linked (libbpf)
+libpcap-dev		# replay's capture reader
+libcriterion-dev	# the C tests
+iproute2		# ip, tc, ss, nstat: every netns test, the demo, the bench
+ethtool			# offloads off on the veths (tests, demo, bench)
+iptables		# iptables(-restore) and ip6tables(-restore): synproxy completion, tests
+nftables		# nft: synproxy completion's tables, the bench's baselines
+tcpdump			# the CLI test records a connection and replays it
+hping3			# SYN floods and forged segments (full-table and syncookie tests)
+python3			# tests/*/test_*.py and the demo (standard library only)
+procps			# sysctl: tests, bench
+util-linux		# mountpoint (here), setpriv and unshare (CLI error test)
+mount			# mount (bpffs, here; the CLI error test)
+coreutils		# timeout, stat, mktemp and friends
+EOF
+)
 
 missing=""
 for p in $PKGS; do

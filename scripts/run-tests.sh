@@ -1,35 +1,74 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# Run Criterion binaries and shell tests; print one summary line
-# "N passed, N failed" and exit non-zero when anything failed.
+# Run test suites and count them one way:
+#   scripts/run-tests.sh SUITE...
+# A SUITE is a Criterion binary (build/tests/*/test_*), run with --tap, or a
+# Python test (tests/*/test_*.py) that reports TAP through tests/lib/check.py.
+# A suite passes when it exits 0, reports no "not ok", and its plan (1..N)
+# matches the assertions it reported: a suite that stops early fails.  Each
+# suite gets a line with its counts and time, then the totals, then
+# "suites: N passed, M failed"; the exit status is non-zero on any failure.
+#
+# PYTHON: the interpreter for the Python suites (default Debian's, the one
+# scripts/deps.sh installs).  SUITE_TIMEOUT: seconds per suite (600).
 set -u
-pass=0
-fail=0
-failed=()
-bins=()
-shs=()
-seen_sep=0
-for a in "$@"; do
-	if [ "$a" = "--" ]; then seen_sep=1; continue; fi
-	if [ $seen_sep = 0 ]; then bins+=("$a"); else shs+=("$a"); fi
-done
-for b in "${bins[@]}"; do
-	echo "=== $b"
-	if "$b" --jobs 1 -q; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1)); failed+=("$b")
+PYTHON=${PYTHON:-/usr/bin/python3}
+SUITE_TIMEOUT=${SUITE_TIMEOUT:-600}
+tmp=$(mktemp -d /tmp/xdpct-tests.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+suites_ok=0 suites_bad=0 all_ok=0 all_bad=0 t_all=$(now_ms)
+report=()
+for s in "$@"; do
+	name=${s#build/}
+	tap=$tmp/tap
+	: >"$tap"
+	echo "=== $name"
+	t0=$(now_ms)
+	case $s in
+	*.py)
+		timeout -k 10 "$SUITE_TIMEOUT" "$PYTHON" "$s" | tee "$tap"
+		rc=${PIPESTATUS[0]}
+		;;
+	*)
+		timeout -k 10 "$SUITE_TIMEOUT" "$s" --jobs 1 --tap="$tap"
+		rc=$?
+		;;
+	esac
+	ms=$(($(now_ms) - t0))
+	ok=$(grep -c '^ok\b' "$tap")
+	bad=$(grep -c '^not ok\b' "$tap")
+	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$tap" | tail -n 1)
+	why=""
+	[ "$rc" = 0 ] || why="exit $rc"
+	[ "$rc" = 124 ] && why="timed out after $SUITE_TIMEOUT s"
+	[ "$bad" = 0 ] || why="${why:+$why, }$bad failed"
+	if [ -z "$plan" ]; then
+		why="${why:+$why, }no plan (stopped early)"
+	elif [ "$plan" != $((ok + bad)) ]; then
+		why="${why:+$why, }planned $plan, reported $((ok + bad))"
 	fi
-done
-for s in "${shs[@]}"; do
-	echo "=== $s"
-	if timeout 600 bash "$s"; then
-		pass=$((pass + 1))
+	[ $((ok + bad)) -gt 0 ] || why="${why:+$why, }no assertion ran"
+	bail=$(grep -m1 '^Bail out!' "$tap")
+	[ -z "$bail" ] || why="${why:+$why, }${bail#Bail out! }"
+	all_ok=$((all_ok + ok))
+	all_bad=$((all_bad + bad))
+	line=$(printf '%-44s %5d passed %3d failed %5d.%d s' "$name" "$ok" "$bad" \
+		$((ms / 1000)) $((ms % 1000 / 100)))
+	if [ -z "$why" ]; then
+		suites_ok=$((suites_ok + 1))
+		report+=("  $line")
 	else
-		fail=$((fail + 1)); failed+=("$s")
+		suites_bad=$((suites_bad + 1))
+		report+=("F $line: $why")
 	fi
+	echo "--- $line${why:+: FAILED: $why}"
 done
+ms=$(($(now_ms) - t_all))
 echo
-[ ${#failed[@]} -gt 0 ] && printf 'FAILED: %s\n' "${failed[@]}"
-echo "suites: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+printf '%s\n' "${report[@]}"
+echo "$((ms / 1000)) s in all; assertions: $all_ok passed, $all_bad failed"
+echo "suites: $suites_ok passed, $suites_bad failed"
+[ "$suites_bad" = 0 ]

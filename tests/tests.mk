@@ -4,14 +4,15 @@
 #   bpf/          BPF_PROG_TEST_RUN through the real programs; progs/ holds
 #                 BPF objects the tests load as they are
 #   replay/       captures through `xdpct replay` and its engine
-#   integration/  real kernels' TCP in network namespaces (shell/Python)
+#   integration/  real kernels' TCP in network namespaces (Python)
 #   fuzz/         the bounded libFuzzer run (fuzz.mk)
 # Every tests/*/test_*.c is a Criterion binary build/tests/*/test_*, linked
-# with the helpers in tests/lib/*.c; every tests/*/test_*.sh a shell test.
+# with the helpers in tests/lib/*.c; every tests/*/test_*.py a Python test
+# reporting TAP through tests/lib/check.py.
 
 TEST_C      := $(wildcard tests/unit/test_*.c tests/bpf/test_*.c tests/replay/test_*.c)
 TEST_BINS   := $(patsubst %.c,$(BUILD)/%,$(TEST_C))
-TEST_SH     := $(wildcard tests/replay/test_*.sh tests/integration/test_*.sh)
+TEST_PY     := $(wildcard tests/replay/test_*.py tests/integration/test_*.py)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 TESTLIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(TESTLIB_SRC))
 TEST_LINK_OBJ := $(filter-out $(BUILD)/user/cli/main.o,$(CLI_OBJ)) $(REPLAY_OBJ) $(LIB_OBJ) \
@@ -39,7 +40,7 @@ test-build: all $(TEST_BINS) $(TEST_BPF_OBJ) $(BUILD)/bpf/xdpct.clang14.bpf.o
 # Every test: unit and BPF_PROG_TEST_RUN (Criterion), then replay and the
 # netns integration tests.  Installs nothing, fuzzes nothing.
 check: test-build
-	@scripts/run-tests.sh $(TEST_BINS) -- $(TEST_SH)
+	@scripts/run-tests.sh $(TEST_BINS) $(TEST_PY)
 
 # The README's test command: install what is missing, every test, then a
 # bounded libFuzzer run over the capture reader and the packet path.

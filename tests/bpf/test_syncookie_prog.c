@@ -4,17 +4,13 @@
  * XDP builds, byte by byte (options, both checksums recomputed here, VLAN
  * tags kept, IPv4 options and IPv6 extension headers gone), malformed SYNs
  * dropped, cookie ACKs accepted and refused (bad, tampered, stale), RSTs
- * without a flow, auto mode switching on the rate and back, and every
- * syncookie setting through the verifier with both compilers' objects.
+ * without a flow, auto mode switching on the rate and back.  Every
+ * syncookie setting through the verifier, with every object: test_verifier.c.
  */
 #include <errno.h>
-#include <libgen.h>
-#include <limits.h>
 #include <string.h>
-#include <unistd.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 #include <criterion/criterion.h>
@@ -699,96 +695,4 @@ Test(auto_mode, switches_on_and_off)
 	cr_assert_eq(send_syn(23000), XDP_PASS, "cookies off again");
 	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_MODE_SWITCH), 2);
 	sc_close();
-}
-
-/* ---- every setting through the verifier, both compilers --------------- */
-
-static int rodata_set(struct bpf_object *obj, const struct xdpct_cfg *cfg)
-{
-	struct btf *btf = bpf_object__btf(obj);
-	const struct btf_var_secinfo *vs;
-	const struct btf_type *sec;
-	struct bpf_map *m;
-	char buf[4096];
-	const void *init;
-	size_t sz;
-	int id, i;
-
-	bpf_object__for_each_map(m, obj) {
-		const char *n = bpf_map__name(m);
-
-		if (strlen(n) >= 7 && !strcmp(n + strlen(n) - 7, ".rodata"))
-			break;
-	}
-	if (!m || !btf)
-		return -ENOENT;
-	init = bpf_map__initial_value(m, &sz);
-	id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
-	if (!init || id < 0 || sz > sizeof(buf))
-		return -EINVAL;
-	memcpy(buf, init, sz);
-	sec = btf__type_by_id(btf, id);
-	vs = btf_var_secinfos(sec);
-	for (i = 0; i < btf_vlen(sec); i++, vs++) {
-		const struct btf_type *v = btf__type_by_id(btf, vs->type);
-
-		if (!strcmp(btf__name_by_offset(btf, v->name_off), "cfg") &&
-		    vs->offset + sizeof(*cfg) <= sz)
-			memcpy(buf + vs->offset, cfg, sizeof(*cfg));
-	}
-	return bpf_map__set_initial_value(m, buf, sz);
-}
-
-static void load_settings(const char *what, const void *elf, size_t sz, const char *path)
-{
-	static const __u8 modes[] = { XDPCT_SC_ALWAYS, XDPCT_SC_AUTO };
-	static const __u8 comps[] = { XDPCT_SC_REQSK, XDPCT_SC_SYNPROXY };
-	int i, j, k;
-
-	for (i = 0; i < 2; i++)
-		for (j = 0; j < 2; j++)
-			for (k = 0; k < 2; k++) {
-				struct bpf_object *obj;
-				struct xdpct_cfg cfg;
-				int err;
-
-				h_default_cfg(&cfg);
-				cfg.replay_clock = k;
-				cfg.drop_invalid = k;
-				cfg.sc_mode = modes[i];
-				cfg.sc_completion = comps[j];
-				cfg.sc_mss4 = 1460;
-				cfg.sc_mss6 = 1440;
-				cfg.sc_wscale = 7;
-				cfg.sc_ttl = 64;
-				cfg.sc_threshold = 1000;
-				obj = elf ? bpf_object__open_mem(elf, sz, NULL) :
-					    bpf_object__open_file(path, NULL);
-				cr_assert(obj, "%s: open failed", what);
-				cr_assert_eq(rodata_set(obj, &cfg), 0);
-				err = bpf_object__load(obj);
-				cr_assert(!err, "%s: mode %u completion %u: the verifier said no "
-					  "(%d)", what, modes[i], comps[j], err);
-				bpf_object__close(obj);
-			}
-}
-
-Test(syncookie_verifier, clang16_skeleton)
-{
-	size_t sz;
-	const void *elf = xdpct_bpf__elf_bytes(&sz);
-
-	load_settings("skeleton (clang-16)", elf, sz, NULL);
-}
-
-Test(syncookie_verifier, clang14_object)
-{
-	char exe[PATH_MAX], path[PATH_MAX + 32];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	cr_assert(n > 0);
-	exe[n] = 0;
-	snprintf(path, sizeof(path), "%s/../../bpf/xdpct.clang14.bpf.o", dirname(exe));
-	cr_assert(!access(path, R_OK), "%s missing: run `make test-build`", path);
-	load_settings("xdpct.clang14.bpf.o", NULL, 0, path);
 }

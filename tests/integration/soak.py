@@ -15,10 +15,11 @@ import sys
 import threading
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from xnet import Topology, Failures, install_cleanup, sh, XDPCT  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
+from check import check, done, need, note, wait_stable  # noqa: E402
+from xnet import Topology, install_cleanup, sh, XDPCT  # noqa: E402
 
-F = Failures()
 DURATION = float(os.environ.get("SOAK_SECONDS", "600"))
 WORKERS = 8
 PORT = 8300
@@ -36,10 +37,11 @@ def memlock(topo):
 
 
 def main():
+    need("ip", "ethtool", "bpftool")
     topo = Topology("soak")
     install_cleanup(topo)
     stop = threading.Event()
-    done = [0] * WORKERS
+    made = [0] * WORKERS
     try:
         topo.create()
         topo.xdpct(topo.s, "attach", "--egress", "--flows", "262144",
@@ -80,7 +82,7 @@ def main():
                     c.connect((topo.s4, PORT))
                     c.sendall(b"ping")
                     c.recv(100)
-                    done[i] += 1
+                    made[i] += 1
                 except OSError:
                     pass
                 c.close()
@@ -98,13 +100,14 @@ def main():
             time.sleep(min(10, DURATION / 6))
             st = json.loads(topo.xdpct(topo.s, "status", "-j"))
             peak = max(peak, st["flows"]["count"])
-            print(f"  t={time.time() - t0:5.0f}s connections {sum(done):8d} "
-                  f"flows {st['flows']['count']:6d} events lost {st['events_lost']}",
-                  flush=True)
+            note(f"  t={time.time() - t0:5.0f}s connections {sum(made):8d} "
+                 f"flows {st['flows']['count']:6d} events lost {st['events_lost']}")
         stop.set()
         for t in threads:
             t.join()
-        time.sleep(1)
+        # the last connections' packets are through the datapath
+        wait_stable(lambda: json.loads(topo.xdpct(topo.s, "stats", "-j"))["packets"],
+                    what="the packet counter")
         mem1 = memlock(topo)
         stats = json.loads(topo.xdpct(topo.s, "stats", "-j"))
         watch.send_signal(2)
@@ -123,24 +126,24 @@ def main():
                 elif k == "end":
                     counts["end"] = e
         os.unlink(wlog)
-        conns = sum(done)
+        conns = sum(made)
         rate = conns / DURATION
-        F.check(conns > 0, f"{conns} connections in {DURATION:.0f} s ({rate:.0f}/s)")
-        F.check(mem0 == mem1, f"maps' kernel memory flat: {mem0} -> {mem1} bytes")
-        F.check(stats["events_lost"] == 0 and counts.get("end", {}).get("lost", 1) == 0,
-                f"no events lost: datapath {stats['events_lost']}, "
-                f"watch {counts.get('end')}; {counts['transition']} transitions read")
+        check(conns > 0, f"{conns} connections in {DURATION:.0f} s ({rate:.0f}/s)")
+        check(mem0 == mem1, f"maps' kernel memory flat: {mem0} -> {mem1} bytes")
+        check(stats["events_lost"] == 0 and counts.get("end", {}).get("lost", 1) == 0,
+              f"no events lost: datapath {stats['events_lost']}, "
+              f"watch {counts.get('end')}; {counts['transition']} transitions read")
         early = {r: n for r, n in counts["reasons"].items() if r != "closed"}
-        F.check(not early, f"nothing expired early: expirations by reason {counts['reasons']}")
-        F.check(stats["insert_failed"] == 0 and stats["flows_evicted"] == 0,
-                f"table never full: peak {peak} flows, evicted {stats['flows_evicted']}")
-        print(f"figures: {conns} connections, {rate:.0f}/s, packets {stats['packets']}, "
+        check(not early, f"nothing expired early: expirations by reason {counts['reasons']}")
+        check(stats["insert_failed"] == 0 and stats["flows_evicted"] == 0,
+              f"table never full: peak {peak} flows, evicted {stats['flows_evicted']}")
+        note(f"figures: {conns} connections, {rate:.0f}/s, packets {stats['packets']}, "
               f"memlock {mem0} -> {mem1}, peak flows {peak}")
         ls.close()
     finally:
         stop.set()
         topo.destroy()
-    return F.summary("soak")
+    return done("soak")
 
 
 if __name__ == "__main__":

@@ -5,8 +5,8 @@ Two namespaces joined by a veth pair, each end with IPv4 and IPv6 addresses
 (and optionally a VLAN sub-interface).  Sockets are created inside a
 namespace by switching this process into it with setns(2): a socket stays in
 the namespace it was created in, so one process can drive both ends of a
-connection and stop at quiet checkpoints to compare what xdpct reports with
-what the kernel's sockets say (ss -tan).
+connection and, at checkpoints, poll until what xdpct reports agrees with
+what the kernel's sockets say (ss -tan).  Assertions: tests/lib/check.py.
 """
 import contextlib
 import ctypes
@@ -16,22 +16,37 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 XDPCT = os.environ.get("XDPCT", os.path.join(ROOT, "build", "xdpct"))
 _libc = ctypes.CDLL(None, use_errno=True)
+_host_ns = os.open("/proc/self/ns/net", os.O_RDONLY)
 CLONE_NEWNET = 0x40000000
 
 
 def sh(cmd, check=True, capture=True, timeout=60):
-    """Run a shell command; return stdout (text)."""
+    """Run a shell command; return stdout (text).  check=False tolerates a
+    failing command, never a missing one (127: the shell found no such
+    tool): a test must not pass because a tool it needs is absent."""
     r = subprocess.run(cmd, shell=True, text=True, timeout=timeout,
                        stdout=subprocess.PIPE if capture else None,
                        stderr=subprocess.PIPE if capture else None)
-    if check and r.returncode != 0:
+    if r.returncode == 127 or (check and r.returncode != 0):
         raise RuntimeError(f"command failed ({r.returncode}): {cmd}\n{r.stdout}{r.stderr}")
     return r.stdout if capture else ""
+
+
+@contextlib.contextmanager
+def inns(ns):
+    """Run the block inside namespace ns (sockets created there stay there)."""
+    fd = os.open(f"/run/netns/{ns}", os.O_RDONLY)
+    try:
+        if _libc.setns(fd, CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), "setns")
+        yield
+    finally:
+        _libc.setns(_host_ns, CLONE_NEWNET)
+        os.close(fd)
 
 
 class Topology:
@@ -44,7 +59,6 @@ class Topology:
         self.vlan = vlan
         self.c4, self.s4 = "10.199.0.1", "10.199.0.2"
         self.c6, self.s6 = "fd99::1", "fd99::2"
-        self._host_fd = os.open("/proc/self/ns/net", os.O_RDONLY)
         self.up = False
 
     def create(self):
@@ -86,17 +100,8 @@ class Topology:
                 sh(f"ip netns del {ns}", check=False)
         self.up = False
 
-    @contextlib.contextmanager
     def inns(self, ns):
-        """Run the block inside namespace ns (sockets created there stay there)."""
-        fd = os.open(f"/run/netns/{ns}", os.O_RDONLY)
-        try:
-            if _libc.setns(fd, CLONE_NEWNET) != 0:
-                raise OSError(ctypes.get_errno(), "setns")
-            yield
-        finally:
-            _libc.setns(self._host_fd, CLONE_NEWNET)
-            os.close(fd)
+        return inns(ns)
 
     def listen(self, fam, port, backlog=2048):
         """A listening socket on the server's address, made in its namespace."""
@@ -167,26 +172,6 @@ def find_flow(flows, client, server):
     return None
 
 
-class Failures:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, cond, what):
-        if cond:
-            self.passed += 1
-            print(f"  ok   {what}")
-        else:
-            self.failed += 1
-            print(f"  FAIL {what}")
-        sys.stdout.flush()
-        return cond
-
-    def summary(self, name):
-        print(f"{name}: {self.passed} passed, {self.failed} failed")
-        return 0 if self.failed == 0 else 1
-
-
 def install_cleanup(topo):
     def handler(signum, frame):
         topo.destroy()
@@ -195,9 +180,26 @@ def install_cleanup(topo):
     signal.signal(signal.SIGINT, handler)
 
 
-def quiet(seconds=0.3):
-    """Let delayed ACKs and the like settle before a checkpoint."""
-    time.sleep(seconds)
+def reading_events(pid):
+    """Is the xdpct process pid (watch, run) reading events?  It has made
+    its ring buffer's epoll instance (libbpf's ring_buffer__new) and catches
+    SIGINT and SIGTERM, so a signal now ends it cleanly."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            cgt = int(next(line for line in f if line.startswith("SigCgt:")).split()[1], 16)
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except (OSError, StopIteration):
+        return False
+    want = (1 << (signal.SIGINT - 1)) | (1 << (signal.SIGTERM - 1))
+    if cgt & want != want:
+        return False
+    for fd in fds:
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{fd}") == "anon_inode:[eventpoll]":
+                return True
+        except OSError:
+            pass
+    return False
 
 
 def linger_rst(sock):

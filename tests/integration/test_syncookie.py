@@ -37,10 +37,11 @@ import sys
 import threading
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from xnet import Failures, sh, XDPCT  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
+from check import bail, check, done, need, note, wait_stable, wait_until  # noqa: E402
+from xnet import inns, reading_events, sh, XDPCT  # noqa: E402
 
-F = Failures()
 PORT, PORT2, OPEN = 8080, 8443, 9090
 VLAN = 10
 TAG = f"sc{os.getpid() % 100000}"
@@ -50,31 +51,12 @@ PAIRS = [("sc0", "ss0", "10.201.0.1", "10.201.0.2", "fd21::1", "fd21::2", 0),
          ("sc1", "ss1", "10.202.0.1", "10.202.0.2", "fd22::1", "fd22::2", VLAN)]
 BUILD = os.path.dirname(XDPCT)
 XDP_PASS_OBJ = os.path.join(BUILD, "tests", "bpf", "progs", "xdp_pass.bpf.o")
-LOAD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sc_load.py")
+LOAD = os.path.join(HERE, "sc_load.py")
 FLOOD_S = 12
 LEGIT = 1000
 
 _libc = ctypes.CDLL(None, use_errno=True)
-_host_ns = os.open("/proc/self/ns/net", os.O_RDONLY)
 TCPI_OPT_TIMESTAMPS, TCPI_OPT_SACK, TCPI_OPT_WSCALE, TCPI_OPT_ECN = 1, 2, 4, 8
-
-
-class inns:
-    """Run the block inside namespace ns: sockets made there stay there."""
-
-    def __init__(self, ns):
-        self.ns = ns
-
-    def __enter__(self):
-        fd = os.open(f"/run/netns/{self.ns}", os.O_RDONLY)
-        try:
-            if _libc.setns(fd, 0x40000000) != 0:
-                raise OSError(ctypes.get_errno(), "setns")
-        finally:
-            os.close(fd)
-
-    def __exit__(self, *a):
-        _libc.setns(_host_ns, 0x40000000)
 
 
 # ---- VLAN emulation: two four-instruction tc programs --------------------
@@ -240,16 +222,6 @@ def ss_info(ns, local, peer):
             "mss": int(s.group(1)) if s else None}
 
 
-def wait_for(pred, timeout=3.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.05)
-    return pred()
-
-
 def find_flow(flows, caddr, cport, sport):
     for f in flows:
         if f["client"]["addr"] == caddr and f["client"]["port"] == cport and \
@@ -268,7 +240,7 @@ def conversation(topo, pair, fam, port, label):
     try:
         cs.connect((saddr, port))
     except OSError as e:
-        F.check(False, f"{label}: connect: {e}")
+        check(False, f"{label}: connect: {e}")
         return None
     cport = cs.getsockname()[1]
     cs.sendall(os.urandom(3000))
@@ -278,15 +250,16 @@ def conversation(topo, pair, fam, port, label):
         if not d:
             break
         got += len(d)
-    F.check(got == 3000, f"{label}: 3000 bytes there and back ({got})")
-    ss_ = wait_for(lambda: topo.accepted.get((caddr, cport, port)))
+    check(got == 3000, f"{label}: 3000 bytes there and back ({got})")
+    ss_ = wait_until(lambda: topo.accepted.get((caddr, cport, port)), timeout=3,
+                     what=f"{label}: the server to accept")
     res = {"client": tcp_info(cs), "server": tcp_info(ss_) if ss_ else None,
            "ss_server": ss_info(NS_S, (saddr, port), (caddr, cport)),
            "ss_client": ss_info(NS_C, (caddr, cport), (saddr, port)), "cport": cport}
     fl = find_flow(topo.flows(), caddr, cport, port)
-    F.check(fl is not None and fl["client"]["state"] == fl["server"]["state"] == "ESTABLISHED"
-            and fl["vlan"] == ([vlan] if vlan else []),
-            f"{label}: xdpct: both ESTABLISHED, vlan {fl['vlan'] if fl else '?'}")
+    check(fl is not None and fl["client"]["state"] == fl["server"]["state"] == "ESTABLISHED"
+          and fl["vlan"] == ([vlan] if vlan else []),
+          f"{label}: xdpct: both ESTABLISHED, vlan {fl['vlan'] if fl else '?'}")
     res["flags"] = fl["flags"] if fl else []
     # the client closes first: client TIME_WAIT, server CLOSED
     cs.shutdown(socket.SHUT_WR)
@@ -297,8 +270,8 @@ def conversation(topo, pair, fam, port, label):
         f = find_flow(topo.flows(), caddr, cport, port)
         return f if f and f["client"]["state"] == "TIME_WAIT" and \
             f["server"]["state"] == "CLOSED" else None
-    fl = wait_for(closed)
-    F.check(fl is not None, f"{label}: four-way close tracked: client TIME_WAIT, server CLOSED")
+    fl = wait_until(closed, timeout=3, what=f"{label}: the close to be tracked")
+    check(fl is not None, f"{label}: four-way close tracked: client TIME_WAIT, server CLOSED")
     return res
 
 
@@ -306,20 +279,20 @@ def options_match(label, got, base, wscale):
     """A cookie connection's options against the open port's (same client)."""
     c, s = got["client"], got["server"]
     want = TCPI_OPT_TIMESTAMPS | TCPI_OPT_SACK | TCPI_OPT_WSCALE
-    F.check(s is not None and c["opts"] & want == want and s["opts"] & want == want,
-            f"{label}: timestamps, SACK, window scaling on both sockets "
-            f"(client {c['opts']:#x}, server {s['opts'] if s else 0:#x})")
+    check(s is not None and c["opts"] & want == want and s["opts"] & want == want,
+          f"{label}: timestamps, SACK, window scaling on both sockets "
+          f"(client {c['opts']:#x}, server {s['opts'] if s else 0:#x})")
     if s is None:
         return
     # what the client offered (its rcv_wscale) is what the server uses to send
-    F.check(s["snd_wscale"] == c["rcv_wscale"] == base["client"]["rcv_wscale"] and
-            s["rcv_wscale"] == c["snd_wscale"] == wscale,
-            f"{label}: window scale client {c['rcv_wscale']} server {s['rcv_wscale']} "
-            f"(--wscale {wscale}) consistent; ss {got['ss_server']['wscale']}")
-    F.check(got["ss_server"]["mss"] == base["ss_server"]["mss"] and
-            got["ss_client"]["mss"] == base["ss_client"]["mss"],
-            f"{label}: MSS server {got['ss_server']['mss']} client {got['ss_client']['mss']} "
-            f"= open port's {base['ss_server']['mss']}/{base['ss_client']['mss']}")
+    check(s["snd_wscale"] == c["rcv_wscale"] == base["client"]["rcv_wscale"] and
+          s["rcv_wscale"] == c["snd_wscale"] == wscale,
+          f"{label}: window scale client {c['rcv_wscale']} server {s['rcv_wscale']} "
+          f"(--wscale {wscale}) consistent; ss {got['ss_server']['wscale']}")
+    check(got["ss_server"]["mss"] == base["ss_server"]["mss"] and
+          got["ss_client"]["mss"] == base["ss_client"]["mss"],
+          f"{label}: MSS server {got['ss_server']['mss']} client {got['ss_client']['mss']} "
+          f"= open port's {base['ss_server']['mss']}/{base['ss_client']['mss']}")
 
 
 def hping(args, timeout):
@@ -358,29 +331,29 @@ def functional(topo, mode):
             base = conversation(topo, pair, fam, OPEN, f"{tag} open port")
             got = conversation(topo, pair, fam, PORT, f"{tag} protected")
             if got:
-                F.check("syncookie" in got["flags"] and
-                        (base is None or "syncookie" not in base["flags"]),
-                        f"{tag}: flow flagged syncookie (open port's not)")
+                check("syncookie" in got["flags"] and
+                      (base is None or "syncookie" not in base["flags"]),
+                      f"{tag}: flow flagged syncookie (open port's not)")
                 if base:
                     options_match(tag, got, base, wscale_for(mode))
     st, ns = topo.stats(), topo.nstat()
     d = {k: st[k] - st0[k] for k in st}
-    F.check(d["synack_sent"] >= 4 and d["cookie_accepted"] >= 4 and
-            d["handshake_completed"] >= 4,
-            f"{mode}: SYN-ACKs from XDP {d['synack_sent']}, cookies accepted "
-            f"{d['cookie_accepted']}, handshakes completed {d['handshake_completed']}")
-    F.check(ns["TcpExtSyncookiesSent"] == ns0["TcpExtSyncookiesSent"] == 0 and
-            ns["TcpExtListenOverflows"] == ns["TcpExtListenDrops"] == 0,
-            f"{mode}: server kernel sent no cookie and dropped nothing: {ns}")
+    check(d["synack_sent"] >= 4 and d["cookie_accepted"] >= 4 and
+          d["handshake_completed"] >= 4,
+          f"{mode}: SYN-ACKs from XDP {d['synack_sent']}, cookies accepted "
+          f"{d['cookie_accepted']}, handshakes completed {d['handshake_completed']}")
+    check(ns["TcpExtSyncookiesSent"] == ns0["TcpExtSyncookiesSent"] == 0 and
+          ns["TcpExtListenOverflows"] == ns["TcpExtListenDrops"] == 0,
+          f"{mode}: server kernel sent no cookie and dropped nothing: {ns}")
 
     # ECN (RFC 3168): the client asks, the cookie carries it
     sh(f"ip netns exec {NS_C} sysctl -qw net.ipv4.tcp_ecn=1")
     got = conversation(topo, PAIRS[0], 4, PORT, f"{mode} ECN")
     sh(f"ip netns exec {NS_C} sysctl -qw net.ipv4.tcp_ecn=2")
     if got:
-        F.check(got["client"]["opts"] & TCPI_OPT_ECN and got["server"] and
-                got["server"]["opts"] & TCPI_OPT_ECN,
-                f"{mode}: ECN negotiated through the cookie")
+        check(got["client"]["opts"] & TCPI_OPT_ECN and got["server"] and
+              got["server"]["opts"] & TCPI_OPT_ECN,
+              f"{mode}: ECN negotiated through the cookie")
 
 
 def attacks(topo, mode):
@@ -391,20 +364,23 @@ def attacks(topo, mode):
     hping(f"-q -A -c 200 -i u2000 -p {PORT} -s 30000 -M 12345 -L 424242 {s4}", 10)
     hping(f"-q -R -c 100 -i u2000 -p {PORT} -s 31000 {s4}", 10)
     hping(f"-q --flood -A -p {PORT} --rand-source {s4}", 2)
-    time.sleep(0.3)
+    # the flood's last packets are through the datapath
+    wait_stable(lambda: [topo.stats()[k] for k in ("cookie_rejected_bad", "cookie_rejected_stale",
+                                                   "cookie_rejected_rst", "packets")],
+                what="the cookie counters")
     st, ns = topo.stats(), topo.nstat()
     d = {k: st[k] - st0[k] for k in st}
     bad = d["cookie_rejected_bad"] + d["cookie_rejected_stale"]
-    F.check(bad >= 200, f"{mode}: ACKs with bad cookies dropped: {bad}")
-    F.check(d["cookie_rejected_rst"] >= 100, f"{mode}: RSTs dropped: {d['cookie_rejected_rst']}")
-    F.check(d["cookie_accepted"] == 0 and d["flows_created"] == 0 and
-            len(topo.flows()) <= nflows0,
-            f"{mode}: no flow made (created {d['flows_created']}, accepted "
-            f"{d['cookie_accepted']})")
-    F.check(ns["TcpOutRsts"] == ns0["TcpOutRsts"] and
-            ns["TcpExtSyncookiesFailed"] == ns0["TcpExtSyncookiesFailed"],
-            f"{mode}: none reached the listener (its RSTs {ns['TcpOutRsts'] - ns0['TcpOutRsts']}, "
-            f"cookie failures {ns['TcpExtSyncookiesFailed'] - ns0['TcpExtSyncookiesFailed']})")
+    check(bad >= 200, f"{mode}: ACKs with bad cookies dropped: {bad}")
+    check(d["cookie_rejected_rst"] >= 100, f"{mode}: RSTs dropped: {d['cookie_rejected_rst']}")
+    check(d["cookie_accepted"] == 0 and d["flows_created"] == 0 and
+          len(topo.flows()) <= nflows0,
+          f"{mode}: no flow made (created {d['flows_created']}, accepted "
+          f"{d['cookie_accepted']})")
+    check(ns["TcpOutRsts"] == ns0["TcpOutRsts"] and
+          ns["TcpExtSyncookiesFailed"] == ns0["TcpExtSyncookiesFailed"],
+          f"{mode}: none reached the listener (its RSTs {ns['TcpOutRsts'] - ns0['TcpOutRsts']}, "
+          f"cookie failures {ns['TcpExtSyncookiesFailed'] - ns0['TcpExtSyncookiesFailed']})")
 
 
 def flood(topo, mode, results):
@@ -414,8 +390,10 @@ def flood(topo, mode, results):
     fl = subprocess.Popen(f"timeout {FLOOD_S} ip netns exec {NS_C} hping3 -q --flood -S "
                           f"-p {PORT} --rand-source {s4}", shell=True,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1)
-    load = subprocess.run(f"ip netns exec {NS_C} python3 {LOAD} {s4} {PORT} {LEGIT} "
+    # the legitimate clients come once the flood is on
+    wait_until(lambda: topo.stats()["syn_seen"] - st0["syn_seen"], lambda n: n > 1000,
+               timeout=10, what="the flood to reach the server")
+    load = subprocess.run(f"ip netns exec {NS_C} {sys.executable} {LOAD} {s4} {PORT} {LEGIT} "
                           f"{FLOOD_S - 2.5}", shell=True, capture_output=True, text=True,
                           timeout=120)
     maxflows = len(topo.flows())
@@ -429,20 +407,20 @@ def flood(topo, mode, results):
     rate = d["syn_seen"] / FLOOD_S
     results[mode] = {"flood_syn_per_s": int(rate), "synack_per_s": int(d["synack_sent"] / FLOOD_S),
                      "legit": r}
-    F.check(d["syn_seen"] > 20 * LEGIT,
-            f"{mode}: flood of {d['syn_seen']} SYNs in {FLOOD_S} s ({int(rate)}/s), "
-            f"{d['synack_sent']} SYN-ACKs from XDP")
-    F.check(r["ok"] >= 0.99 * LEGIT,
-            f"{mode}: {r['ok']} of {LEGIT} legitimate connections during the flood "
-            f"(connect p50 {r.get('connect_ms_p50')} ms, p99 {r.get('connect_ms_p99')} ms)")
-    F.check(ns["TcpExtListenOverflows"] == 0 and ns["TcpExtListenDrops"] == 0 and
-            ns["TcpExtSyncookiesSent"] == 0,
-            f"{mode}: ListenOverflows {ns['TcpExtListenOverflows']}, ListenDrops "
-            f"{ns['TcpExtListenDrops']}, kernel cookies {ns['TcpExtSyncookiesSent']}")
-    F.check(d["flows_created"] <= r["ok"] + r["failed"] + 10 and
-            maxflows <= nflows0 + LEGIT + 10 and d["insert_failed"] == 0,
-            f"{mode}: the flow table does not grow with the flood (flows created "
-            f"{d['flows_created']}, at most {maxflows} entries)")
+    check(d["syn_seen"] > 20 * LEGIT,
+          f"{mode}: flood of {d['syn_seen']} SYNs in {FLOOD_S} s ({int(rate)}/s), "
+          f"{d['synack_sent']} SYN-ACKs from XDP")
+    check(r["ok"] >= 0.99 * LEGIT,
+          f"{mode}: {r['ok']} of {LEGIT} legitimate connections during the flood "
+          f"(connect p50 {r.get('connect_ms_p50')} ms, p99 {r.get('connect_ms_p99')} ms)")
+    check(ns["TcpExtListenOverflows"] == 0 and ns["TcpExtListenDrops"] == 0 and
+          ns["TcpExtSyncookiesSent"] == 0,
+          f"{mode}: ListenOverflows {ns['TcpExtListenOverflows']}, ListenDrops "
+          f"{ns['TcpExtListenDrops']}, kernel cookies {ns['TcpExtSyncookiesSent']}")
+    check(d["flows_created"] <= r["ok"] + r["failed"] + 10 and
+          maxflows <= nflows0 + LEGIT + 10 and d["insert_failed"] == 0,
+          f"{mode}: the flow table does not grow with the flood (flows created "
+          f"{d['flows_created']}, at most {maxflows} entries)")
 
 
 def auto(topo, mode):
@@ -454,39 +432,39 @@ def auto(topo, mode):
     # no shell between: the SIGINT below must reach xdpct itself
     w = subprocess.Popen(["ip", "netns", "exec", NS_S, XDPCT, "watch", "-j"],
                          stdout=subprocess.PIPE, text=True)
-    time.sleep(0.5)
+    wait_until(lambda: reading_events(w.pid), timeout=10, what="watch to read events")
     st0 = topo.stats()
     got = conversation(topo, PAIRS[0], 4, PORT, f"{mode} auto, quiet")
     if got:
-        F.check("syncookie" not in got["flags"], f"{mode} auto: quiet port, the kernel answered")
+        check("syncookie" not in got["flags"], f"{mode} auto: quiet port, the kernel answered")
     hping(f"-q --flood -S -p {PORT} --rand-source {s4}", 4)
     st1 = topo.stats()
-    time.sleep(2.5)
-    st2 = topo.stats()
+    # cookies go off after a calm second (bpf/syncookie.h's auto mode)
+    st2 = wait_until(topo.stats, lambda st: st["sc_mode_switch"] >= 2, timeout=10,
+                     what="cookies to go off after the flood")
     w.send_signal(signal.SIGINT)
     out, _ = w.communicate(timeout=10)
     ev = [e for e in (json.loads(line) for line in out.splitlines() if line.startswith("{"))
           if e.get("event") == "syncookie"]
-    F.check([e["cookies"] for e in ev][:2] == ["on", "off"] and ev[0]["port"] == PORT,
-            f"{mode} auto: cookies on under the flood ({ev[0]['syn_rate'] if ev else '?'} SYN/s) "
-            f"and off after it: {[(e['cookies'], e['syn_rate']) for e in ev]}")
-    F.check(st1["synack_sent"] - st0["synack_sent"] > 1000 and st2["sc_mode_switch"] >= 2,
-            f"{mode} auto: {st1['synack_sent'] - st0['synack_sent']} SYN-ACKs from XDP, "
-            f"{st2['sc_mode_switch']} switches")
+    check([e["cookies"] for e in ev][:2] == ["on", "off"] and ev[0]["port"] == PORT,
+          f"{mode} auto: cookies on under the flood ({ev[0]['syn_rate'] if ev else '?'} SYN/s) "
+          f"and off after it: {[(e['cookies'], e['syn_rate']) for e in ev]}")
+    check(st1["synack_sent"] - st0["synack_sent"] > 1000 and st2["sc_mode_switch"] >= 2,
+          f"{mode} auto: {st1['synack_sent'] - st0['synack_sent']} SYN-ACKs from XDP, "
+          f"{st2['sc_mode_switch']} switches")
 
 
 def stage(name, t0=[0.0]):
     now = time.monotonic()
     if t0[0]:
-        print(f"  ({now - t0[0]:.1f} s)")
+        note(f"  ({now - t0[0]:.1f} s)")
     if name:
-        print(f"--- {name}")
-    sys.stdout.flush()
+        note(f"--- {name}")
     t0[0] = now
 
 
 def run_mode(mode, results):
-    print(f"=== completion {mode}")
+    note(f"=== completion {mode}")
     stage("topology")
     topo = Topo().create()
     try:
@@ -508,9 +486,9 @@ def run_mode(mode, results):
         left = sh(f"ip netns exec {NS_S} iptables-save; ip netns exec {NS_S} ip6tables-save; "
                   f"ip netns exec {NS_S} tc filter show dev {PAIRS[0][1]} ingress; "
                   f"ip netns exec {NS_S} sysctl -n net.netfilter.nf_conntrack_tcp_loose")
-        F.check("XDPCT" not in left and "xdpct" not in left and left.strip().endswith("1"),
-                f"{mode}: detach removed the TC program, the SYNPROXY rules and "
-                f"restored nf_conntrack_tcp_loose")
+        check("XDPCT" not in left and "xdpct" not in left and left.strip().endswith("1"),
+              f"{mode}: detach removed the TC program, the SYNPROXY rules and "
+              f"restored nf_conntrack_tcp_loose")
     finally:
         topo.destroy()
         stage(None)
@@ -520,21 +498,18 @@ def main():
     # a SIGTERM (timeout, run-tests) unwinds through the finally: blocks
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
     if os.geteuid() != 0:
-        print("syncookie: needs root")
-        return 1
-    if subprocess.run("command -v hping3", shell=True, stdout=subprocess.DEVNULL).returncode:
-        print("syncookie: hping3 missing (make deps)")
-        return 1
+        bail("syncookie: needs root")
+    need("ip", "ss", "nstat", "tc", "ethtool", "sysctl", "timeout", "hping3",
+         "iptables-save", "ip6tables-save", "iptables-restore", "ip6tables-restore", "nft")
     if not os.path.exists(XDP_PASS_OBJ):
-        print(f"syncookie: {XDP_PASS_OBJ} missing: make test-build")
-        return 1
+        bail(f"syncookie: {XDP_PASS_OBJ} missing: make test-build")
     results = {}
     t = time.monotonic()
     for mode in sys.argv[1:] or ("reqsk", "synproxy"):
         run_mode(mode, results)
-    print(f"flood results: {json.dumps(results)}")
-    print(f"took {time.monotonic() - t:.1f} s")
-    return F.summary("syncookie")
+    note(f"flood results: {json.dumps(results)}")
+    note(f"took {time.monotonic() - t:.1f} s")
+    return done("syncookie")
 
 
 if __name__ == "__main__":

@@ -12,12 +12,12 @@ import random
 import socket
 import struct
 import sys
-import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from xnet import Topology, Failures, quiet, install_cleanup  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
+from check import check, done, need, note, wait_stable, wait_until  # noqa: E402
+from xnet import Topology, install_cleanup  # noqa: E402
 
-F = Failures()
 NCONN = 20
 PER_KIND = 2000          # packets of each kind, each direction
 PORT = 8100
@@ -77,7 +77,19 @@ def spray(topo, ns, conns, to_server):
     return sent
 
 
+REFUSED = ("invalid_rst", "invalid_seq", "invalid_ack", "invalid_state")
+
+
+def stats(topo):
+    return json.loads(topo.xdpct(topo.s, "stats", "-j"))
+
+
+def by_port(topo):
+    return {f["client"]["port"]: f for f in topo.flows()}
+
+
 def main():
+    need("ip", "ss", "ethtool")
     topo = Topology("inj")
     install_cleanup(topo)
     try:
@@ -92,8 +104,9 @@ def main():
         for c in conns:
             c["cs"].sendall(b"before")
             c["ss"].recv(100)
-        quiet()
-        before = json.loads(topo.xdpct(topo.s, "stats", "-j"))
+        # the baseline once the data and its ACKs are through the datapath
+        wait_stable(lambda: stats(topo)["packets"], what="the packet counter")
+        before = stats(topo)
 
         sent = spray(topo, topo.c, conns, True) + spray(topo, topo.s, conns, False)
         # the connections keep carrying data after the spray
@@ -102,47 +115,53 @@ def main():
             c["ss"].recv(100)
             c["ss"].sendall(b"reply")
             c["cs"].recv(100)
-        quiet(0.5)
-        after = json.loads(topo.xdpct(topo.s, "stats", "-j"))
-        flows = {(f["client"]["port"]): f for f in topo.flows()}
+        # every injected packet is through the datapath: the refusal
+        # counters stopped moving
+        wait_stable(lambda: [stats(topo)[k] for k in REFUSED + ("packets",)],
+                    what="the refusal counters")
+        after = stats(topo)
+        flows = by_port(topo)
         alive = sum(1 for c in conns
                     if flows.get(c["c"][1], {}).get("client", {}).get("state") == "ESTABLISHED"
                     and flows[c["c"][1]]["server"]["state"] == "ESTABLISHED"
                     and flows[c["c"][1]]["generation"] == 0)
         ss_est = sum(1 for st in topo.ss(topo.c).values() if st == "ESTAB")
-        F.check(alive == NCONN and ss_est == NCONN,
+        check(alive == NCONN and ss_est == NCONN,
                 f"after {sent} injected packets: {alive}/{NCONN} still ESTABLISHED in "
                 f"xdpct (generation 0), {ss_est} in ss")
-        refused = sum(after[k] - before[k] for k in
-                      ("invalid_rst", "invalid_seq", "invalid_ack", "invalid_state"))
-        F.check(refused >= sent - 3, f"{refused} of {sent} injected packets refused "
-                f"(invalid_rst {after['invalid_rst'] - before['invalid_rst']}, "
-                f"invalid_seq {after['invalid_seq'] - before['invalid_seq']}, "
-                f"invalid_ack {after['invalid_ack'] - before['invalid_ack']}, "
-                f"invalid_state {after['invalid_state'] - before['invalid_state']})")
-        F.check(after["flows_reopened"] == before["flows_reopened"]
-                and after["flows_closed"] == before["flows_closed"],
-                "no connection reopened or closed by the injection")
+        refused = sum(after[k] - before[k] for k in REFUSED)
+        check(refused >= sent - 3, f"{refused} of {sent} injected packets refused "
+              f"(invalid_rst {after['invalid_rst'] - before['invalid_rst']}, "
+              f"invalid_seq {after['invalid_seq'] - before['invalid_seq']}, "
+              f"invalid_ack {after['invalid_ack'] - before['invalid_ack']}, "
+              f"invalid_state {after['invalid_state'] - before['invalid_state']})")
+        check(after["flows_reopened"] == before["flows_reopened"]
+              and after["flows_closed"] == before["flows_closed"],
+              "no connection reopened or closed by the injection")
         # and they still close properly: no desynchronisation
         for c in conns:
             c["cs"].shutdown(socket.SHUT_WR)
-        quiet(0.5)
+        # every server socket has the client's FIN before it closes
+        wait_until(lambda: sum(1 for st in topo.ss(topo.s).values() if st == "CLOSE-WAIT"),
+                   lambda n: n == NCONN, what=f"{NCONN} server sockets in CLOSE-WAIT")
         for c in conns:
             c["ss"].close()
-        quiet(0.5)
-        flows = {(f["client"]["port"]): f for f in topo.flows()}
-        closed = sum(1 for c in conns
-                     if flows.get(c["c"][1], {}).get("client", {}).get("state") == "TIME_WAIT"
-                     and flows[c["c"][1]]["server"]["state"] == "CLOSED")
-        F.check(closed == NCONN, f"{closed}/{NCONN} closed cleanly afterwards "
-                "(client TIME_WAIT, server CLOSED)")
-        print(f"figures: injected {sent}, refused {refused}")
+
+        def closed():
+            flows = by_port(topo)
+            return sum(1 for c in conns
+                       if flows.get(c["c"][1], {}).get("client", {}).get("state") == "TIME_WAIT"
+                       and flows[c["c"][1]]["server"]["state"] == "CLOSED")
+        n = wait_until(closed, lambda n: n == NCONN, what="the closes to be tracked")
+        check(n == NCONN, f"{n}/{NCONN} closed cleanly afterwards "
+              "(client TIME_WAIT, server CLOSED)")
+        note(f"figures: injected {sent}, refused {refused}")
         for c in conns:
             c["cs"].close()
         ls.close()
     finally:
         topo.destroy()
-    return F.summary("injection")
+    return done("injection")
 
 
 if __name__ == "__main__":
