@@ -17,14 +17,7 @@
 #include "xdpct/expiry.h"
 #include "lib/maps.h"
 
-const volatile struct xdpct_cfg cfg = {
-	.time_wait_ns = XDPCT_DEF_TIME_WAIT_S * XDPCT_NSEC_PER_SEC,
-	.syn_ns = XDPCT_DEF_SYN_S * XDPCT_NSEC_PER_SEC,
-	.established_ns = XDPCT_DEF_ESTABLISHED_S * XDPCT_NSEC_PER_SEC,
-	.closing_ns = XDPCT_DEF_CLOSING_S * XDPCT_NSEC_PER_SEC,
-	.close_ns = XDPCT_DEF_CLOSE_S * XDPCT_NSEC_PER_SEC,
-	.sweep_ns = XDPCT_DEF_SWEEP_S * XDPCT_NSEC_PER_SEC,
-};
+const volatile struct xdpct_cfg cfg = XDPCT_CFG_DEFAULTS;
 
 /* xdpct replay sets this to each packet's capture time (cfg.replay_clock) */
 volatile __u64 replay_now_ns;

@@ -37,9 +37,7 @@
 #ifndef XDPCT_SYNCOOKIE_H
 #define XDPCT_SYNCOOKIE_H
 
-#ifndef __BPF__
-#include <linux/types.h>
-#endif
+#include "xdpct/types.h"
 
 /* the BPF side inlines these: a call would add a frame to a deep chain */
 #ifdef __BPF__

@@ -19,14 +19,8 @@
 
 static struct xdpct_cfg def_cfg(void)
 {
-	struct xdpct_cfg c = {
-		.time_wait_ns = XDPCT_DEF_TIME_WAIT_S * SEC,
-		.syn_ns = XDPCT_DEF_SYN_S * SEC,
-		.established_ns = XDPCT_DEF_ESTABLISHED_S * SEC,
-		.closing_ns = XDPCT_DEF_CLOSING_S * SEC,
-		.close_ns = XDPCT_DEF_CLOSE_S * SEC,
-		.sweep_ns = SEC,
-	};
+	struct xdpct_cfg c = XDPCT_CFG_DEFAULTS;
+
 	return c;
 }
 
