@@ -28,7 +28,7 @@ struct xdpct_cfg {
 	__u8 no_midstream;	/* do not pick up flows without a SYN */
 	__u8 replay_clock;	/* take "now" from replay_now_ns (xdpct replay) */
 	__u8 pad[4];
-	/* handshake offload (bpf/syncookie.h); sc_mode 0: none */
+	/* handshake offload (bpf/lib/sc_*.h); sc_mode 0: none */
 	__u8 sc_mode;		/* enum xdpct_sc_mode */
 	__u8 sc_completion;	/* enum xdpct_sc_completion */
 	__u8 sc_wscale;		/* window scale the SYN-ACK offers */
