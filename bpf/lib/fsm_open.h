@@ -28,6 +28,29 @@ static __always_inline void fsm_new_syn(struct xdpct_flow *f, const struct xdpct
 }
 
 /*
+ * An entry that starts with both ends ESTABLISHED (client's end first, as
+ * a watcher expects) from a segment of d, which may already carry d's FIN:
+ * then d has closed (FIN_WAIT_1) and its peer has that FIN (CLOSE_WAIT).
+ */
+static __always_inline void fsm_open_established(struct xdpct_flow *f,
+						 const struct xdpct_seg *g, __u64 now,
+						 struct xdpct_fsm_out *o)
+{
+	__u8 d = g->d & 1;
+	struct xdpct_dir *s = &f->dir[d];
+
+	fsm_set(f, o, f->client, XDPCT_S_ESTABLISHED, now);
+	fsm_set(f, o, !f->client, XDPCT_S_ESTABLISHED, now);
+	f->est_ns = now;
+	if (g->flags & TCPF_FIN) {
+		s->flags |= XDPCT_D_FIN;
+		s->fin_seq = g->seq + g->len;
+		fsm_set(f, o, d, XDPCT_S_FIN_WAIT_1, now);
+		fsm_set(f, o, !d, XDPCT_S_CLOSE_WAIT, now);
+	}
+}
+
+/*
  * Fresh entry from a segment that is not a bare SYN: the connection was
  * running before we looked (or its SYN was missed).
  */
@@ -71,15 +94,7 @@ static __always_inline int fsm_new_midstream(struct xdpct_flow *f, const struct 
 	p->isn = g->ack - 1;
 	p->end = g->ack;
 	p->maxend = g->ack;
-	fsm_set(f, o, f->client, XDPCT_S_ESTABLISHED, now);
-	fsm_set(f, o, !f->client, XDPCT_S_ESTABLISHED, now);
-	f->est_ns = now;
-	if (g->flags & TCPF_FIN) {
-		s->flags |= XDPCT_D_FIN;
-		s->fin_seq = g->seq + g->len;
-		fsm_set(f, o, d, XDPCT_S_FIN_WAIT_1, now);
-		fsm_set(f, o, r, XDPCT_S_CLOSE_WAIT, now);
-	}
+	fsm_open_established(f, g, now, o);
 	return 1;
 }
 
@@ -146,15 +161,7 @@ static __always_inline void fsm_new_cookie(struct xdpct_flow *f, const struct xd
 		cd->maxend = cd->end;
 	sd->maxend = g->ack + cd->maxwin;
 
-	fsm_set(f, o, c, XDPCT_S_ESTABLISHED, now);
-	fsm_set(f, o, sv, XDPCT_S_ESTABLISHED, now);
-	f->est_ns = now;
-	if (g->flags & TCPF_FIN) {
-		cd->flags |= XDPCT_D_FIN;
-		cd->fin_seq = g->seq + g->len;
-		fsm_set(f, o, c, XDPCT_S_FIN_WAIT_1, now);
-		fsm_set(f, o, sv, XDPCT_S_CLOSE_WAIT, now);
-	}
+	fsm_open_established(f, g, now, o);
 }
 
 /* Wipe an entry for a new connection on the same 4-tuple (keeps the lock). */

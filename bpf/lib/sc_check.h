@@ -155,19 +155,11 @@ static __always_inline int sc_no_cookie(struct xdp_md *ctx, const struct pkt_met
  * A segment to a protected port, not a SYN, without a live flow: SC_TRACK,
  * SC_DROP, or SC_START_FLOW with the handshake in w->hs.
  */
-static __always_inline int sc_no_flow(struct xdp_md *ctx, struct xdpct_work *w)
+static __always_inline int sc_no_flow(struct xdp_md *ctx, struct xdpct_work *w,
+				      struct xdpct_sc_scratch *s, struct xdpct_stats *st)
 {
-	struct xdpct_sc_scratch *s;
-	struct xdpct_stats *st;
-	__u32 zero = 0;
 	int r;
 
-	if (!ctx || !w)
-		return SC_TRACK;
-	st = bpf_map_lookup_elem(&xdpct_stats, &zero);
-	s = bpf_map_lookup_elem(&xdpct_sc_work, &zero);
-	if (!st || !s)
-		return SC_TRACK;
 	if (w->meta.flags & TCPF_RST)
 		return sc_no_cookie(ctx, &w->meta, s, st, XDPCT_STAT_SC_RST_DROPPED);
 

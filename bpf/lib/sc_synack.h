@@ -296,20 +296,12 @@ static __always_inline int sc_rewrite(struct xdp_md *ctx, struct xdpct_work *w,
  * are on for it (SC_TX, or SC_DROP when it is malformed or no SYN-ACK could
  * be built), otherwise left to the kernel and tracked (SC_TRACK).
  */
-static __always_inline int sc_answer_syn(struct xdp_md *ctx, struct xdpct_work *w)
+static __always_inline int sc_answer_syn(struct xdp_md *ctx, struct xdpct_work *w,
+					 struct xdpct_sc_scratch *s, struct xdpct_stats *st)
 {
-	struct xdpct_sc_scratch *s;
-	struct xdpct_stats *st;
 	struct sc_synack a;
-	__u32 zero = 0;
 	int r;
 
-	if (!ctx || !w)
-		return SC_TRACK;
-	st = bpf_map_lookup_elem(&xdpct_stats, &zero);
-	s = bpf_map_lookup_elem(&xdpct_sc_work, &zero);
-	if (!st || !s)
-		return SC_TRACK;
 	st->c[XDPCT_STAT_SC_SYN_SEEN]++;
 	if (!sc_cookies_on(w->meta.dport, 1)) {
 		st->c[XDPCT_STAT_SC_SYN_PASSED]++;

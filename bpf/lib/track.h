@@ -57,7 +57,12 @@ static __always_inline void seg_from_meta(struct xdpct_work *w)
 	rep->tcp_flags = w->meta.flags;
 }
 
-/* A segment of an existing entry: the state machine under the entry's lock. */
+/*
+ * A segment of an existing entry.  The state machine, the per-direction
+ * counters and last_seen are only touched under the entry's lock, so two
+ * CPUs updating one entry serialise; the report is built from a snapshot
+ * taken under it (ring-buffer helpers may not run under a spin lock).
+ */
 static __always_inline int flow_segment(struct xdpct_flow *f, struct xdpct_work *w,
 					struct xdpct_stats *st)
 {
@@ -123,6 +128,7 @@ __noinline int xdpct_new_flow(struct xdpct_flow *nf, struct xdpct_seg *g,
 static __always_inline int track(struct xdp_md *xdp, struct xdpct_work *w)
 {
 	struct xdpct_report *rep = &w->rep;
+	struct xdpct_sc_scratch *scs = NULL;
 	struct xdpct_scratch *sc;
 	struct xdpct_stats *st;
 	struct xdpct_flow *f, *nf;
@@ -133,9 +139,11 @@ static __always_inline int track(struct xdp_md *xdp, struct xdpct_work *w)
 	sc = bpf_map_lookup_elem(&xdpct_scratch, &zero);
 	if (!st || !sc)
 		return VERDICT_PASS;
-	if (xdp && cfg.sc_mode && sc_protected(w->meta.dport)) {
+	if (xdp && cfg.sc_mode && sc_protected(w->meta.dport))
+		scs = bpf_map_lookup_elem(&xdpct_sc_work, &zero);
+	if (scs) {
 		if ((w->meta.flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN)
-			act = sc_answer_syn(xdp, w);
+			act = sc_answer_syn(xdp, w, scs, st);
 		else
 			ask = !(w->meta.flags & TCPF_SYN);
 	}
@@ -146,8 +154,8 @@ static __always_inline int track(struct xdp_md *xdp, struct xdpct_work *w)
 
 	seg_from_meta(w);
 	f = bpf_map_lookup_elem(&xdpct_flows, &rep->key);
-	if (ask && (!f || fsm_flow_dead(f)))
-		act = sc_no_flow(xdp, w);
+	if (ask && scs && (!f || fsm_flow_dead(f)))
+		act = sc_no_flow(xdp, w, scs, st);
 	if (act == SC_DROP)
 		return VERDICT_DROP;
 	if (act == SC_START_FLOW && f && fsm_flow_dead(f)) {

@@ -277,7 +277,7 @@ void h_tuple_from_spec(struct h_tuple *t, const struct pkt_spec *s)
 		t->vlan[1] = s->vlan[1] & 0x0fff;
 }
 
-/* Mirror of make_key() in bpf/xdpct.bpf.c: keep the two in step. */
+/* Mirror of flow_key() in bpf/lib/table.h: keep the two in step. */
 int h_make_key(struct xdpct_flow_key *k, const struct h_tuple *t)
 {
 	int i, swap = 0, decided = 0;
