@@ -7,8 +7,10 @@
  * with the entry's spin lock held; the unit tests call it directly.
  *
  * One handler per event, after RFC 9293 3.10.7 "SEGMENT ARRIVES": a bare
- * SYN, an RST, a SYN-ACK, and everything else (an ACK, with or without
- * data, perhaps with a FIN).  Endpoint d sent the segment, r = !d receives
+ * SYN (fsm_on_syn), an RST (fsm_on_rst), and everything else
+ * (fsm_on_segment): a SYN-ACK's own checks (fsm_synack_check), then for
+ * every segment with an ACK, data or a FIN the same checks and effects in
+ * the RFC's order, the ACK field (fsm_on_ack), then the FIN (fsm_on_fin).  Endpoint d sent the segment, r = !d receives
  * it.  Each handler checks first and writes only once the segment is
  * accepted: an invalid segment (o->invalid) changes nothing.
  * All sequence arithmetic is modulo 2^32.
@@ -334,48 +336,61 @@ static __always_inline int fsm_synack_check(const struct xdpct_flow *f,
 	return 0;	/* simultaneous open: d answers with its own ISN again */
 }
 
-static __always_inline void fsm_on_synack(struct xdpct_flow *f, const struct xdpct_seg *g,
-					  __u64 now, struct xdpct_fsm_out *o)
+/*
+ * A SYN-ACK that passed fsm_synack_check(): v is d as its SYN will leave
+ * it, or as it is (simultaneous open, d's SYN is known).
+ */
+static __always_inline void fsm_synack_sender(const struct xdpct_flow *f,
+					      const struct xdpct_seg *g, int fresh,
+					      struct fsm_sender *v)
 {
-	struct xdpct_dir *s = &f->dir[g->d & 1];
-	struct fsm_sender v;
-	int fresh, err;
-
-	err = fsm_synack_check(f, g, o, &fresh);
-	if (err) {
-		if (err > 0)
-			o->invalid = err;
-		return;
-	}
 	if (fresh)
-		fsm_sender_after_syn(&v, g);
+		fsm_sender_after_syn(v, g);
 	else
-		fsm_sender_of(&v, s);
-	if (fsm_refused(f, g, &v, o))
-		return;
-	if (fresh)
-		fsm_init_dir(s, g);
-	if (!f->synack_ns)
-		f->synack_ns = now;
-	fsm_accept(f, g, now, o);
+		fsm_sender_of(v, &f->dir[g->d & 1]);
 }
 
-/* ---- everything else: ACK, data, FIN ------------------------------------- */
+/* An accepted SYN-ACK records d's SYN (unless known) and the SYN-ACK's time. */
+static __always_inline void fsm_synack_record(struct xdpct_flow *f, const struct xdpct_seg *g,
+					      int fresh, __u64 now)
+{
+	if (fresh)
+		fsm_init_dir(&f->dir[g->d & 1], g);
+	if (!f->synack_ns)
+		f->synack_ns = now;
+}
 
+/* ---- everything but a bare SYN or an RST: SYN-ACK, ACK, data, FIN ------- */
+
+/*
+ * Checked in full first (the SYN-ACK's own rules, d's state, the window),
+ * then applied: a SYN-ACK's SYN, then fsm_accept().
+ */
 static __always_inline void fsm_on_segment(struct xdpct_flow *f, const struct xdpct_seg *g,
 					   __u64 now, struct xdpct_fsm_out *o)
 {
-	const struct xdpct_dir *s = &f->dir[g->d & 1];
+	int synack = !!(g->flags & TCPF_SYN), fresh = 0, err;
 	struct fsm_sender v;
 
-	if (!(s->flags & XDPCT_D_SYN)) {
+	if (synack) {
+		err = fsm_synack_check(f, g, o, &fresh);
+		if (err) {
+			if (err > 0)
+				o->invalid = err;
+			return;
+		}
+		fsm_synack_sender(f, g, fresh, &v);
+	} else if (!(f->dir[g->d & 1].flags & XDPCT_D_SYN)) {
 		/* d never opened its side (e.g. a bare ACK answering a SYN) */
 		o->invalid = XDPCT_STAT_INV_STATE;
 		return;
+	} else {
+		fsm_sender_of(&v, &f->dir[g->d & 1]);
 	}
-	fsm_sender_of(&v, s);
 	if (fsm_refused(f, g, &v, o))
 		return;
+	if (synack)
+		fsm_synack_record(f, g, fresh, now);
 	fsm_accept(f, g, now, o);
 }
 
@@ -406,8 +421,6 @@ static __always_inline void fsm_segment(struct xdpct_flow *f, const struct xdpct
 		fsm_on_syn(f, g, now, o);
 	else if (fl & TCPF_RST)
 		fsm_on_rst(f, g, now, o);
-	else if (fl & TCPF_SYN)
-		fsm_on_synack(f, g, now, o);
 	else
 		fsm_on_segment(f, g, now, o);
 }
