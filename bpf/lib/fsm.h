@@ -8,12 +8,12 @@
  *
  * One handler per event, after RFC 9293 3.10.7 "SEGMENT ARRIVES": a bare
  * SYN (fsm_on_syn), an RST (fsm_on_rst), and everything else
- * (fsm_on_segment): a SYN-ACK's own checks (fsm_synack_check), then for
- * every segment with an ACK, data or a FIN the same checks and effects in
- * the RFC's order, the ACK field (fsm_on_ack), then the FIN (fsm_on_fin).  Endpoint d sent the segment, r = !d receives
- * it.  Each handler checks first and writes only once the segment is
- * accepted: an invalid segment (o->invalid) changes nothing.
- * All sequence arithmetic is modulo 2^32.
+ * (fsm_on_segment): a SYN-ACK's own checks (fsm_synack_check), then, for
+ * every segment with an ACK, data or a FIN, the same checks and effects in
+ * the RFC's order: the ACK field (fsm_on_ack), then the FIN (fsm_on_fin).
+ * Endpoint d sent the segment, r = !d receives it.  Each handler checks
+ * first and writes only once the segment is accepted: an invalid segment
+ * (o->invalid) changes nothing.  All sequence arithmetic is modulo 2^32.
  */
 #ifndef XDPCT_TCP_FSM_H
 #define XDPCT_TCP_FSM_H
