@@ -35,7 +35,9 @@ $(BUILD)/tests/bpf/progs/%.bpf.o: tests/bpf/progs/%.bpf.c vmlinux.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) $(BPF_INCLUDES) -c $< -o $@
 
-test-build: all $(TEST_BINS) $(TEST_BPF_OBJ) $(BUILD)/bpf/xdpct.clang14.bpf.o
+include tests/headers.mk
+
+test-build: all $(TEST_BINS) $(TEST_BPF_OBJ) $(BUILD)/bpf/xdpct.clang14.bpf.o check-headers
 
 # Every test: unit and BPF_PROG_TEST_RUN (Criterion), then replay and the
 # netns integration tests.  Installs nothing, fuzzes nothing.

@@ -13,6 +13,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include "lib/tcp.h"
 
 enum {
 	C_PACKETS,
@@ -37,12 +38,12 @@ struct {
 /* Stop on a malformed TCP flag byte as nf_conntrack does: SYN with RST/FIN, no ACK. */
 static __always_inline int flags_ok(__u8 f)
 {
-	f &= 0x3f;
-	if (f & 0x02)
-		return !(f & 0x05);
-	if (f & 0x04)
-		return !(f & 0x01);
-	return !!(f & 0x10);
+	f &= TCPF_FIN | TCPF_SYN | TCPF_RST | TCPF_PSH | TCPF_ACK | TCPF_URG;
+	if (f & TCPF_SYN)
+		return !(f & (TCPF_FIN | TCPF_RST));
+	if (f & TCPF_RST)
+		return !(f & TCPF_FIN);
+	return !!(f & TCPF_ACK);
 }
 
 static __always_inline int parse_tcp(__u8 *th, void *end, __u32 l4_len)

@@ -23,13 +23,8 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include "lib/tcp.h"
 #include "gen.h"
-
-#define TH_FIN 0x01
-#define TH_SYN 0x02
-#define TH_RST 0x04
-#define TH_PSH 0x08
-#define TH_ACK 0x10
 
 const volatile struct gen_cfg cfg = {};
 
@@ -65,15 +60,6 @@ struct seg {
 	__u8 syn_opts;		/* MSS, SACK-permitted, timestamps, window scale */
 	__u8 data;		/* carries GEN_PAYLOAD bytes */
 };
-
-static __always_inline __u16 csum_fold(__u64 sum)
-{
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum;
-}
 
 /* byte by byte: each read of the volatile cfg stays a load of .rodata */
 static __always_inline void put_mac(__u8 *p, const volatile __u8 *mac)
@@ -116,22 +102,15 @@ static __always_inline void put_ip(struct iphdr *ip, __u8 proto, __u16 len,
 	ip->check = csum_fold(sum);
 }
 
-/* Pseudo-header sum of an IPv4 L4 segment (values in network order). */
-static __always_inline __u64 pseudo_sum(__u32 saddr, __u32 daddr, __u8 proto, __u16 len)
-{
-	return (__u64)bpf_htonl(saddr) + bpf_htonl(daddr) + bpf_htons(proto) +
-	       bpf_htons(len);
-}
-
 static __always_inline void put_syn_opts(__u8 *o, __u32 tsval)
 {
-	o[0] = 2; o[1] = 4; o[2] = GEN_MSS >> 8; o[3] = GEN_MSS & 0xff;
-	o[4] = 4; o[5] = 2;				/* SACK permitted */
-	o[6] = 8; o[7] = 10;				/* timestamps */
+	o[0] = TCPOPT_MSS; o[1] = TCPOLEN_MSS; o[2] = GEN_MSS >> 8; o[3] = GEN_MSS & 0xff;
+	o[4] = TCPOPT_SACK_PERM; o[5] = TCPOLEN_SACK_PERM;
+	o[6] = TCPOPT_TIMESTAMP; o[7] = TCPOLEN_TIMESTAMP;
 	*(__u32 *)(o + 8) = bpf_htonl(tsval);
 	*(__u32 *)(o + 12) = 0;
-	o[16] = 1;					/* NOP */
-	o[17] = 3; o[18] = 3; o[19] = GEN_WSCALE;	/* window scale */
+	o[16] = TCPOPT_NOP;
+	o[17] = TCPOPT_WINDOW; o[18] = TCPOLEN_WINDOW; o[19] = GEN_WSCALE;
 }
 
 /* Ethernet + IPv4 + TCP at data, which has GEN_FRAME_LEN bytes. */
@@ -166,7 +145,8 @@ static __always_inline void put_tcp(__u8 *p, const struct seg *s)
 		len = 20;
 		sum = bpf_csum_diff(NULL, 0, (void *)th, 20, 0);
 	}
-	th->check = csum_fold(sum + pseudo_sum(s->saddr, s->daddr, 6, len));
+	th->check = csum_fold(sum + csum_pseudo_v4(bpf_htonl(s->saddr), bpf_htonl(s->daddr),
+						   6, len));
 	put_ip((void *)(p + 14), 6, 20 + len, s->saddr, s->daddr, 0x4000);
 }
 
@@ -214,12 +194,12 @@ static __always_inline void mode_established(struct seg *s, __u64 c, __u32 t, __
 		flow_seg(s, i, 0);
 		s->seq = sisn + 1;
 		s->ack = cisn + 1 + (__u32)d * GEN_PAYLOAD;
-		s->flags = TH_ACK;
+		s->flags = TCPF_ACK;
 	} else {
 		flow_seg(s, i, 1);
 		s->seq = cisn + 1 + (__u32)d * GEN_PAYLOAD;
 		s->ack = sisn + 1;
-		s->flags = TH_ACK | TH_PSH;
+		s->flags = TCPF_ACK | TCPF_PSH;
 		s->data = 1;
 	}
 }
@@ -239,21 +219,21 @@ static __always_inline void mode_handshake(struct seg *s, __u64 c, __u32 t, __u3
 	if (phase == 0) {
 		flow_seg(s, i, 1);
 		s->seq = cisn;
-		s->flags = TH_SYN;
+		s->flags = TCPF_SYN;
 		s->win = 64240;
 		s->syn_opts = 1;
 	} else if (phase == 1) {
 		flow_seg(s, i, 0);
 		s->seq = sisn;
 		s->ack = cisn + 1;
-		s->flags = TH_SYN | TH_ACK;
+		s->flags = TCPF_SYN | TCPF_ACK;
 		s->win = 65160;
 		s->syn_opts = 1;
 	} else {
 		flow_seg(s, i, 1);
 		s->seq = cisn + 1;
 		s->ack = sisn + 1;
-		s->flags = TH_ACK;
+		s->flags = TCPF_ACK;
 		s->win = GEN_WIN;
 	}
 }
@@ -276,7 +256,7 @@ static __always_inline void mode_churn(struct seg *s, __u64 c, __u32 t, __u32 T)
 	case 0:		/* SYN */
 		flow_seg(s, conn, 1);
 		s->seq = cisn;
-		s->flags = TH_SYN;
+		s->flags = TCPF_SYN;
 		s->win = 64240;
 		s->syn_opts = 1;
 		break;
@@ -284,7 +264,7 @@ static __always_inline void mode_churn(struct seg *s, __u64 c, __u32 t, __u32 T)
 		flow_seg(s, conn, 0);
 		s->seq = sisn;
 		s->ack = cisn + 1;
-		s->flags = TH_SYN | TH_ACK;
+		s->flags = TCPF_SYN | TCPF_ACK;
 		s->win = 65160;
 		s->syn_opts = 1;
 		break;
@@ -292,14 +272,14 @@ static __always_inline void mode_churn(struct seg *s, __u64 c, __u32 t, __u32 T)
 		flow_seg(s, conn, 1);
 		s->seq = cisn + 1;
 		s->ack = sisn + 1;
-		s->flags = TH_ACK;
+		s->flags = TCPF_ACK;
 		s->win = 502;
 		break;
 	case 3:		/* data */
 		flow_seg(s, conn, 1);
 		s->seq = cisn + 1;
 		s->ack = sisn + 1;
-		s->flags = TH_ACK | TH_PSH;
+		s->flags = TCPF_ACK | TCPF_PSH;
 		s->win = 502;
 		s->data = 1;
 		break;
@@ -307,28 +287,28 @@ static __always_inline void mode_churn(struct seg *s, __u64 c, __u32 t, __u32 T)
 		flow_seg(s, conn, 1);
 		s->seq = cisn + 1 + GEN_PAYLOAD;
 		s->ack = sisn + 1;
-		s->flags = TH_FIN | TH_ACK;
+		s->flags = TCPF_FIN | TCPF_ACK;
 		s->win = 502;
 		break;
 	case 5:		/* server ACKs data and FIN */
 		flow_seg(s, conn, 0);
 		s->seq = sisn + 1;
 		s->ack = cisn + 2 + GEN_PAYLOAD;
-		s->flags = TH_ACK;
+		s->flags = TCPF_ACK;
 		s->win = 509;
 		break;
 	case 6:		/* server FIN */
 		flow_seg(s, conn, 0);
 		s->seq = sisn + 1;
 		s->ack = cisn + 2 + GEN_PAYLOAD;
-		s->flags = TH_FIN | TH_ACK;
+		s->flags = TCPF_FIN | TCPF_ACK;
 		s->win = 509;
 		break;
 	default:	/* last ACK */
 		flow_seg(s, conn, 1);
 		s->seq = cisn + 2 + GEN_PAYLOAD;
 		s->ack = sisn + 2;
-		s->flags = TH_ACK;
+		s->flags = TCPF_ACK;
 		s->win = 502;
 		break;
 	}
@@ -344,7 +324,7 @@ static __always_inline void mode_synflood(struct seg *s)
 	s->daddr = cfg.server_addr;
 	s->dport = cfg.server_port;
 	s->seq = bpf_get_prandom_u32();
-	s->flags = TH_SYN;
+	s->flags = TCPF_SYN;
 	s->win = 64240;
 	s->syn_opts = 1;
 }
@@ -363,7 +343,7 @@ static __always_inline void mode_garbage(__u8 *p, __u64 c)
 	__u8 *l4 = p + 34;
 	struct seg s = {
 		.saddr = src, .daddr = dst, .sport = 40000, .dport = cfg.server_port,
-		.seq = (__u32)c, .ack = 1, .win = 1000, .flags = TH_ACK,
+		.seq = (__u32)c, .ack = 1, .win = 1000, .flags = TCPF_ACK,
 	};
 	__u64 sum;
 
@@ -420,7 +400,7 @@ static __always_inline void mode_garbage(__u8 *p, __u64 c)
 		l4[12] = 15 << 4;
 		break;
 	case 8:		/* SYN+FIN: flags no stack accepts */
-		s.flags = TH_SYN | TH_FIN;
+		s.flags = TCPF_SYN | TCPF_FIN;
 		put_tcp(p, &s);
 		break;
 	default:	/* a later IPv4 fragment of a TCP datagram */
@@ -511,9 +491,9 @@ int gen_sink(struct xdp_md *ctx)
 	p += 14 + ihl;
 	if ((void *)(p + 14) > end)
 		return XDP_DROP;
-	if ((p[13] & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK))
+	if ((p[13] & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK))
 		st->synacks++;
-	if (p[13] & TH_RST)
+	if (p[13] & TCPF_RST)
 		st->rsts++;
 	return XDP_DROP;
 }

@@ -4,7 +4,7 @@
  *
  * This is bpf/xdpct.bpf.c itself (same source, same compiler and flags, so
  * xdpct_xdp here is the production program) plus two entry points that run
- * the very same per-packet function, xdpct_handle():
+ * the very same per-frame function, xdpct_handle_xdp() (bpf/lib/handle.h):
  *
  *   xdpct_drop   tracks, then drops: xdpct's own cost against the
  *                parse-and-drop ceiling, without the kernel's receive path
@@ -23,20 +23,6 @@
 
 enum { VARY_NONE, VARY_NEW_FLOW, VARY_WALK };
 
-/*
- * xdpct_handle() gained (and may lose again) a trailing hw_vlan argument for
- * TC's VLAN offload; call whichever form this datapath has.  The branch not
- * chosen is never emitted, the chosen one is a plain direct call.
- */
-typedef int (*handle6_t)(void *, int, void *, void *, __u32, __u16);
-typedef int (*handle5_t)(void *, int, void *, void *, __u32);
-#define HANDLE_XDP(ctx, data, end)						\
-	__builtin_choose_expr(							\
-		__builtin_types_compatible_p(typeof(&xdpct_handle), handle6_t),	\
-		((handle6_t)xdpct_handle)(ctx, 1, data, end, (end) - (data), 0),	\
-		((handle5_t)xdpct_handle)(ctx, 1, data, end, (end) - (data)))
-
-
 volatile __u32 vary;		/* VARY_* */
 volatile __u32 vary_n;		/* VARY_WALK: flows 0..vary_n-1 */
 volatile __u32 vary_client_net;	/* as the generator's cfg */
@@ -46,10 +32,7 @@ volatile __u64 vary_cnt;
 SEC("xdp")
 int xdpct_drop(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-
-	HANDLE_XDP(ctx, data, data_end);
+	xdpct_handle_xdp(ctx);
 	return XDP_DROP;
 }
 
@@ -76,17 +59,9 @@ static __always_inline void rewrite(struct xdp_md *ctx)
 SEC("xdp")
 int xdpct_micro(struct xdp_md *ctx)
 {
-	void *data, *data_end;
-	int r;
-
 	if (vary)
 		rewrite(ctx);
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
-	r = HANDLE_XDP(ctx, data, data_end);
-	if (r == VERDICT_DROP)
-		return XDP_DROP;
-	return r == 2 /* VERDICT_TX, where the offloader exists */ ? XDP_TX : XDP_PASS;
+	return xdpct_handle_xdp(ctx);
 }
 
 SEC("xdp")

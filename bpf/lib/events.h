@@ -7,6 +7,12 @@
 #ifndef XDPCT_EVENTS_H
 #define XDPCT_EVENTS_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "xdpct/event.h"
+#include "xdpct/stats.h"
+#include "maps.h"
+
 static __always_inline void take_snap(const struct xdpct_flow *f, struct xdpct_snap *s)
 {
 	s->client = f->client & 1;

@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* The datapath's maps.  Sizes marked "set at load" are changed by the loader. */
+/*
+ * The datapath's maps (the handshake offloader's are in sc_maps.h).  Sizes
+ * marked "set at load" are changed by the loader.  Names are what xdpct
+ * commands find an instance by: keep them.
+ */
 #ifndef XDPCT_MAPS_H
 #define XDPCT_MAPS_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
 #include "xdpct/flow.h"
 #include "xdpct/stats.h"
 #include "xdpct/instance.h"
-#include "xdpct/cookie.h"
 #include "work.h"
-#include "parse.h"
-
-#define XDPCT_EVICT_TRIES 4
 
 /*
  * The flow table is a plain (preallocated) hash, not an LRU: an LRU evicts
@@ -53,15 +55,7 @@ struct xdpct_scratch {
 	struct xdpct_flow_key key;	/* eviction victim */
 };
 
-/* Per-packet working state, per CPU: keeps the call chain's stack small. */
-struct xdpct_work {
-	struct pkt_meta meta;
-	struct xdpct_report rep;
-	struct xdpct_seg seg;
-	struct tcp_opts opts;
-	struct xdpct_sc_pkt sc;		/* handshake offload (syncookie.h) */
-};
-
+/* Per-packet working state (work.h), per CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -76,6 +70,7 @@ struct {
 	__type(value, struct xdpct_scratch);
 } xdpct_scratch SEC(".maps");
 
+/* The expiry timer (sweep.h) */
 struct xdpct_sweeper {
 	struct bpf_timer timer;
 	__u64 last_ns;

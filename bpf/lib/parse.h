@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Packet parser: Ethernet, up to two VLAN tags, IPv4 (options, fragments),
- * IPv6 (extension header chain), TCP (header, SYN options).
+ * IPv6 (extension header chain), TCP (header and flags; where a SYN's
+ * options are, for tcp_opts.h).
  *
  * One bounds-checked step per header, in packet order.  Works on any
  * [data, data_end) window, so XDP and TC share it.
@@ -13,22 +14,13 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "xdpct/stats.h"
-#include "xdpct/flow.h"
+#include "tcp.h"
 
 #define ETH_P_IP	0x0800
 #define ETH_P_IPV6	0x86DD
 #define ETH_P_8021Q	0x8100
 #define ETH_P_8021AD	0x88A8
 #define IPPROTO_TCP_	6
-
-#define TCPF_FIN 0x01
-#define TCPF_SYN 0x02
-#define TCPF_RST 0x04
-#define TCPF_PSH 0x08
-#define TCPF_ACK 0x10
-#define TCPF_URG 0x20
-#define TCPF_ECE 0x40
-#define TCPF_CWR 0x80
 
 #define XDPCT_MAX_VLAN		2
 #define XDPCT_MAX_IPV6_EXT	8	/* extension headers walked before giving up */
@@ -98,74 +90,6 @@ static __always_inline int tcp_flags_valid(__u8 f)
 }
 
 /*
- * TCP options: MSS, window scale, SACK-permitted, timestamps.
- *
- * The option bytes are copied to the stack and walked by a global function:
- * the verifier checks it once on its own, and its results reach the caller
- * as plain scalars, so the many paths through the option walk do not
- * multiply the paths through the rest of the datapath.
- */
-struct tcp_opts {
-	__u8 buf[40];
-	__u32 len;
-	__u32 pos;
-	__u32 tsval, tsecr;
-	__u16 mss;
-	__u8 wscale;
-	__u8 flags;		/* XDPCT_D_WSCALE | XDPCT_D_SACK_PERM | XDPCT_D_TS */
-};
-
-/* One option at o->pos; bpf_loop() callback, so it is verified once. */
-static long tcp_opt_step(__u64 i, void *ctx)
-{
-	struct tcp_opts *o = ctx;
-	__u32 pos = o->pos;
-	__u8 kind, len;
-
-	if (pos >= o->len || pos >= 39)
-		return 1;
-	kind = o->buf[pos];
-	if (kind == 0)			/* end of option list */
-		return 1;
-	if (kind == 1) {		/* NOP */
-		o->pos = pos + 1;
-		return 0;
-	}
-	len = o->buf[pos + 1];
-	if (len < 2 || pos + len > o->len || pos + len > 40)
-		return 1;		/* malformed: stop, as Linux does */
-	if (kind == 2 && len == 4 && pos < 37) {
-		o->mss = ((__u16)o->buf[pos + 2] << 8) | o->buf[pos + 3];
-	} else if (kind == 3 && len == 3 && pos < 38) {
-		o->wscale = o->buf[pos + 2] > 14 ? 14 : o->buf[pos + 2];
-		o->flags |= XDPCT_D_WSCALE;
-	} else if (kind == 4 && len == 2) {
-		o->flags |= XDPCT_D_SACK_PERM;
-	} else if (kind == 8 && len == 10 && pos < 31) {
-		o->tsval = ((__u32)o->buf[pos + 2] << 24) | ((__u32)o->buf[pos + 3] << 16) |
-			   ((__u32)o->buf[pos + 4] << 8) | o->buf[pos + 5];
-		o->tsecr = ((__u32)o->buf[pos + 6] << 24) | ((__u32)o->buf[pos + 7] << 16) |
-			   ((__u32)o->buf[pos + 8] << 8) | o->buf[pos + 9];
-		o->flags |= XDPCT_D_TS;
-	}
-	o->pos = pos + len;
-	return 0;
-}
-
-__noinline int xdpct_parse_opts(struct tcp_opts *out)
-{
-	struct tcp_opts o;
-
-	if (!out)
-		return 0;
-	__builtin_memcpy(&o, out, sizeof(o));
-	o.pos = 0;
-	bpf_loop(40, tcp_opt_step, &o, 0);
-	__builtin_memcpy(out, &o, sizeof(o));
-	return 0;
-}
-
-/*
  * Offsets between headers pass through memory the verifier does not track
  * (a per-CPU map value) and are re-bounded on the way out.  Every way of
  * reaching a header (0-2 VLAN tags, any IPv4 IHL, any IPv6 extension
@@ -193,7 +117,7 @@ static __always_inline int parse_tcp(struct pkt *p, __u32 l4off, __u32 l4_len)
 	if ((void *)(th + 1) > p->data_end || l4_len < sizeof(*th))
 		return parse_invalid(p, XDPCT_STAT_INV_TCP_HDR);
 	/* ports and flags even of a bad segment: a SYN to a port under
-	 * handshake offload is dropped rather than passed (syncookie.h) */
+	 * handshake offload is dropped rather than passed (sc_synack.h) */
 	p->m.flags = ((__u8 *)th)[13];
 	p->m.sport = bpf_ntohs(th->source);
 	p->m.dport = bpf_ntohs(th->dest);

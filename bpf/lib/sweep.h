@@ -3,9 +3,19 @@
  * Expiry: a BPF timer walks the flow table every cfg.sweep_ns, so an
  * attached instance expires flows with no xdpct process running.  The same
  * walk is an XDP program (xdpct_sweep) that `replay` runs at capture time.
+ * The rule itself (when a flow goes) is xdpct/expiry.h, shared with
+ * userspace.
  */
 #ifndef XDPCT_SWEEP_H
 #define XDPCT_SWEEP_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "xdpct/expiry.h"
+#include "cfg.h"
+#include "fsm_state.h"
+#include "maps.h"
+#include "events.h"
 
 struct sweep_ctx {
 	__u64 now;
@@ -40,6 +50,7 @@ static long sweep_one(struct bpf_map *map, struct xdpct_flow_key *k,
 	return 0;
 }
 
+/* One walk over the table at time now. */
 static __always_inline void sweep_all(__u64 now)
 {
 	struct sweep_ctx c = { .now = now };
@@ -63,31 +74,22 @@ static int sweep_timer_cb(void *map, __u32 *key, struct xdpct_sweeper *sw)
 	return 0;
 }
 
-SEC("xdp")
-int xdpct_sweep(struct xdp_md *ctx)
-{
-	sweep_all(clock_ns());
-	return XDP_PASS;
-}
-
-SEC("xdp")
-int xdpct_arm(struct xdp_md *ctx)
+/* Start the sweep timer (xdpct_arm, once per load).  0 or -1. */
+static __always_inline int sweep_arm(void)
 {
 	struct xdpct_sweeper *sw;
 	__u32 zero = 0;
 
 	sw = bpf_map_lookup_elem(&xdpct_sweeper, &zero);
 	if (!sw)
-		return XDP_ABORTED;
+		return -1;
 	/* -EBUSY: already initialised, start() below re-arms it */
 	bpf_timer_init(&sw->timer, &xdpct_sweeper, 1 /* CLOCK_MONOTONIC */);
 	if (bpf_timer_set_callback(&sw->timer, sweep_timer_cb))
-		return XDP_ABORTED;
+		return -1;
 	if (bpf_timer_start(&sw->timer, cfg.sweep_ns, 0))
-		return XDP_ABORTED;
-	if (sc_arm())			/* syncookie auto mode's rate timer */
-		return XDP_ABORTED;
-	return XDP_PASS;
+		return -1;
+	return 0;
 }
 
 #endif /* XDPCT_SWEEP_H */

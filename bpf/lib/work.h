@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Per-packet working structures handed between the datapath's stages. */
+/*
+ * Per-packet working structures handed between the datapath's stages.
+ * They live in a per-CPU map value (maps.h), not on the stack: the call
+ * chain through the global functions has little stack left.
+ */
 #ifndef XDPCT_WORK_H
 #define XDPCT_WORK_H
 
+#include "vmlinux.h"
 #include "xdpct/flow.h"
+#include "parse.h"
+#include "tcp_opts.h"
 #include "fsm.h"
 
 /* What an event needs of a flow entry, copied while its lock is held. */
@@ -26,6 +33,15 @@ struct xdpct_report {
 	struct xdpct_fsm_out out;
 	__u64 now;
 	__u8 tcp_flags;
+};
+
+/* One packet on its way through the datapath. */
+struct xdpct_work {
+	struct pkt_meta meta;		/* the parser's findings */
+	struct xdpct_report rep;
+	struct xdpct_seg seg;		/* the state machine's view of it */
+	struct tcp_opts opts;
+	struct xdpct_cookie_hs hs;	/* a valid cookie ACK's handshake (sc_check.h) */
 };
 
 #endif /* XDPCT_WORK_H */

@@ -3,9 +3,7 @@
 #ifndef XDPCT_CONFIG_H
 #define XDPCT_CONFIG_H
 
-#ifndef __BPF__
-#include <linux/types.h>
-#endif
+#include "xdpct/types.h"
 
 #define XDPCT_NSEC_PER_SEC 1000000000ULL
 
@@ -30,7 +28,7 @@ struct xdpct_cfg {
 	__u8 no_midstream;	/* do not pick up flows without a SYN */
 	__u8 replay_clock;	/* take "now" from replay_now_ns (xdpct replay) */
 	__u8 pad[4];
-	/* handshake offload (bpf/syncookie.h); sc_mode 0: none */
+	/* handshake offload (bpf/lib/sc_*.h); sc_mode 0: none */
 	__u8 sc_mode;		/* enum xdpct_sc_mode */
 	__u8 sc_completion;	/* enum xdpct_sc_completion */
 	__u8 sc_wscale;		/* window scale the SYN-ACK offers */
@@ -44,5 +42,21 @@ struct xdpct_cfg {
 				 * before attach (removed at detach if empty) */
 	__u8 sc_pad[2];
 };
+
+/*
+ * The defaults as an initializer, for the BPF side's .rodata and the
+ * loaders alike:  struct xdpct_cfg c = XDPCT_CFG_DEFAULTS;  or
+ * c = (struct xdpct_cfg)XDPCT_CFG_DEFAULTS;  Everything else starts at 0:
+ * no dropping, midstream pickup on, the real clock, no handshake offload
+ * (whose own defaults, XDPCT_SC_DEF_*, apply once it is configured).
+ */
+#define XDPCT_CFG_DEFAULTS {						\
+	.time_wait_ns = XDPCT_DEF_TIME_WAIT_S * XDPCT_NSEC_PER_SEC,	\
+	.syn_ns = XDPCT_DEF_SYN_S * XDPCT_NSEC_PER_SEC,			\
+	.established_ns = XDPCT_DEF_ESTABLISHED_S * XDPCT_NSEC_PER_SEC,	\
+	.closing_ns = XDPCT_DEF_CLOSING_S * XDPCT_NSEC_PER_SEC,		\
+	.close_ns = XDPCT_DEF_CLOSE_S * XDPCT_NSEC_PER_SEC,		\
+	.sweep_ns = XDPCT_DEF_SWEEP_S * XDPCT_NSEC_PER_SEC,		\
+}
 
 #endif /* XDPCT_CONFIG_H */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * SYN cookies: what the datapath (bpf/syncookie.h) and userspace share.
+ * SYN cookies: what the datapath (bpf/lib/sc_*.h) and userspace share.
  *
  * Two cookie formats, one per way of completing the handshake:
  *
@@ -37,9 +37,7 @@
 #ifndef XDPCT_SYNCOOKIE_H
 #define XDPCT_SYNCOOKIE_H
 
-#ifndef __BPF__
-#include <linux/types.h>
-#endif
+#include "xdpct/types.h"
 
 /* the BPF side inlines these: a call would add a frame to a deep chain */
 #ifdef __BPF__
@@ -257,29 +255,5 @@ XDPCT_SC_INLINE int xdpct_cookie_check(__u64 k0, __u64 k1, const struct xdpct_co
 	*mss_idx = cookie & 3;
 	return XDPCT_COOKIE_OK;
 }
-
-/* ---- per packet, inside the datapath's work area ---------------------- */
-
-enum {
-	XDPCT_SC_PKT_PROTECTED = 1 << 0,	/* XDP, TCP to a protected port */
-	XDPCT_SC_PKT_ASK = 1 << 1,		/* and not a SYN: without a live
-						 * flow, ask xdpct_sc_ack first */
-};
-
-enum xdpct_sc_verdict {
-	XDPCT_SC_V_NONE = 0,	/* not looked at (yet) */
-	XDPCT_SC_V_VALID,	/* a good cookie ACK: start a syncookie flow */
-	XDPCT_SC_V_KNOWN,	/* no cookie, but the local stack knows the connection */
-	XDPCT_SC_V_TRACK,	/* cookies off for the port: track as without them */
-};
-
-struct xdpct_sc_pkt {
-	__u8 flags;		/* XDPCT_SC_PKT_* */
-	__u8 verdict;		/* enum xdpct_sc_verdict */
-	__u8 tsbits;		/* XDPCT_TS_* from the ACK's TSecr (VALID) */
-	__u8 has_ts;		/* the ACK carries timestamps (VALID) */
-	__u16 mss;		/* client's MSS from the cookie, 0: unknown (VALID) */
-	__u16 pad;
-};
 
 #endif /* XDPCT_SYNCOOKIE_H */

@@ -3,9 +3,7 @@
 #ifndef XDPCT_EVENT_H
 #define XDPCT_EVENT_H
 
-#ifndef __BPF__
-#include <linux/types.h>
-#endif
+#include "xdpct/types.h"
 
 enum xdpct_event_type {
 	XDPCT_EV_TRANSITION = 1,	/* one endpoint changed state */

@@ -10,11 +10,9 @@
 #ifndef XDPCT_FLOW_H
 #define XDPCT_FLOW_H
 
-#ifdef __BPF__
-/* vmlinux.h provides __u8.. and struct bpf_spin_lock */
-#else
-#include <linux/types.h>
-#include <linux/bpf.h>
+#include "xdpct/types.h"
+#ifndef __BPF__
+#include <linux/bpf.h>		/* struct bpf_spin_lock (vmlinux.h on BPF) */
 #endif
 
 /* RFC 9293 endpoint states, as an observer in the middle infers them. */

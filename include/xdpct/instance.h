@@ -7,9 +7,7 @@
 #ifndef XDPCT_INSTANCE_H
 #define XDPCT_INSTANCE_H
 
-#ifndef __BPF__
-#include <linux/types.h>
-#endif
+#include "xdpct/types.h"
 
 #define XDPCT_MAX_IFACES 64
 

@@ -6,6 +6,8 @@
 #ifndef XDPCT_STATS_H
 #define XDPCT_STATS_H
 
+#include "xdpct/types.h"
+
 #define XDPCT_STATS(X)							\
 	X(PACKETS,		"packets",		"Packets seen by the datapath") \
 	X(NON_TCP,		"non_tcp",		"Packets that were not TCP (passed untouched)") \

@@ -2,7 +2,7 @@
 /*
  * Both directions of the same flows processed on two CPUs at the same time.
  *
- * The design argument (bpf/xdpct.bpf.c): the state machine, the per-
+ * The design argument (bpf/lib/track.h): the state machine, the per-
  * direction counters and last_seen are only touched under the entry's
  * bpf_spin_lock, so two CPUs updating one entry serialise; events are built
  * from a snapshot taken under the lock.  This test is the evidence: thread A

@@ -35,13 +35,7 @@ const char *h_state_name(int s)
 
 void h_default_cfg(struct xdpct_cfg *cfg)
 {
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->time_wait_ns = XDPCT_DEF_TIME_WAIT_S * XDPCT_NSEC_PER_SEC;
-	cfg->syn_ns = XDPCT_DEF_SYN_S * XDPCT_NSEC_PER_SEC;
-	cfg->established_ns = XDPCT_DEF_ESTABLISHED_S * XDPCT_NSEC_PER_SEC;
-	cfg->closing_ns = XDPCT_DEF_CLOSING_S * XDPCT_NSEC_PER_SEC;
-	cfg->close_ns = XDPCT_DEF_CLOSE_S * XDPCT_NSEC_PER_SEC;
-	cfg->sweep_ns = XDPCT_DEF_SWEEP_S * XDPCT_NSEC_PER_SEC;
+	*cfg = (struct xdpct_cfg)XDPCT_CFG_DEFAULTS;
 	cfg->replay_clock = 1;
 }
 
@@ -283,7 +277,7 @@ void h_tuple_from_spec(struct h_tuple *t, const struct pkt_spec *s)
 		t->vlan[1] = s->vlan[1] & 0x0fff;
 }
 
-/* Mirror of make_key() in bpf/xdpct.bpf.c: keep the two in step. */
+/* Mirror of flow_key() in bpf/lib/table.h: keep the two in step. */
 int h_make_key(struct xdpct_flow_key *k, const struct h_tuple *t)
 {
 	int i, swap = 0, decided = 0;

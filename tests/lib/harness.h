@@ -84,7 +84,7 @@ struct h_tuple {
 void h_tuple_from_spec(struct h_tuple *t, const struct pkt_spec *s);
 
 /*
- * Canonical key exactly as make_key() in bpf/xdpct.bpf.c builds it.
+ * Canonical key exactly as flow_key() in bpf/lib/table.h builds it.
  * Returns the sender's endpoint index (0 or 1).
  */
 int h_make_key(struct xdpct_flow_key *k, const struct h_tuple *t);

@@ -19,14 +19,8 @@
 
 static struct xdpct_cfg def_cfg(void)
 {
-	struct xdpct_cfg c = {
-		.time_wait_ns = XDPCT_DEF_TIME_WAIT_S * SEC,
-		.syn_ns = XDPCT_DEF_SYN_S * SEC,
-		.established_ns = XDPCT_DEF_ESTABLISHED_S * SEC,
-		.closing_ns = XDPCT_DEF_CLOSING_S * SEC,
-		.close_ns = XDPCT_DEF_CLOSE_S * SEC,
-		.sweep_ns = SEC,
-	};
+	struct xdpct_cfg c = XDPCT_CFG_DEFAULTS;
+
 	return c;
 }
 
@@ -60,12 +54,12 @@ Test(fsm_unit, ack_range_is_half_open)
 
 Test(fsm_unit, segment_end_counts_syn_and_fin)
 {
-	struct xdpct_seg g = { .seq = 0xfffffffeu, .len = 1, .flags = FSM_SYN | FSM_ACK };
+	struct xdpct_seg g = { .seq = 0xfffffffeu, .len = 1, .flags = TCPF_SYN | TCPF_ACK };
 
 	cr_assert_eq(seg_end(&g), 0);
-	g.flags = FSM_FIN | FSM_ACK;
+	g.flags = TCPF_FIN | TCPF_ACK;
 	cr_assert_eq(seg_end(&g), 0);
-	g.flags = FSM_ACK;
+	g.flags = TCPF_ACK;
 	cr_assert_eq(seg_end(&g), 0xffffffffu);
 }
 
@@ -102,7 +96,7 @@ Test(fsm_unit, new_from_syn)
 {
 	struct xdpct_flow f = {};
 	struct xdpct_fsm_out o = {};
-	struct xdpct_seg g = { .seq = 7, .win = 1000, .flags = FSM_SYN, .d = 1, .mss = 1460,
+	struct xdpct_seg g = { .seq = 7, .win = 1000, .flags = TCPF_SYN, .d = 1, .mss = 1460,
 			       .wscale = 7, .opts = XDPCT_D_WSCALE | XDPCT_D_TS };
 
 	fsm_new_syn(&f, &g, 42, &o);
@@ -124,12 +118,12 @@ Test(fsm_unit, new_midstream)
 	struct xdpct_flow f = {};
 	struct xdpct_fsm_out o = {};
 	struct xdpct_seg g = { .seq = 100, .ack = 200, .len = 10, .win = 500,
-			       .flags = FSM_ACK | FSM_FIN, .d = 0, .sport = 80, .dport = 50000 };
+			       .flags = TCPF_ACK | TCPF_FIN, .d = 0, .sport = 80, .dport = 50000 };
 
 	/* an RST starts nothing */
-	g.flags = FSM_RST | FSM_ACK;
+	g.flags = TCPF_RST | TCPF_ACK;
 	cr_assert_eq(fsm_new_midstream(&f, &g, 1, &o), 0);
-	g.flags = FSM_ACK | FSM_FIN;
+	g.flags = TCPF_ACK | TCPF_FIN;
 	cr_assert_eq(fsm_new_midstream(&f, &g, 1, &o), 1);
 	/* the higher port is the client: the receiver here */
 	cr_assert_eq(f.client, 1);
@@ -143,7 +137,7 @@ Test(fsm_unit, new_midstream)
 	cr_assert_eq(f.est_ns, 1);
 	/* equal ports: the sender is taken as client */
 	memset(&f, 0, sizeof(f));
-	g.flags = FSM_ACK;
+	g.flags = TCPF_ACK;
 	g.dport = 80;
 	fsm_new_midstream(&f, &g, 1, &o);
 	cr_assert_eq(f.client, 0);
@@ -253,8 +247,8 @@ static __u32 rnd(void)
 }
 
 static const __u8 valid_flags[] = {
-	FSM_SYN, FSM_SYN | FSM_ACK, FSM_ACK, FSM_ACK | 0x08, FSM_FIN | FSM_ACK, FSM_RST,
-	FSM_RST | FSM_ACK,
+	TCPF_SYN, TCPF_SYN | TCPF_ACK, TCPF_ACK, TCPF_ACK | 0x08, TCPF_FIN | TCPF_ACK, TCPF_RST,
+	TCPF_RST | TCPF_ACK,
 };
 
 /* A segment from endpoint d, mostly plausible given what the entry knows. */
@@ -270,16 +264,16 @@ static void gen_seg(const struct xdpct_flow *f, struct xdpct_seg *g, __u8 d)
 	g->win = rnd() % 4 ? 65535 : rnd() & 0xffff;
 	g->seq = s->end;
 	g->ack = p->end;
-	g->flags = FSM_ACK;
+	g->flags = TCPF_ACK;
 	switch (k) {
 	case 0:		/* SYN: a retransmission or a new ISN */
-		g->flags = FSM_SYN;
+		g->flags = TCPF_SYN;
 		g->seq = rnd() % 2 ? s->isn : rnd();
 		g->len = rnd() % 4 ? 0 : rnd() % 100;
 		g->ack = 0;
 		break;
 	case 1:		/* SYN-ACK */
-		g->flags = FSM_SYN | FSM_ACK;
+		g->flags = TCPF_SYN | TCPF_ACK;
 		g->seq = (s->flags & XDPCT_D_SYN) && rnd() % 4 ? s->isn : rnd();
 		g->ack = rnd() % 4 ? p->isn + 1 : p->end;
 		break;
@@ -290,14 +284,14 @@ static void gen_seg(const struct xdpct_flow *f, struct xdpct_seg *g, __u8 d)
 		g->flags |= 0x08;
 		break;
 	case 4:		/* FIN, maybe with data, maybe again */
-		g->flags = FSM_FIN | FSM_ACK;
+		g->flags = TCPF_FIN | TCPF_ACK;
 		if ((s->flags & XDPCT_D_FIN) && rnd() % 2)
 			g->seq = s->fin_seq;
 		else
 			g->len = rnd() % 3 ? 0 : rnd() % 100;
 		break;
 	case 5:		/* RST at the edge of the window or anywhere */
-		g->flags = rnd() % 2 ? FSM_RST : FSM_RST | FSM_ACK;
+		g->flags = rnd() % 2 ? TCPF_RST : TCPF_RST | TCPF_ACK;
 		if (rnd() % 3 == 0)
 			g->seq = rnd();
 		break;
@@ -440,7 +434,7 @@ Test(fsm_unit, random_walk_invariants)
 
 		gen_seg(&f, &g, rnd() % 2);
 		if (rnd() % 10 < 7) {
-			g.flags = FSM_SYN;
+			g.flags = TCPF_SYN;
 			fsm_new_syn(&f, &g, now, &o);
 		} else if (!fsm_new_midstream(&f, &g, now, &o)) {
 			continue;

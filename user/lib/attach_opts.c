@@ -46,12 +46,7 @@ void attach_opts_init(struct attach_opts *o)
 	o->mode = XDPCT_MODE_NATIVE;
 	o->flows = XDPCT_DEF_FLOWS;
 	o->ringbuf = 1 << 20;
-	o->cfg.time_wait_ns = XDPCT_DEF_TIME_WAIT_S * XDPCT_NSEC_PER_SEC;
-	o->cfg.syn_ns = XDPCT_DEF_SYN_S * XDPCT_NSEC_PER_SEC;
-	o->cfg.established_ns = XDPCT_DEF_ESTABLISHED_S * XDPCT_NSEC_PER_SEC;
-	o->cfg.closing_ns = XDPCT_DEF_CLOSING_S * XDPCT_NSEC_PER_SEC;
-	o->cfg.close_ns = XDPCT_DEF_CLOSE_S * XDPCT_NSEC_PER_SEC;
-	o->cfg.sweep_ns = XDPCT_DEF_SWEEP_S * XDPCT_NSEC_PER_SEC;
+	o->cfg = (struct xdpct_cfg)XDPCT_CFG_DEFAULTS;
 	sc_opts_init(&o->cfg);
 }
 

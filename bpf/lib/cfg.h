@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The load-time configuration and the datapath's clock.
+ *
+ * cfg lives in .rodata: the loader writes it before the load and the
+ * verifier folds it, so a switch that is off costs nothing (and its code
+ * is not even verified).  `xdpct replay` sets cfg.replay_clock and, before
+ * each packet, replay_now_ns to the packet's capture time: expiry, cookies
+ * and the auto mode's rates then all run at capture time.
+ */
+#ifndef XDPCT_CFG_H
+#define XDPCT_CFG_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "xdpct/config.h"
+
+const volatile struct xdpct_cfg cfg = XDPCT_CFG_DEFAULTS;
+
+volatile __u64 replay_now_ns;
+
+static __always_inline __u64 clock_ns(void)
+{
+	return cfg.replay_clock ? replay_now_ns : bpf_ktime_get_ns();
+}
+
+#endif /* XDPCT_CFG_H */

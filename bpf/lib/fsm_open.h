@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Where a connection's entry starts: from its SYN, from a segment of a
+ * connection that ran before we looked (midstream), from the ACK that
+ * completes a SYN-cookie handshake, or over a dead connection's entry when
+ * a new SYN reuses its 4-tuple.
+ */
+#ifndef XDPCT_FSM_OPEN_H
+#define XDPCT_FSM_OPEN_H
+
+#include "fsm_state.h"
+
+/* Fresh entry from a bare SYN: d is the client. */
+static __always_inline void fsm_new_syn(struct xdpct_flow *f, const struct xdpct_seg *g,
+					__u64 now, struct xdpct_fsm_out *o)
+{
+	__u8 d = g->d & 1;
+
+	f->client = d;
+	f->syn_ns = now;
+	f->first_seen_ns = now;
+	f->last_seen_ns = now;
+	fsm_init_dir(&f->dir[d], g);
+	f->state[!d] = XDPCT_S_LISTEN;
+	f->dir[!d].state_ns = now;
+	fsm_set(f, o, d, XDPCT_S_SYN_SENT, now);
+	o->victim = 1;			/* half-open: first to go when full */
+}
+
+/*
+ * An entry that starts with both ends ESTABLISHED (client's end first, as
+ * a watcher expects) from a segment of d, which may already carry d's FIN:
+ * then d has closed (FIN_WAIT_1) and its peer has that FIN (CLOSE_WAIT).
+ */
+static __always_inline void fsm_open_established(struct xdpct_flow *f,
+						 const struct xdpct_seg *g, __u64 now,
+						 struct xdpct_fsm_out *o)
+{
+	__u8 d = g->d & 1;
+	struct xdpct_dir *s = &f->dir[d];
+
+	fsm_set(f, o, f->client, XDPCT_S_ESTABLISHED, now);
+	fsm_set(f, o, !f->client, XDPCT_S_ESTABLISHED, now);
+	f->est_ns = now;
+	if (g->flags & TCPF_FIN) {
+		s->flags |= XDPCT_D_FIN;
+		s->fin_seq = g->seq + g->len;
+		fsm_set(f, o, d, XDPCT_S_FIN_WAIT_1, now);
+		fsm_set(f, o, !d, XDPCT_S_CLOSE_WAIT, now);
+	}
+}
+
+/*
+ * Fresh entry from a segment that is not a bare SYN: the connection was
+ * running before we looked (or its SYN was missed).
+ */
+static __always_inline int fsm_new_midstream(struct xdpct_flow *f, const struct xdpct_seg *g,
+					     __u64 now, struct xdpct_fsm_out *o)
+{
+	__u8 d = g->d & 1, r = !d;
+	struct xdpct_dir *s = &f->dir[d], *p = &f->dir[r];
+
+	if (g->flags & TCPF_RST)
+		return 0;		/* an RST never starts anything */
+	f->first_seen_ns = now;
+	f->last_seen_ns = now;
+	f->flags = XDPCT_F_MIDSTREAM | XDPCT_F_LIBERAL;
+	if (g->flags & TCPF_SYN) {
+		/* SYN-ACK first: its receiver is the client, its SYN was acked */
+		f->client = r;
+		f->synack_ns = now;
+		fsm_init_dir(s, g);
+		p->isn = g->ack - 1;
+		p->end = g->ack;
+		p->maxend = g->ack;
+		p->flags = XDPCT_D_SYN | XDPCT_D_SYN_ACKED;
+		s->ack = g->ack;
+		s->flags |= XDPCT_D_ACKED_ANY;
+		fsm_set(f, o, r, XDPCT_S_SYN_SENT, now);
+		fsm_set(f, o, d, XDPCT_S_SYN_RCVD, now);
+		o->victim = 1;
+		return 1;
+	}
+	/* The side on the higher (ephemeral-looking) port is taken as client. */
+	f->client = g->sport > g->dport ? d : (g->sport < g->dport ? r : d);
+	s->isn = g->seq;
+	s->end = seg_end(g);
+	s->maxwin = g->win ? g->win : 1;
+	s->maxend = s->end + s->maxwin;
+	s->win = g->win;
+	s->flags = XDPCT_D_SYN | XDPCT_D_SYN_ACKED | XDPCT_D_ACKED_ANY;
+	s->ack = g->ack;
+	p->flags = XDPCT_D_SYN | XDPCT_D_SYN_ACKED;
+	p->isn = g->ack - 1;
+	p->end = g->ack;
+	p->maxend = g->ack;
+	fsm_open_established(f, g, now, o);
+	return 1;
+}
+
+/*
+ * What the SYN and the cookie SYN-ACK settled, recovered from a valid
+ * cookie ACK (sc_check.h): the handshake left no entry behind.
+ */
+struct xdpct_cookie_hs {
+	__u16 cmss;		/* client's MSS from the cookie (0: unknown) */
+	__u16 smss;		/* MSS the SYN-ACK offered */
+	__u16 synack_win;	/* window the SYN-ACK offered (unscaled) */
+	__u8 cwscale;		/* client's window scale (if XDPCT_D_WSCALE) */
+	__u8 swscale;		/* the SYN-ACK's window scale */
+	__u8 opts;		/* XDPCT_D_WSCALE | SACK_PERM | TS, both ends agreed */
+	__u8 pad[3];
+};
+
+/*
+ * Fresh entry from the ACK that completes a SYN-cookie handshake: d is the
+ * client.  Both ends start where the SYN and SYN-ACK left them (client
+ * SYN_SENT, server SYN_RCVD) and this ACK moves both to ESTABLISHED, so a
+ * watcher sees the usual last two transitions of a handshake.  The windows
+ * are known exactly (the SYN-ACK's is ours), so no liberal tracking.
+ */
+static __always_inline void fsm_new_cookie(struct xdpct_flow *f, const struct xdpct_seg *g,
+					   const struct xdpct_cookie_hs *h, __u64 now,
+					   struct xdpct_fsm_out *o)
+{
+	__u8 c = g->d & 1, sv = !c;
+	struct xdpct_dir *cd = &f->dir[c], *sd = &f->dir[sv];
+	__u32 cwin = g->win;
+
+	f->client = c;
+	f->flags = XDPCT_F_SYNCOOKIE;
+	f->first_seen_ns = now;
+	f->last_seen_ns = now;
+	f->syn_ns = now;	/* the SYN and SYN-ACK times were not kept */
+	f->synack_ns = now;
+	f->state[c] = XDPCT_S_SYN_SENT;
+	f->state[sv] = XDPCT_S_SYN_RCVD;
+
+	sd->isn = g->ack - 1;
+	sd->end = g->ack;
+	sd->ack = g->seq;
+	sd->win = h->synack_win;
+	sd->maxwin = h->synack_win ? h->synack_win : 1;
+	sd->mss = h->smss;
+	sd->wscale = h->swscale;
+	sd->flags = XDPCT_D_SYN | XDPCT_D_SYN_ACKED | XDPCT_D_ACKED_ANY | h->opts;
+
+	if (h->opts & XDPCT_D_WSCALE)
+		cwin <<= h->cwscale;
+	cd->isn = g->seq - 1;
+	cd->end = seg_end(g);
+	cd->ack = g->ack;
+	cd->win = g->win;
+	cd->maxwin = cwin ? cwin : 1;
+	cd->mss = h->cmss;
+	cd->wscale = h->cwscale;
+	cd->flags = XDPCT_D_SYN | XDPCT_D_SYN_ACKED | XDPCT_D_ACKED_ANY | h->opts;
+	/* each may send up to what the other acknowledged plus its window */
+	cd->maxend = g->seq + sd->maxwin;
+	if (seq_after(cd->end, cd->maxend))
+		cd->maxend = cd->end;
+	sd->maxend = g->ack + cd->maxwin;
+
+	fsm_open_established(f, g, now, o);
+}
+
+/* Wipe an entry for a new connection on the same 4-tuple (keeps the lock). */
+static __always_inline void fsm_reopen(struct xdpct_flow *f, const struct xdpct_seg *g,
+				       __u64 now, struct xdpct_fsm_out *o)
+{
+	__u8 d = g->d & 1;
+	__u32 gen = f->gen + 1;
+
+	/* tell the watcher both ends left their old state */
+	fsm_set(f, o, d, XDPCT_S_SYN_SENT, now);
+	fsm_set(f, o, !d, XDPCT_S_LISTEN, now);
+	__builtin_memset(&f->dir, 0, sizeof(f->dir));
+	f->flags = XDPCT_F_REUSED;
+	f->gen = gen;
+	f->synack_ns = 0;
+	f->est_ns = 0;
+	f->client = d;
+	f->syn_ns = now;
+	f->first_seen_ns = now;
+	fsm_init_dir(&f->dir[d], g);
+	f->dir[d].state_ns = now;
+	f->dir[!d].state_ns = now;
+	o->reopened = 1;
+	o->victim = 1;
+}
+#endif /* XDPCT_FSM_OPEN_H */

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The window check, as nf_conntrack makes it (tcp_in_window() in
+ * net/netfilter/nf_conntrack_proto_tcp.c): four bounds on the segment's
+ * sequence and acknowledgement numbers from what each direction has sent
+ * and been allowed, then the bookkeeping that moves those bounds.
+ *
+ * The check only reads, the update only writes: a handler checks first
+ * and updates once the whole segment is accepted.
+ */
+#ifndef XDPCT_FSM_WINDOW_H
+#define XDPCT_FSM_WINDOW_H
+
+#include "fsm_state.h"
+
+/* nf_conntrack's MAXACKWINDOW(): an ack may lag this far behind td_end. */
+#define XDPCT_MIN_MAXACK 66000
+
+/*
+ * What the check needs of the sender's direction: its own (fsm_sender_of),
+ * or the one its SYN-ACK is about to record (fsm_sender_after_syn), so a
+ * SYN-ACK is judged as if accepted without writing anything first.
+ */
+struct fsm_sender {
+	__u32 end, maxend, maxwin;
+	__u8 syn;		/* has sent its SYN */
+};
+
+static __always_inline void fsm_sender_of(struct fsm_sender *v, const struct xdpct_dir *s)
+{
+	v->end = s->end;
+	v->maxend = s->maxend;
+	v->maxwin = s->maxwin;
+	v->syn = !!(s->flags & XDPCT_D_SYN);
+}
+
+/* As fsm_init_dir() will leave it. */
+static __always_inline void fsm_sender_after_syn(struct fsm_sender *v,
+						 const struct xdpct_seg *g)
+{
+	v->end = seg_end(g);
+	v->maxend = v->end;
+	v->maxwin = g->win ? g->win : 1;
+	v->syn = 1;
+}
+
+/* The ack a segment carries; without the ACK bit, the peer's end (acks all). */
+static __always_inline __u32 fsm_seg_ack(const struct xdpct_flow *f, const struct xdpct_seg *g)
+{
+	return (g->flags & TCPF_ACK) ? g->ack : f->dir[!(g->d & 1)].end;
+}
+
+/*
+ * tcp_in_window()'s checks I-IV.  0, or the XDPCT_STAT_INV_* that failed.
+ * No bound is known before both directions announced a window, nor on a
+ * liberal (midstream) entry.
+ */
+static __always_inline int fsm_window_check(const struct xdpct_flow *f,
+					    const struct xdpct_seg *g,
+					    const struct fsm_sender *s)
+{
+	const struct xdpct_dir *p = &f->dir[!(g->d & 1)];
+	__u32 end = seg_end(g), ack = fsm_seg_ack(f, g);
+	__u32 maxack;
+
+	if ((f->flags & XDPCT_F_LIBERAL) || !p->maxwin || !s->syn)
+		return 0;
+	maxack = s->maxwin > XDPCT_MIN_MAXACK ? s->maxwin : XDPCT_MIN_MAXACK;
+	/* I: before(seq, sender->td_maxend + 1) */
+	if (!seq_before(g->seq, s->maxend + 1))
+		return XDPCT_STAT_INV_SEQ;
+	/* II: after(end, sender->td_end - receiver->td_maxwin - 1) */
+	if (!seq_after(end, s->end - p->maxwin - 1))
+		return XDPCT_STAT_INV_SEQ;
+	/* III: before(ack, receiver->td_end + 1) */
+	if (!seq_before(ack, p->end + 1))
+		return XDPCT_STAT_INV_ACK;
+	/* IV: after(ack, receiver->td_end - MAXACKWINDOW(sender) - 1) */
+	if (!seq_after(ack, p->end - maxack - 1))
+		return XDPCT_STAT_INV_ACK;
+	return 0;
+}
+
+/* tcp_in_window()'s bookkeeping for an accepted segment. */
+static __always_inline void fsm_window_update(struct xdpct_flow *f, const struct xdpct_seg *g)
+{
+	__u8 d = g->d & 1, r = !d;
+	struct xdpct_dir *s = &f->dir[d], *p = &f->dir[r];
+	__u32 end = seg_end(g), ack = fsm_seg_ack(f, g);
+	__u32 win = g->win;
+
+	/* RFC 7323 2.2: the window of a SYN is never scaled */
+	if (!(g->flags & TCPF_SYN) && (s->flags & XDPCT_D_WSCALE) &&
+	    (p->flags & XDPCT_D_WSCALE))
+		win <<= s->wscale;
+
+	if (!(g->flags & TCPF_SYN)) {
+		if (s->maxwin < win)
+			s->maxwin = win;
+		s->win = g->win;
+	}
+	if (seq_after(end, s->end)) {
+		/* sending past what the peer allowed so far grows its window */
+		if (p->maxwin && seq_after(end, s->maxend))
+			p->maxwin += end - s->maxend;
+		s->end = end;
+	}
+	if (seq_after(ack + win, p->maxend - 1))
+		p->maxend = ack + (win ? win : 1);
+	if (!s->maxend || seq_after(s->end, s->maxend))
+		s->maxend = s->end;
+	if (g->flags & TCPF_ACK) {
+		if (!(s->flags & XDPCT_D_ACKED_ANY) || seq_after(g->ack, s->ack))
+			s->ack = g->ack;
+		s->flags |= XDPCT_D_ACKED_ANY;
+	}
+}
+
+#endif /* XDPCT_FSM_WINDOW_H */

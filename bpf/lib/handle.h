@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * One frame through the datapath: parse it, count what it is, read a SYN's
+ * options, then hand the segment to track.h.  XDP (xdpct_xdp, and the
+ * bench's programs) and TC egress (xdpct_tc) share all of it.
+ */
+#ifndef XDPCT_HANDLE_H
+#define XDPCT_HANDLE_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "xdpct/stats.h"
+#include "cfg.h"
+#include "parse.h"
+#include "tcp_opts.h"
+#include "maps.h"
+#include "verdict.h"
+#include "sc_synack.h"
+#include "track.h"
+
+/*
+ * TC: a tag the kernel keeps outside the frame (skb->vlan_tci, e.g. put
+ * there by a VLAN device above this one) is the outermost on the wire,
+ * where XDP on the other side sees it: both directions must key the flow
+ * the same way.
+ */
+static __always_inline void tc_outer_vlan(struct __sk_buff *skb, struct pkt_meta *m)
+{
+	if (!skb->vlan_present)
+		return;
+	m->vlan[1] = m->vlan[0];
+	m->vlan[0] = skb->vlan_tci & 0x0fff;
+}
+
+static __always_inline void count_parsed(struct xdpct_stats *st, const struct pkt_meta *m)
+{
+	if (m->vlan[0])
+		st->c[XDPCT_STAT_VLAN]++;
+	if (m->family == 4)
+		st->c[XDPCT_STAT_IPV4]++;
+	else if (m->family == 6)
+		st->c[XDPCT_STAT_IPV6]++;
+}
+
+/* A SYN's options: copied from the frame and walked, into w->seg. */
+static __always_inline void read_syn_opts(void *ctx, int is_xdp, struct xdpct_work *w)
+{
+	struct tcp_opts *o = &w->opts;
+	__u32 len = w->meta.opt_len;
+
+	if (!len)
+		return;
+	__builtin_memset(o, 0, sizeof(*o));
+	if (len > sizeof(o->buf))
+		len = sizeof(o->buf);
+	if (is_xdp ? bpf_xdp_load_bytes(ctx, w->meta.opt_off, o->buf, len) :
+		     bpf_skb_load_bytes(ctx, w->meta.opt_off, o->buf, len))
+		return;
+	o->len = len;
+	xdpct_parse_opts(o);
+	w->seg.mss = o->mss;
+	w->seg.wscale = o->wscale;
+	w->seg.opts = o->flags;
+}
+
+/* VERDICT_*.  pkt_len: the whole frame's (TC: skb->len; data_end may end earlier). */
+static __always_inline int handle_frame(void *ctx, int is_xdp, void *data, void *data_end,
+					__u32 pkt_len)
+{
+	struct xdpct_stats *st;
+	struct xdpct_work *w;
+	struct pkt p = {};
+	__u32 zero = 0;
+	int r;
+
+	st = bpf_map_lookup_elem(&xdpct_stats, &zero);
+	w = bpf_map_lookup_elem(&xdpct_work, &zero);
+	if (!st || !w)
+		return VERDICT_PASS;
+	st->c[XDPCT_STAT_PACKETS]++;
+
+	r = parse_packet(&p, data, data_end, pkt_len, &w->meta.slot);
+	if (!is_xdp)
+		tc_outer_vlan(ctx, &p.m);
+	count_parsed(st, &p.m);
+	if (r == PARSE_INVALID) {
+		if (is_xdp && cfg.sc_mode && xdpct_sc_bad_syn(&p.m))
+			return VERDICT_DROP;
+		return account_invalid(st, p.m.invalid);
+	}
+	if (r == PARSE_NON_TCP) {
+		st->c[XDPCT_STAT_NON_TCP]++;
+		return VERDICT_PASS;
+	}
+	if (r == PARSE_FRAG_LATER) {
+		st->c[XDPCT_STAT_FRAG_LATER]++;
+		return VERDICT_PASS;
+	}
+	st->c[XDPCT_STAT_TCP]++;
+	if (p.m.frag_first)
+		st->c[XDPCT_STAT_FRAG_FIRST]++;
+
+	/* from here on only values, so every way of parsing ends in one call */
+	__builtin_memcpy(&w->meta, &p.m, sizeof(p.m));
+	__builtin_memset(&w->seg, 0, sizeof(w->seg));
+	read_syn_opts(ctx, is_xdp, w);
+	return is_xdp ? xdpct_track_xdp(ctx, w) : xdpct_track_tc(w);
+}
+
+/* One frame at XDP: its XDP action. */
+static __always_inline int xdpct_handle_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+
+	return verdict_xdp(handle_frame(ctx, 1, data, data_end, data_end - data));
+}
+
+/* One packet at TC egress: its TC action. */
+static __always_inline int xdpct_handle_tc(struct __sk_buff *skb)
+{
+	/* headers of interest fit in 256 bytes; GSO payload stays unpulled */
+	bpf_skb_pull_data(skb, skb->len < 256 ? skb->len : 256);
+	return verdict_tc(handle_frame(skb, 0, (void *)(long)skb->data,
+				       (void *)(long)skb->data_end, skb->len));
+}
+
+#endif /* XDPCT_HANDLE_H */
