@@ -8,8 +8,8 @@
  * pin).  The bpffs of the nearest ancestor process in another mount
  * namespace (the shell that ran `ip netns exec`), reached through
  * /proc/PID/root, outlives them all, so it is used when this mount namespace
- * has none.  Pins are per network
- * namespace: <bpffs>/xdpct/ns<inode of /proc/self/ns/net>/.
+ * has none.  Pins are per network namespace:
+ * <bpffs>/xdpct/ns<inode of /proc/self/ns/net>/<name>, names as below.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -21,7 +21,17 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 #include <linux/magic.h>
-#include "instance.h"
+#include <bpf/bpf.h>
+#include "log.h"
+#include "pins.h"
+
+static const char *const pin_names[I_NOBJ] = {
+	[I_FLOWS] = "flows", [I_STATS] = "stats", [I_EVENTS] = "events",
+	[I_VICTIMS] = "victims", [I_SWEEPER] = "sweeper", [I_IFACES] = "ifaces",
+	[I_RODATA] = "config", [I_PROG_XDP] = "prog_xdp", [I_PROG_TC] = "prog_tc",
+	[I_PROG_SWEEP] = "prog_sweep", [I_PROG_ARM] = "prog_arm", [I_PROG_SC] = "prog_sc_tc",
+	[I_SC_TIMER] = "sc_timer",
+};
 
 static bool is_bpffs(const char *path)
 {
@@ -174,4 +184,65 @@ void xdpct_gc_pins(void)
 	}
 	closedir(dir);
 	rmdir(top);
+}
+
+int pins_open(struct inst *in)
+{
+	char path[PATH_MAX + 32];
+	int i;
+
+	for (i = 0; i < I_NOBJ; i++) {
+		snprintf(path, sizeof(path), "%s/%s", in->pin_dir, pin_names[i]);
+		in->fd[i] = bpf_obj_get(path);
+		/* the maps up to the ifaces record are every instance's */
+		if (in->fd[i] < 0 && i <= I_IFACES)
+			return -1;
+	}
+	in->pinned = true;
+	return 0;
+}
+
+void pins_remove(struct inst *in)
+{
+	char path[PATH_MAX + 32];
+	int i;
+
+	if (!in->pin_dir[0])
+		return;
+	for (i = 0; i < I_NOBJ; i++) {
+		snprintf(path, sizeof(path), "%s/%s", in->pin_dir, pin_names[i]);
+		unlink(path);
+	}
+	rmdir(in->pin_dir);
+	/* the parent "xdpct" directory goes once no namespace uses it */
+	snprintf(path, sizeof(path), "%s", in->pin_dir);
+	if (strrchr(path, '/')) {
+		*strrchr(path, '/') = '\0';
+		rmdir(path);
+	}
+	in->pinned = false;
+}
+
+int pins_write(struct inst *in)
+{
+	char path[PATH_MAX + 32];
+	int i;
+
+	snprintf(path, sizeof(path), "%s", in->pin_dir);
+	*strrchr(path, '/') = '\0';
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return -errno;
+	if (mkdir(in->pin_dir, 0700) && errno != EEXIST)
+		return -errno;
+	for (i = 0; i < I_NOBJ; i++) {
+		snprintf(path, sizeof(path), "%s/%s", in->pin_dir, pin_names[i]);
+		if (in->fd[i] >= 0 && bpf_obj_pin(in->fd[i], path)) {
+			int err = -errno;
+
+			pins_remove(in);
+			return err;
+		}
+	}
+	in->pinned = true;
+	return 0;
 }
