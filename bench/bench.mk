@@ -26,7 +26,7 @@ $(BUILD)/bench/%.skel.h: $(BUILD)/bench/bpf/%.bpf.o
 
 $(BUILD)/bench/%.o: bench/%.c | $(BENCH_SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) $(DEPFLAGS) $(CPPFLAGS) -Ibench -I$(BUILD)/bench -c $< -o $@
+	$(CC) $(CFLAGS) $(WARN) $(DEPFLAGS) $(CPPFLAGS) -Ibench -c $< -o $@
 
 $(BUILD)/xdpct-bench: $(BENCH_OBJ) $(LIB_A)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) -lpthread -lm

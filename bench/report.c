@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * xdpct bench: medians, ratios and targets, as a table or as JSON.
+ * xdpct-bench: medians, ratios and targets, as a table or as JSON.
  * Every figure is the median of the repetitions, with min and max beside it.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "bench.h"
+#include "report.h"
 
 static const char *const vnames[V_MAX] = {
 	[V_CEILING] = "ceiling",
