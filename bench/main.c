@@ -41,13 +41,13 @@ static const char help_head[] =
 "\n"
 "Generator (--generator): 'pktgen' is the kernel's pktgen, driven as its\n"
 "samples/pktgen scripts do (kpktgend on the highest CPUs), its UDP frames\n"
-"rewritten into the scenario's TCP segments by bench/bpf/gen.bpf.c on the receiving\n"
-"veth; 'live' is BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES running\n"
-"bench/bpf/gen.bpf.c, one thread pinned per CPU (the highest CPUs); 'auto' (default)\n"
-"takes pktgen when /proc/net/pktgen exists, else live.  'pktgen-sim' runs the\n"
-"pktgen path's receiving side with live frames instead of pktgen (a test).\n"
-"\n"
-;
+"rewritten into the scenario's TCP segments by bench/bpf/gen.bpf.c on the\n"
+"receiving veth; 'live' is BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES\n"
+"running bench/bpf/gen.bpf.c, one thread pinned per CPU (the highest CPUs);\n"
+"'auto' (default) takes pktgen when /proc/net/pktgen exists, else live.\n"
+"'pktgen-sim' runs the pktgen path's receiving side with live frames instead\n"
+"of pktgen (a test).\n"
+"\n";
 
 static const char help_tail[] =
 "\n"
