@@ -6,7 +6,7 @@
  *   xdpct     bench/bpf/xdpct_bench.bpf.c: the datapath's own source with an
  *             entry point that drops after tracking, next to the production
  *             xdpct_xdp that passes to the kernel.  Configured by the attach
- *             options code that `xdpct attach` runs (user/lib/attach_opts.c),
+ *             options code that `xdpct attach` runs (user/lib/datapath.c),
  *             from the options a user would type; a reader thread drains its
  *             event ring buffer, as `xdpct watch` would.
  * The kernel baselines are baseline.c's.
@@ -28,7 +28,7 @@
 #include "lib/attach_opts.h"
 #include "lib/clock.h"
 #include "lib/percpu.h"
-#include "lib/syncookie.h"
+#include "lib/datapath.h"
 #include "xdpct/flow.h"
 #include "xdpct/stats.h"
 #include "bench/ceiling.skel.h"
@@ -107,7 +107,7 @@ static int xdpct_opts(struct attach_opts *o, __u32 max_flows, __u16 sc_port)
 int bench_xdpct_open(struct bench_xdpct *x, __u32 max_flows, int aux_cpu, __u16 sc_port)
 {
 	struct attach_opts o;
-	struct dp_obj dp;
+	struct datapath dp;
 	pthread_t th;
 	int err;
 
@@ -119,15 +119,15 @@ int bench_xdpct_open(struct bench_xdpct *x, __u32 max_flows, int aux_cpu, __u16 
 	x->skel = xdpct_bench_bpf__open();
 	if (!x->skel)
 		return -errno;
-	dp = DP_OBJ(x->skel);
-	err = attach_opts_apply(&dp, &o);
+	dp = DATAPATH(x->skel);
+	err = datapath_configure(&dp, &o);
 	if (err)
 		goto fail;
 	/* no --egress here */
 	bpf_program__set_autoload(x->skel->progs.xdpct_tc, false);
 	err = xdpct_bench_bpf__load(x->skel);
 	if (!err)
-		err = sc_fill_maps(&dp, &o);
+		err = datapath_fill(&dp, &o);
 	if (err)
 		goto fail;
 	/* the expiry sweep runs in production: arm it, away from the generator */

@@ -31,7 +31,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "generator.h"
-#include "legit.h"
 #include "net.h"
 #include "pktgen.h"
 #include "lib/percpu.h"
@@ -547,7 +546,7 @@ static void sleep_s(double s)
 }
 
 int bench_gen_measure(struct bench_gen *g, double duration, bench_count_fn count,
-		      void *ctx, struct bench_sample *out)
+		      void *ctx, bench_conn_fn conns, struct bench_sample *out)
 {
 	struct gen_thread t[BENCH_MAX_CPUS];
 	unsigned long long b0, b1;
@@ -563,7 +562,7 @@ int bench_gen_measure(struct bench_gen *g, double duration, bench_count_fn count
 	sleep_s(GEN_WARMUP_S);
 	c0 = count(ctx);
 	s0 = bench_gen_synacks(g);
-	out->legit = bench_legit_counts(&l0, &f0);
+	out->legit = conns(&l0, &f0);
 	cpu_busy(g->cpus, g->nthreads, &b0);
 	if (own)
 		o0 = own_ns(g, t);
@@ -571,7 +570,7 @@ int bench_gen_measure(struct bench_gen *g, double duration, bench_count_fn count
 	sleep_s(duration);
 	c1 = count(ctx);
 	s1 = bench_gen_synacks(g);
-	bench_legit_counts(&l1, &f1);
+	conns(&l1, &f1);
 	cpu_busy(g->cpus, g->nthreads, &b1);
 	if (own)
 		o1 = own_ns(g, t);

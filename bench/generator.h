@@ -47,6 +47,8 @@ struct bench_sample {
 
 /* Reads the receiver's packet counter. */
 typedef __u64 (*bench_count_fn)(void *ctx);
+/* Reads a client's connections completed and failed so far; false: none runs. */
+typedef bool (*bench_conn_fn)(__u64 *ok, __u64 *fail);
 
 int bench_gen_open(struct bench_gen *g, const struct gen_cfg *cfg, int nthreads);
 void bench_gen_close(struct bench_gen *g);
@@ -57,9 +59,10 @@ int bench_gen_get_counters(struct bench_gen *g, __u64 *cnt);
 int bench_gen_set_counters(struct bench_gen *g, const __u64 *cnt);
 /* Send exactly `per_thread` packets from every thread (warm-ups). */
 int bench_gen_send(struct bench_gen *g, __u64 per_thread);
-/* Run the generator for warmup + duration seconds; measure the window. */
+/* Run the generator for warmup + duration seconds; measure the window (conns: the
+ * legitimate client's counters, legit.c). */
 int bench_gen_measure(struct bench_gen *g, double duration, bench_count_fn count,
-		      void *ctx, struct bench_sample *out);
+		      void *ctx, bench_conn_fn conns, struct bench_sample *out);
 __u64 bench_gen_synacks(struct bench_gen *g);
 /* the highest nthreads CPUs: CPU 0 keeps the rest of the system */
 int bench_pick_cpus(int nthreads, int *cpus);

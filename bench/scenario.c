@@ -165,6 +165,7 @@ static int measure(struct bench_run *r, struct dut *d, struct bench_gen *g, cons
 				legit_on(d, g, vs[i]);
 			if (!err)
 				err = bench_gen_measure(g, r->o.duration, count, ctx,
+							bench_legit_counts,
 							&rows[i]->s[rows[i]->n]);
 			bench_legit_stop();
 			bench_gen_get_counters(g, cnt[t]);
@@ -361,7 +362,12 @@ out:
 	return err;
 }
 
-static int run_churn(struct bench_run *r)
+/*
+ * The tracking scenarios on a router (churn, garbage): ceiling, xdpct,
+ * xdpct-pass and nf_conntrack, the generator in mode with gen_flows.
+ */
+static int run_router(struct bench_run *r, const char *scen, enum gen_mode mode,
+		      __u32 gen_flows, __u32 row_flows)
 {
 	static const enum bench_variant vs[] = { V_CEILING, V_XDPCT, V_XDPCT_PASS, V_KERNEL };
 	struct bench_row *rows[4];
@@ -374,11 +380,12 @@ static int run_churn(struct bench_run *r)
 	if (err)
 		return err;
 	/* TIME_WAIT lingers 120 s in nf_conntrack: leave room for the whole run */
-	bench_conntrack_room(2000000);
-	gen_cfg(&cfg, GEN_CHURN, CHURN_INFLIGHT);
+	if (mode == GEN_CHURN)
+		bench_conntrack_room(2000000);
+	gen_cfg(&cfg, mode, gen_flows);
 	err = bench_gen_open(&g, &cfg, r->o.threads);
 	if (!err)
-		err = measure(r, &d, &g, "churn", CHURN_INFLIGHT * r->o.threads, vs, 4, rows);
+		err = measure(r, &d, &g, scen, row_flows, vs, 4, rows);
 	if (!err || err == -EINTR) {
 		xdpct_note(rows[1], &d.x);
 		kernel_note(rows[3]);
@@ -429,31 +436,6 @@ static int run_synflood(struct bench_run *r)
 				 "SYNs: no SYN-cookie offload on this host");
 	}
 out:
-	bench_gen_close(&g);
-	dut_close(&d);
-	return err;
-}
-
-static int run_garbage(struct bench_run *r)
-{
-	static const enum bench_variant vs[] = { V_CEILING, V_XDPCT, V_XDPCT_PASS, V_KERNEL };
-	struct bench_row *rows[4];
-	struct bench_gen g = {};
-	struct gen_cfg cfg;
-	struct dut d;
-	int err;
-
-	err = dut_open(r, &d, DUT_FORWARD, DEFAULT_TABLE);
-	if (err)
-		return err;
-	gen_cfg(&cfg, GEN_GARBAGE, 0);
-	err = bench_gen_open(&g, &cfg, r->o.threads);
-	if (!err)
-		err = measure(r, &d, &g, "garbage", 0, vs, 4, rows);
-	if (!err) {
-		xdpct_note(rows[1], &d.x);
-		kernel_note(rows[3]);
-	}
 	bench_gen_close(&g);
 	dut_close(&d);
 	return err;
@@ -514,13 +496,14 @@ int bench_run_all(struct bench_run *r)
 			}
 			break;
 		case S_CHURN:
-			err = run_churn(r);
+			err = run_router(r, "churn", GEN_CHURN, CHURN_INFLIGHT,
+					 CHURN_INFLIGHT * r->o.threads);
 			break;
 		case S_SYNFLOOD:
 			err = run_synflood(r);
 			break;
 		case S_GARBAGE:
-			err = run_garbage(r);
+			err = run_router(r, "garbage", GEN_GARBAGE, 0, 0);
 			break;
 		case S_MICRO:
 			err = run_micro(r);

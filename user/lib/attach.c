@@ -27,10 +27,10 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 #include "attach.h"
+#include "datapath.h"
 #include "log.h"
 #include "netfilter.h"
 #include "pins.h"
-#include "syncookie.h"
 #include "tc.h"
 #include "xdp_hook.h"
 #include "xdpct.skel.h"
@@ -82,12 +82,12 @@ static void skel_fds(struct inst *in)
 /* The objects are in the kernel: their fds, the config, the protected ports. */
 static int on_loaded(struct attach_run *a)
 {
-	struct dp_obj dp = DP_OBJ(a->in->skel);
+	struct datapath dp = DATAPATH(a->in->skel);
 	int err;
 
 	skel_fds(a->in);
 	inst_read_cfg(a->in);
-	err = sc_fill_maps(&dp, a->o);
+	err = datapath_fill(&dp, a->o);
 	if (err) {
 		xdpct_err("cannot set up the protected ports: %s", strerror(-err));
 		return err;
@@ -104,7 +104,7 @@ static int on_loaded(struct attach_run *a)
 static int open_fresh(struct attach_run *a)
 {
 	struct inst *in = a->in;
-	struct dp_obj dp;
+	struct datapath dp;
 	int err;
 
 	a->fresh = true;
@@ -117,8 +117,8 @@ static int open_fresh(struct attach_run *a)
 		xdpct_err("cannot open the BPF object: %s", strerror(-err));
 		return err;
 	}
-	dp = DP_OBJ(in->skel);
-	if ((err = attach_opts_apply(&dp, a->o))) {
+	dp = DATAPATH(in->skel);
+	if ((err = datapath_configure(&dp, a->o))) {
 		xdpct_err("bad flow-table or ring-buffer size: %s", strerror(-err));
 		return err;
 	}
@@ -324,7 +324,7 @@ static int start_instance(struct attach_run *a)
 	if ((err = nf_synproxy_install(&in->cfg, &a->o->sc.ports)))
 		return err;
 	a->nf = true;
-	if (!a->o->ephemeral && (err = pins_write(in))) {
+	if (!a->o->ephemeral && (err = inst_pin(in))) {
 		xdpct_err("cannot pin under %s: %s", in->pin_dir, strerror(-err));
 		return err;
 	}
@@ -345,7 +345,7 @@ static void undo(struct attach_run *a)
 			inst_remove_iface(in, a->done[a->ndone].ifindex);
 	}
 	if (a->fresh)
-		pins_remove(in);
+		inst_unpin(in);
 }
 
 int inst_attach(struct inst *in, const struct attach_opts *o, char **ifnames, int n)
@@ -436,7 +436,7 @@ int inst_detach(struct inst *in, char **ifnames, int n)
 	if (!left) {
 		if (uses_synproxy(&in->cfg))
 			nf_synproxy_remove();
-		pins_remove(in);
+		inst_unpin(in);
 	}
 	return 0;
 }

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Options shared by attach, run and replay, and how they reach the
- * datapath: every option is parsed here, the handshake offload's too.
+ * Options shared by attach, run and replay: every option is parsed here,
+ * the handshake offload's too, and checked against this host.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <bpf/libbpf.h>
 #include "attach_opts.h"
 #include "log.h"
 #include "netfilter.h"
@@ -307,30 +306,4 @@ int attach_opts_finish(struct attach_opts *o)
 	if (cfg->sc_completion == XDPCT_SC_REQSK)
 		return sc_reqsk_check() ? 1 : 0;
 	return nf_synproxy_check() ? 1 : 0;
-}
-
-static int set_max_entries(const struct dp_obj *dp, const char *map, __u32 n)
-{
-	struct bpf_map *m = bpf_object__find_map_by_name(dp->obj, map);
-
-	return m ? bpf_map__set_max_entries(m, n) : -ENOENT;
-}
-
-int attach_opts_apply(const struct dp_obj *dp, const struct attach_opts *o)
-{
-	/* eviction candidates: an eighth of the table, at least 1024 */
-	__u32 victims = o->flows / 8 < 1024 ? 1024 : o->flows / 8;
-	__u8 replay = dp->cfg->replay_clock;
-	int err;
-
-	*dp->cfg = o->cfg;
-	dp->cfg->replay_clock = replay;
-	err = sc_apply(dp, o);
-	if (!err)
-		err = set_max_entries(dp, "xdpct_flows", o->flows);
-	if (!err)
-		err = set_max_entries(dp, "xdpct_victims", victims);
-	if (!err)
-		err = set_max_entries(dp, "xdpct_events", o->ringbuf);
-	return err;
 }

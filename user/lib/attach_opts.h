@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The options of attach, run and replay (and the bench's datapath): parsed
- * here, every one of them, and applied to a datapath object before load.
+ * The options of attach, run and replay (and the bench's datapath): every
+ * one of them is parsed here.  What they make of a datapath object:
+ * datapath.h.
  */
 #ifndef XDPCT_ATTACH_OPTS_H
 #define XDPCT_ATTACH_OPTS_H
@@ -84,25 +85,5 @@ int attach_opts_finish(struct attach_opts *o);
 
 /* --syncookie's list: "80,443,8000-8100" -> bitmap; -1 with the error printed */
 int sc_parse_ports(const char *arg, struct xdpct_sc_portmap *map, __u32 *n);
-
-/*
- * A datapath object, opened and not loaded, whichever skeleton opened it:
- * xdpct_bpf (bpf/xdpct.bpf.c) or the bench's xdpct_bench_bpf (the same
- * source plus bench entry points).  Both have the same maps and programs
- * and the same .rodata: the skeleton's rodata pointers are where load-time
- * constants are written.
- */
-struct bpf_object;
-struct dp_obj {
-	struct bpf_object *obj;
-	struct xdpct_cfg *cfg;		/* .rodata cfg */
-	__u64 *sc_key;			/* .rodata xdpct_sc_key[2] */
-};
-#define DP_OBJ(skel) ((struct dp_obj){ .obj = (skel)->obj,			\
-				       .cfg = &(skel)->rodata->cfg,		\
-				       .sc_key = (skel)->rodata->xdpct_sc_key })
-
-/* The options into the object: cfg, map sizes, the offloader's key and programs. */
-int attach_opts_apply(const struct dp_obj *dp, const struct attach_opts *o);
 
 #endif /* XDPCT_ATTACH_OPTS_H */

@@ -32,6 +32,15 @@ const char *const inst_obj_names[I_NOBJ] = {
 	[I_PROG_SC] = "xdpct_sc_tc", [I_SC_TIMER] = "xdpct_sc_timer",
 };
 
+/* Pin names under the instance's pin directory (pins.c) */
+static const char *const pin_names[I_NOBJ] = {
+	[I_FLOWS] = "flows", [I_STATS] = "stats", [I_EVENTS] = "events",
+	[I_VICTIMS] = "victims", [I_SWEEPER] = "sweeper", [I_IFACES] = "ifaces",
+	[I_RODATA] = "config", [I_PROG_XDP] = "prog_xdp", [I_PROG_TC] = "prog_tc",
+	[I_PROG_SWEEP] = "prog_sweep", [I_PROG_ARM] = "prog_arm", [I_PROG_SC] = "prog_sc_tc",
+	[I_SC_TIMER] = "sc_timer",
+};
+
 __u64 inst_netns_ino(void)
 {
 	struct stat st;
@@ -206,6 +215,34 @@ static int scan_progs(struct inst *in)
 	return 0;
 }
 
+/* The pinned objects; 0, or -1 without those every instance has. */
+static int inst_open_pins(struct inst *in)
+{
+	int i;
+
+	pins_open(in->pin_dir, pin_names, in->fd, I_NOBJ);
+	/* the maps up to the ifaces record are every instance's */
+	for (i = 0; i <= I_IFACES; i++)
+		if (in->fd[i] < 0)
+			return -1;
+	in->pinned = true;
+	return 0;
+}
+
+int inst_pin(struct inst *in)
+{
+	int err = pins_write(in->pin_dir, pin_names, in->fd, I_NOBJ);
+
+	in->pinned = !err;
+	return err;
+}
+
+void inst_unpin(struct inst *in)
+{
+	pins_remove(in->pin_dir, pin_names, I_NOBJ);
+	in->pinned = false;
+}
+
 int inst_find(struct inst *in)
 {
 	char path[PATH_MAX + 16];
@@ -215,7 +252,7 @@ int inst_find(struct inst *in)
 	if (!xdpct_pin_dir(in->pin_dir, sizeof(in->pin_dir), false)) {
 		snprintf(path, sizeof(path), "%s/flows", in->pin_dir);
 		if (!access(path, F_OK)) {
-			if (!pins_open(in)) {
+			if (!inst_open_pins(in)) {
 				inst_read_cfg(in);
 				return 0;
 			}

@@ -10,7 +10,7 @@
 #include "xdpct/instance.h"
 #include "xdpct/stats.h"
 
-/* The instance's objects, in this order (pins.c pins them in it). */
+/* The instance's objects. */
 enum inst_obj {
 	I_FLOWS, I_STATS, I_EVENTS, I_VICTIMS, I_SWEEPER, I_IFACES, I_RODATA,
 	I_PROG_XDP, I_PROG_TC, I_PROG_SWEEP, I_PROG_ARM,
@@ -42,6 +42,10 @@ void inst_init(struct inst *in);
 int inst_find(struct inst *in);
 /* Closing the links of a `run` instance detaches it. */
 void inst_close(struct inst *in);
+/* Pin every open object under in->pin_dir (attach); 0 or -errno, nothing pinned */
+int inst_pin(struct inst *in);
+/* Remove the instance's pins */
+void inst_unpin(struct inst *in);
 
 /* cfg from the instance's .rodata; 0 or -1 */
 int inst_read_cfg(struct inst *in);

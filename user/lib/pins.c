@@ -9,7 +9,7 @@
  * namespace (the shell that ran `ip netns exec`), reached through
  * /proc/PID/root, outlives them all, so it is used when this mount namespace
  * has none.  Pins are per network namespace:
- * <bpffs>/xdpct/ns<inode of /proc/self/ns/net>/<name>, names as below.
+ * <bpffs>/xdpct/ns<inode of /proc/self/ns/net>/<name> (names: instance.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -24,14 +24,6 @@
 #include <bpf/bpf.h>
 #include "log.h"
 #include "pins.h"
-
-static const char *const pin_names[I_NOBJ] = {
-	[I_FLOWS] = "flows", [I_STATS] = "stats", [I_EVENTS] = "events",
-	[I_VICTIMS] = "victims", [I_SWEEPER] = "sweeper", [I_IFACES] = "ifaces",
-	[I_RODATA] = "config", [I_PROG_XDP] = "prog_xdp", [I_PROG_TC] = "prog_tc",
-	[I_PROG_SWEEP] = "prog_sweep", [I_PROG_ARM] = "prog_arm", [I_PROG_SC] = "prog_sc_tc",
-	[I_SC_TIMER] = "sc_timer",
-};
 
 static bool is_bpffs(const char *path)
 {
@@ -186,63 +178,58 @@ void xdpct_gc_pins(void)
 	rmdir(top);
 }
 
-int pins_open(struct inst *in)
+int pins_open(const char *dir, const char *const names[], int fds[], int n)
 {
 	char path[PATH_MAX + 32];
-	int i;
+	int i, found = 0;
 
-	for (i = 0; i < I_NOBJ; i++) {
-		snprintf(path, sizeof(path), "%s/%s", in->pin_dir, pin_names[i]);
-		in->fd[i] = bpf_obj_get(path);
-		/* the maps up to the ifaces record are every instance's */
-		if (in->fd[i] < 0 && i <= I_IFACES)
-			return -1;
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		fds[i] = bpf_obj_get(path);
+		found += fds[i] >= 0;
 	}
-	in->pinned = true;
-	return 0;
+	return found;
 }
 
-void pins_remove(struct inst *in)
+void pins_remove(const char *dir, const char *const names[], int n)
 {
 	char path[PATH_MAX + 32];
 	int i;
 
-	if (!in->pin_dir[0])
+	if (!dir[0])
 		return;
-	for (i = 0; i < I_NOBJ; i++) {
-		snprintf(path, sizeof(path), "%s/%s", in->pin_dir, pin_names[i]);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		unlink(path);
 	}
-	rmdir(in->pin_dir);
+	rmdir(dir);
 	/* the parent "xdpct" directory goes once no namespace uses it */
-	snprintf(path, sizeof(path), "%s", in->pin_dir);
+	snprintf(path, sizeof(path), "%s", dir);
 	if (strrchr(path, '/')) {
 		*strrchr(path, '/') = '\0';
 		rmdir(path);
 	}
-	in->pinned = false;
 }
 
-int pins_write(struct inst *in)
+int pins_write(const char *dir, const char *const names[], const int fds[], int n)
 {
 	char path[PATH_MAX + 32];
 	int i;
 
-	snprintf(path, sizeof(path), "%s", in->pin_dir);
+	snprintf(path, sizeof(path), "%s", dir);
 	*strrchr(path, '/') = '\0';
 	if (mkdir(path, 0700) && errno != EEXIST)
 		return -errno;
-	if (mkdir(in->pin_dir, 0700) && errno != EEXIST)
+	if (mkdir(dir, 0700) && errno != EEXIST)
 		return -errno;
-	for (i = 0; i < I_NOBJ; i++) {
-		snprintf(path, sizeof(path), "%s/%s", in->pin_dir, pin_names[i]);
-		if (in->fd[i] >= 0 && bpf_obj_pin(in->fd[i], path)) {
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (fds[i] >= 0 && bpf_obj_pin(fds[i], path)) {
 			int err = -errno;
 
-			pins_remove(in);
+			pins_remove(dir, names, n);
 			return err;
 		}
 	}
-	in->pinned = true;
 	return 0;
 }

@@ -21,7 +21,7 @@
 #include <linux/bpf.h>
 #include "engine.h"
 #include "lib/percpu.h"
-#include "lib/syncookie.h"
+#include "lib/datapath.h"
 #include "xdpct.skel.h"
 
 struct replay {
@@ -105,7 +105,7 @@ struct replay *replay_new(const struct replay_opts *o, char *err, size_t errlen)
 {
 	struct attach_opts ao = o->ao;
 	struct replay *r;
-	struct dp_obj dp;
+	struct datapath dp;
 	long page;
 	int e;
 
@@ -159,8 +159,8 @@ struct replay *replay_new(const struct replay_opts *o, char *err, size_t errlen)
 			goto fail;
 		}
 	}
-	dp = DP_OBJ(r->skel);
-	e = attach_opts_apply(&dp, &ao);
+	dp = DATAPATH(r->skel);
+	e = datapath_configure(&dp, &ao);
 	if (e) {
 		snprintf(err, errlen, "cannot size the maps: %s", strerror(-e));
 		goto fail;
@@ -185,7 +185,7 @@ struct replay *replay_new(const struct replay_opts *o, char *err, size_t errlen)
 	r->sweep_fd = bpf_program__fd(r->skel->progs.xdpct_sweep);
 	r->tick_fd = ao.sc.set && ao.cfg.sc_mode == XDPCT_SC_AUTO ?
 		     bpf_program__fd(r->skel->progs.xdpct_sc_tick) : -1;
-	e = sc_fill_maps(&dp, &ao);
+	e = datapath_fill(&dp, &ao);
 	if (e) {
 		snprintf(err, errlen, "--syncookie: cannot fill the port map: %s", strerror(-e));
 		goto fail;
