@@ -36,7 +36,7 @@ ATTACH_OPTS_HELP
 "cookies; needs net.ipv4.tcp_syncookies=1 or 2); with synproxy the kernel's\n"
 "SYNPROXY completes it (kernel cookies; xdpct adds iptables and ip6tables chains\n"
 "XDPCT_SC_RAW (raw) and XDPCT_SC (filter), sets nf_conntrack_tcp_loose=0, and\n"
-"undoes both at detach).  ACKs\n"
+"undoes both at detach; the chains record how).  ACKs\n"
 "with bad or stale cookies and RSTs without a connection are dropped and counted;\n"
 "connections the stack already had when xdpct was attached keep working (with\n"
 "synproxy only those conntrack already tracked).\n"
