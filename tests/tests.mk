@@ -25,10 +25,14 @@ $(BUILD)/tests/lib/%.o: tests/lib/%.c | $(SKEL_XDPCT)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) $(DEPFLAGS) $(TEST_CPPFLAGS) -c $< -o $@
 
-$(BUILD)/tests/%: tests/%.c $(TESTLIB_OBJ) $(TEST_LINK_OBJ) | $(SKEL_XDPCT)
+# compiled and linked apart: a changed library relinks a test, recompiles none
+$(BUILD)/tests/%.o: tests/%.c | $(SKEL_XDPCT)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) $(DEPFLAGS) $(TEST_CPPFLAGS) -o $@ $< $(TEST_BENCH_OBJ) \
-		$(TESTLIB_OBJ) $(TEST_LINK_OBJ) -lcriterion $(LIBS)
+	$(CC) $(CFLAGS) $(WARN) $(DEPFLAGS) $(TEST_CPPFLAGS) -c $< -o $@
+
+$(TEST_BINS): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TESTLIB_OBJ) $(TEST_LINK_OBJ)
+	$(CC) $(CFLAGS) -o $@ $< $(TEST_BENCH_OBJ) $(TESTLIB_OBJ) $(TEST_LINK_OBJ) \
+		-lcriterion $(LIBS)
 
 # BPF objects the tests load as they are (no skeleton)
 TEST_BPF_OBJ := $(patsubst tests/bpf/progs/%.bpf.c,$(BUILD)/tests/bpf/progs/%.bpf.o,\
