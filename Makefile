@@ -31,7 +31,7 @@ BPF_INCLUDES := -Iinclude -Ibpf -I.
 .DELETE_ON_ERROR:
 .PHONY: all deps check test soak bench demo clean vmlinux bpffs
 
-all: $(BUILD)/xdpct
+all: $(BUILD)/xdpct $(BUILD)/xdpct-bench
 
 # ---- BPF programs and their skeletons ------------------------------------
 
@@ -53,6 +53,10 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 SKEL_XDPCT := $(BUILD)/xdpct.skel.h
 
 # ---- the product: user/lib, user/replay, user/cli -> build/xdpct ---------
+#
+# user/lib and user/replay go into an archive: each binary (xdpct,
+# xdpct-bench, the tests) gets the objects it uses and no others, so the
+# bench links no xdpct skeleton and xdpct no bench code.
 
 LIB_SRC    := $(wildcard user/lib/*.c)
 REPLAY_SRC := $(wildcard user/replay/*.c)
@@ -60,15 +64,21 @@ CLI_SRC    := $(wildcard user/cli/*.c)
 LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
 REPLAY_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(REPLAY_SRC))
 CLI_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC))
+LIB_A      := $(BUILD)/libxdpct.a
 
 $(BUILD)/user/%.o: user/%.c | $(SKEL_XDPCT)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) $(DEPFLAGS) $(CPPFLAGS) -c $< -o $@
 
-include bench/bench.mk
+# rebuilt whole: a member whose source went must not linger
+$(LIB_A): $(LIB_OBJ) $(REPLAY_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
 
-$(BUILD)/xdpct: $(CLI_OBJ) $(REPLAY_OBJ) $(LIB_OBJ) $(BENCH_LIB_OBJ)
+$(BUILD)/xdpct: $(CLI_OBJ) $(LIB_A)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+include bench/bench.mk
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h

@@ -15,18 +15,25 @@ TEST_BINS   := $(patsubst %.c,$(BUILD)/%,$(TEST_C))
 TEST_PY     := $(wildcard tests/replay/test_*.py tests/integration/test_*.py)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 TESTLIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(TESTLIB_SRC))
-TEST_LINK_OBJ := $(filter-out $(BUILD)/user/cli/main.o,$(CLI_OBJ)) $(REPLAY_OBJ) $(LIB_OBJ) \
-		 $(BENCH_LIB_OBJ)
+# what a test needs of user/ comes from the archive (Makefile); the bench's
+# pktgen planner is the one bench object a test links
+TEST_LINK_OBJ := $(LIB_A)
+$(BUILD)/tests/unit/test_bench_pktgen: TEST_BENCH_OBJ := $(BUILD)/bench/pktgen.o
+$(BUILD)/tests/unit/test_bench_pktgen: $(BUILD)/bench/pktgen.o
 TEST_CPPFLAGS := $(CPPFLAGS) -Ibpf -Ibench -Itests/lib
 
 $(BUILD)/tests/lib/%.o: tests/lib/%.c | $(SKEL_XDPCT)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) $(DEPFLAGS) $(TEST_CPPFLAGS) -c $< -o $@
 
-$(BUILD)/tests/%: tests/%.c $(TESTLIB_OBJ) $(TEST_LINK_OBJ) | $(SKEL_XDPCT) $(BENCH_SKELS)
+# compiled and linked apart: a changed library relinks a test, recompiles none
+$(BUILD)/tests/%.o: tests/%.c | $(SKEL_XDPCT)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) $(DEPFLAGS) $(TEST_CPPFLAGS) -o $@ $< $(TESTLIB_OBJ) \
-		$(TEST_LINK_OBJ) -lcriterion $(LIBS)
+	$(CC) $(CFLAGS) $(WARN) $(DEPFLAGS) $(TEST_CPPFLAGS) -c $< -o $@
+
+$(TEST_BINS): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TESTLIB_OBJ) $(TEST_LINK_OBJ)
+	$(CC) $(CFLAGS) -o $@ $< $(TEST_BENCH_OBJ) $(TESTLIB_OBJ) $(TEST_LINK_OBJ) \
+		-lcriterion $(LIBS)
 
 # BPF objects the tests load as they are (no skeleton)
 TEST_BPF_OBJ := $(patsubst tests/bpf/progs/%.bpf.c,$(BUILD)/tests/bpf/progs/%.bpf.o,\
@@ -50,8 +57,3 @@ test:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory check
 	@$(MAKE) --no-print-directory fuzz-replay FUZZ_TIME=60
-
-# Per-path cost through BPF_PROG_TEST_RUN (a measurement, not a test)
-$(BUILD)/bench/bench_datapath: bench/bench_datapath.c $(TESTLIB_OBJ) | $(SKEL_XDPCT)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) $(TEST_CPPFLAGS) -o $@ $< $(TESTLIB_OBJ) -lcriterion $(LIBS)

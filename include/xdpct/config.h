@@ -36,11 +36,8 @@ struct xdpct_cfg {
 	__u16 sc_mss4;		/* MSS the SYN-ACK offers, IPv4 */
 	__u16 sc_mss6;		/* and IPv6 */
 	__u32 sc_threshold;	/* auto: SYN/s per port that turns cookies on */
-	__u8 sc_nf_loose;	/* synproxy: nf_conntrack_tcp_loose before attach,
-				 * + 1 (0: not changed), restored at detach */
-	__u8 sc_nf_tables;	/* synproxy: iptables tables that did not exist
-				 * before attach (removed at detach if empty) */
-	__u8 sc_pad[2];
+	__u8 sc_pad[4];		/* (what synproxy changed on the host is
+				 * recorded in its iptables rules: netfilter.c) */
 };
 
 /*

@@ -13,16 +13,17 @@ FUZZ_TIME   ?= 60
 FUZZ_DIR    := $(BUILD)/fuzz
 FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
 	       -fno-sanitize-recover=undefined -Wall -Wno-unused-parameter
-# every user/ file but main.c, as tests.mk links them: replay's dependencies
-# (attach options, syncookie setup, format) come along whatever they become
-FUZZ_SRC    := tests/fuzz/fuzz_replay.c $(filter-out user/cli/main.c,$(CLI_SRC)) $(REPLAY_SRC) $(LIB_SRC) $(BENCH_SRC)
+# the replay engine and the parts of user/lib it and the harness use (the
+# output formats too), built with the sanitizers
+FUZZ_LIB    := attach_opts clock datapath format log netfilter percpu syncookie sysctl
+FUZZ_SRC    := tests/fuzz/fuzz_replay.c $(REPLAY_SRC) $(patsubst %,user/lib/%.c,$(FUZZ_LIB))
 FUZZ_CAPS   ?= ../shared/captures
 
 .PHONY: fuzz-replay fuzz-replay-build
 
-$(FUZZ_DIR)/fuzz_replay: $(FUZZ_SRC) $(wildcard include/xdpct/*.h user/*/*.h) | $(SKEL_XDPCT) $(BENCH_SKELS)
+$(FUZZ_DIR)/fuzz_replay: $(FUZZ_SRC) $(wildcard include/xdpct/*.h user/*/*.h) | $(SKEL_XDPCT)
 	mkdir -p $(FUZZ_DIR)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(CPPFLAGS) -Ibench -o $@ $(FUZZ_SRC) $(LIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(CPPFLAGS) -o $@ $(FUZZ_SRC) $(LIBS)
 
 fuzz-replay-build: $(FUZZ_DIR)/fuzz_replay
 

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/format.h"
 #include "replay/engine.h"
 
 static struct replay *engines[2], *r;

@@ -212,8 +212,11 @@ def interface_deleted():
     sh(f"ip -n {NS} link del v0")
     check("interface gone" in run(*IN, X, "status")[1], "status says the interface is gone")
     expect(0, "", *IN, X, "detach", "--all")
-    pins = os.listdir("/sys/fs/bpf/xdpct") if os.path.isdir("/sys/fs/bpf/xdpct") else []
-    check(not pins, f"pins left after deleted-interface detach: {pins}" if pins else
+    # this namespace's pin directory only: another namespace's instance
+    # (a test running beside this one) may pin under /sys/fs/bpf/xdpct too
+    mine = f"/sys/fs/bpf/xdpct/ns{netns_ino(NS)}"
+    left = os.path.exists(mine)
+    check(not left, f"pins left after deleted-interface detach: {mine}" if left else
           "no pins left")
 
 

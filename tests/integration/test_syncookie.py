@@ -439,7 +439,7 @@ def auto(topo, mode):
         check("syncookie" not in got["flags"], f"{mode} auto: quiet port, the kernel answered")
     hping(f"-q --flood -S -p {PORT} --rand-source {s4}", 4)
     st1 = topo.stats()
-    # cookies go off after a calm second (bpf/syncookie.h's auto mode)
+    # cookies go off after a calm second (bpf/lib/sc_auto.h)
     st2 = wait_until(topo.stats, lambda st: st["sc_mode_switch"] >= 2, timeout=10,
                      what="cookies to go off after the flood")
     w.send_signal(signal.SIGINT)

@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "harness.h"
+#include "lib/percpu.h"
 #include "xdpct.skel.h"	/* after harness.h: needs struct xdpct_cfg */
 
 static const char *const stat_names[XDPCT_STAT_MAX] = {
@@ -219,24 +220,7 @@ void h_clear_events(struct harness *h)
 
 int h_stats(struct harness *h, __u64 out[XDPCT_STAT_SLOTS])
 {
-	struct xdpct_stats *per;
-	__u32 zero = 0;
-	int i, c, err = 0;
-
-	memset(out, 0, sizeof(__u64) * XDPCT_STAT_SLOTS);
-	per = calloc(h->ncpus, sizeof(*per));
-	if (!per)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(h->stats_fd, &zero, per)) {
-		err = -errno;
-		goto cleanup;
-	}
-	for (c = 0; c < h->ncpus; c++)
-		for (i = 0; i < XDPCT_STAT_SLOTS; i++)
-			out[i] += per[c].c[i];
-cleanup:
-	free(per);
-	return err;
+	return percpu_sum(h->stats_fd, 0, out, XDPCT_STAT_SLOTS);
 }
 
 __u64 h_stat(struct harness *h, int id)

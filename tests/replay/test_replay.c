@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "lib/format.h"
 #include "replay/engine.h"
 #include "lib/syncookie.h"
 

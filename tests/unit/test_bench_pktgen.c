@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The bench's pktgen path (user/bench_pktgen.c).  This kernel has no pktgen,
+ * The bench's pktgen path (bench/pktgen.c).  This kernel has no pktgen,
  * so the test checks what would be written to /proc/net/pktgen: the
  * samples/pktgen order (reset; per thread: rem_device_all, add_device
  * DEV@CPU, the device's parameters; start), the values, and the plans the
  * bench makes per scenario.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <criterion/criterion.h>
-#include "bench.h"
+#include "net.h"
+#include "pktgen.h"
 
 #define MAXC 128
 

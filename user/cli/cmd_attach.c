@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* xdpct attach / detach / run */
-#include <errno.h>
-#include <signal.h>
-#include <stdlib.h>
-#include <string.h>
-#include "lib/instance.h"
+/* xdpct attach: load the datapath and attach it; it outlives the command. */
+#include <stdio.h>
+#include "cmd_attach.h"
+#include "cmdline.h"
 #include "commands.h"
-#include "watch.h"
+#include "lib/attach.h"
+#include "lib/env.h"
+#include "lib/log.h"
 
-const char attach_help[] =
+static const char attach_help[] =
 "Usage: xdpct attach [OPTIONS] IFACE...\n"
 "\n"
 "Load the xdpct datapath and attach its XDP program to each IFACE; all of them\n"
@@ -36,7 +36,7 @@ ATTACH_OPTS_HELP
 "cookies; needs net.ipv4.tcp_syncookies=1 or 2); with synproxy the kernel's\n"
 "SYNPROXY completes it (kernel cookies; xdpct adds iptables and ip6tables chains\n"
 "XDPCT_SC_RAW (raw) and XDPCT_SC (filter), sets nf_conntrack_tcp_loose=0, and\n"
-"undoes both at detach).  ACKs\n"
+"undoes both at detach; the chains record how).  ACKs\n"
 "with bad or stale cookies and RSTs without a connection are dropped and counted;\n"
 "connections the stack already had when xdpct was attached keep working (with\n"
 "synproxy only those conntrack already tracked).\n"
@@ -44,43 +44,14 @@ ATTACH_OPTS_HELP
 "Exit status: 0 attached; 1 failed (nothing is left attached); 2 bad usage.\n"
 "Example: xdpct attach --egress --flows 262144 eth0\n";
 
-const char detach_help[] =
-"Usage: xdpct detach IFACE...\n"
-"       xdpct detach --all\n"
-"\n"
-"Remove xdpct from the given interfaces (XDP and TC egress programs).  When no\n"
-"interface is left, the instance's pins are removed and the kernel frees its\n"
-"programs and maps: afterwards ip link, tc filter show, bpftool prog/map and\n"
-"bpffs show nothing of xdpct.\n"
-"\n"
-"Options:\n"
-"  -a, --all    every interface of this network namespace's instance\n"
-"  -j, --json   JSON output\n"
-"\n"
-"Exit status: 0 detached; 1 not attached or failed; 2 bad usage.\n";
-
-const char run_help[] =
-"Usage: xdpct run [OPTIONS] IFACE...\n"
-"\n"
-"The foreground way: attach as 'xdpct attach' does, stream transitions as\n"
-"'xdpct watch' does, and on SIGINT or SIGTERM detach again and exit.  The\n"
-"attachments are BPF links owned by the process and nothing is pinned, so\n"
-"they go away with it however it ends, SIGKILL included.  Other commands\n"
-"(flows, stats, status) see the instance while it runs.\n"
-"\n"
-"Options: those of 'xdpct attach', and\n"
-"  -j, --json   one JSON object per line (see 'xdpct watch --help')\n"
-"\n"
-"Exit status: 0 after a clean detach; 1 on failure; 2 bad usage.\n";
-
 static int attach_opt(int opt, const char *arg, void *ctx)
 {
 	return attach_opts_parse(ctx, opt, arg);
 }
 
-static int attach_common(int argc, char **argv, struct attach_opts *o, int *first)
+int attach_cmdline(int argc, char **argv, struct attach_opts *o, int *first)
 {
-	*first = parse_cmd_opts(argc, argv, "m:efn:", attach_long_opts, attach_opt, o);
+	*first = parse_cmd_opts(argc, argv, ATTACH_SHORT_OPTS, attach_long_opts, attach_opt, o);
 	if (*first < 0)
 		return 2;
 	if (*first >= argc) {
@@ -92,7 +63,7 @@ static int attach_common(int argc, char **argv, struct attach_opts *o, int *firs
 	return attach_opts_finish(o);
 }
 
-static void print_attached(struct inst *in, char **ifnames, int n)
+void print_attached(const struct inst *in, char **ifnames, int n)
 {
 	int i;
 
@@ -107,14 +78,14 @@ static void print_attached(struct inst *in, char **ifnames, int n)
 		printf("xdpct: attached to %s\n", ifnames[i]);
 }
 
-int cmd_attach(int argc, char **argv)
+static int attach_main(int argc, char **argv)
 {
 	struct attach_opts o;
 	struct inst in;
 	int first, r;
 
 	attach_opts_init(&o);
-	r = attach_common(argc, argv, &o, &first);
+	r = attach_cmdline(argc, argv, &o, &first);
 	if (r)
 		return r;
 	if (inst_attach(&in, &o, argv + first, argc - first))
@@ -124,68 +95,6 @@ int cmd_attach(int argc, char **argv)
 	return 0;
 }
 
-static int detach_opt(int opt, const char *arg, void *ctx)
-{
-	if (opt != 'a')
-		return 0;
-	*(bool *)ctx = true;
-	return 1;
-}
-
-int cmd_detach(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ 0 },
-	};
-	bool all = false;
-	struct inst in;
-	int first, err;
-
-	first = parse_cmd_opts(argc, argv, "a", longopts, detach_opt, &all);
-	if (first < 0)
-		return 2;
-	if (all == (first < argc)) {
-		xdpct_err("detach: name interfaces or give --all, not both or neither");
-		return 2;
-	}
-	if (!xdpct_check_env(true))
-		return 1;
-	if (inst_find(&in)) {
-		xdpct_err("xdpct is not attached in this network namespace");
-		return 1;
-	}
-	err = inst_detach(&in, argv + first, argc - first);
-	inst_close(&in);
-	if (err)
-		return 1;
-	if (g_out.json)
-		printf("{\"detached\":true}\n");
-	return 0;
-}
-
-int cmd_run(int argc, char **argv)
-{
-	struct attach_opts o;
-	struct inst in;
-	int first, r, n;
-
-	attach_opts_init(&o);
-	o.ephemeral = true;
-	r = attach_common(argc, argv, &o, &first);
-	if (r)
-		return r;
-	n = argc - first;
-	watch_signals_init();
-	if (inst_attach(&in, &o, argv + first, n))
-		return 1;
-	if (!g_out.json)
-		print_attached(&in, argv + first, n);
-	r = watch_loop(&in, 0, 0);
-	if (inst_detach(&in, argv + first, n))
-		r = 1;
-	else if (!g_out.json)
-		fprintf(stderr, "xdpct: detached\n");
-	inst_close(&in);
-	return r;
-}
+const struct command attach_command = {
+	"attach", attach_main, "Load xdpct and attach it to interfaces", attach_help,
+};

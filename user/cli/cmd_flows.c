@@ -5,10 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include "cmdline.h"
 #include "commands.h"
+#include "lib/clock.h"
+#include "lib/format.h"
 #include "lib/instance.h"
+#include "lib/log.h"
 
-const char flows_help[] =
+static const char flows_help[] =
 "Usage: xdpct flows [-j] [--state STATE] [--src ADDR[/LEN]] [--dst ADDR[/LEN]]\n"
 "                   [--port N] [--vlan ID]\n"
 "\n"
@@ -155,7 +159,7 @@ static bool flow_match(const struct flow_filter *f, const struct xdpct_flow_key 
 	return true;
 }
 
-int cmd_flows(int argc, char **argv)
+static int flows_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "state", required_argument, NULL, 's' },
@@ -191,3 +195,7 @@ int cmd_flows(int argc, char **argv)
 	inst_close(&in);
 	return 0;
 }
+
+const struct command flows_command = {
+	"flows", flows_main, "List tracked connections and both endpoints' states", flows_help,
+};

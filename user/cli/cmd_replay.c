@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * xdpct replay: what xdpct would have said about a capture.  Options,
- * output and the summary; the work is in replay_engine.c and pcap_src.c.
+ * output and the summary; the work is in replay/engine.c and replay/pcap_src.c.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include "replay/engine.h"
+#include "cmdline.h"
 #include "commands.h"
+#include "lib/clock.h"
+#include "lib/format.h"
+#include "lib/log.h"
+#include "replay/engine.h"
 
 #define REPLAY_USAGE "Usage: xdpct replay [-j] [--flows] [attach options] FILE\n"
 
-const char replay_help[] =
+static const char replay_help[] =
 REPLAY_USAGE
 "\n"
 "NAME\n"
@@ -375,7 +379,7 @@ static int handle_opt(int opt, const char *arg, void *ctx)
 	return attach_opts_parse(p->ao, opt, arg);
 }
 
-int cmd_replay(int argc, char **argv)
+static int replay_main(int argc, char **argv)
 {
 	struct replay_cli cli = { .out = stdout };
 	struct replay_opts ro = { 0 };
@@ -398,7 +402,7 @@ int cmd_replay(int argc, char **argv)
 	pc.ao = &ro.ao;
 	pc.argc = argc;
 	pc.argv = argv;
-	first = parse_cmd_opts(argc, argv, "qvhm:efn:", opts, handle_opt, &pc);
+	first = parse_cmd_opts(argc, argv, "qvh" ATTACH_SHORT_OPTS, opts, handle_opt, &pc);
 	if (first < 0)
 		goto out;
 	cli.json = g_out.json;
@@ -460,3 +464,7 @@ out:
 	free(opts);
 	return ret;
 }
+
+const struct command replay_command = {
+	"replay", replay_main, "Run a packet capture through the datapath", replay_help,
+};

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* xdpct stats: every datapath counter, summed over CPUs. */
+#include <stdio.h>
 #include <string.h>
+#include "cmdline.h"
 #include "commands.h"
 #include "lib/instance.h"
+#include "lib/log.h"
 
-const char stats_help[] =
+static const char stats_help[] =
 "Usage: xdpct stats [-j | --prometheus]\n"
 "\n"
 "Print the datapath's counters, summed over CPUs: one per decision it takes\n"
@@ -34,7 +37,7 @@ static int stats_opt(int opt, const char *arg, void *ctx)
 	return 1;
 }
 
-void xdpct_print_stats(const struct xdpct_stats *s, bool json, bool prom)
+static void print_stats(const struct xdpct_stats *s, bool json, bool prom)
 {
 	int i;
 
@@ -57,7 +60,7 @@ void xdpct_print_stats(const struct xdpct_stats *s, bool json, bool prom)
 		printf("%s}\n", g_out.pretty ? "\n" : "");
 }
 
-int cmd_stats(int argc, char **argv)
+static int stats_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "prometheus", no_argument, NULL, 'P' },
@@ -76,7 +79,11 @@ int cmd_stats(int argc, char **argv)
 		inst_close(&in);
 		return 1;
 	}
-	xdpct_print_stats(&s, g_out.json && !prom, prom);
+	print_stats(&s, g_out.json && !prom, prom);
 	inst_close(&in);
 	return 0;
 }
+
+const struct command stats_command = {
+	"stats", stats_main, "Datapath counters (text, JSON or Prometheus)", stats_help,
+};

@@ -2,12 +2,15 @@
 /* xdpct status: where the instance is attached and how full it is. */
 #include <net/if.h>
 #include <string.h>
-#include <bpf/bpf.h>
+#include <stdio.h>
+#include "cmdline.h"
 #include "commands.h"
+#include "lib/env.h"
 #include "lib/instance.h"
+#include "lib/log.h"
 #include "xdpct/cookie.h"
 
-const char status_help[] =
+static const char status_help[] =
 "Usage: xdpct status [-j]\n"
 "\n"
 "Show this network namespace's xdpct instance: each interface it is attached\n"
@@ -25,14 +28,6 @@ const char status_help[] =
 "\n"
 "Exit status: 0 attached; 1 not attached (still prints it); 2 bad usage.\n";
 
-static __u32 fd_prog_id(int fd)
-{
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-
-	return fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
-}
-
 static const char *sc_mode_name(__u8 m)
 {
 	return m == XDPCT_SC_ALWAYS ? "always" : m == XDPCT_SC_AUTO ? "auto" : "off";
@@ -48,7 +43,7 @@ static int status_opt(int opt, const char *arg, void *ctx)
 	return 0;
 }
 
-int cmd_status(int argc, char **argv)
+static int status_main(int argc, char **argv)
 {
 	struct xdpct_iface ifs[XDPCT_MAX_IFACES];
 	struct xdpct_stats s;
@@ -95,7 +90,7 @@ int cmd_status(int argc, char **argv)
 		       "\"syn\":%.3f,\"established\":%.3f,\"closing\":%.3f,\"close\":%.3f},"
 		       "\"syncookie\":{\"mode\":\"%s\",\"completion\":\"%s\",\"threshold\":%u,"
 		       "\"mss4\":%u,\"mss6\":%u,\"wscale\":%u,\"ttl\":%u}}\n",
-		       fd_prog_id(in.fd[I_PROG_XDP]), fd_prog_id(in.fd[I_PROG_TC]), n, max,
+		       inst_prog_id(in.fd[I_PROG_XDP]), inst_prog_id(in.fd[I_PROG_TC]), n, max,
 		       (unsigned long long)s.c[XDPCT_STAT_FLOWS_EVICTED],
 		       (unsigned long long)s.c[XDPCT_STAT_INSERT_FAILED],
 		       (unsigned long long)s.c[XDPCT_STAT_EVENTS_LOST],
@@ -108,7 +103,7 @@ int cmd_status(int argc, char **argv)
 		       in.cfg.sc_mss4, in.cfg.sc_mss6, in.cfg.sc_wscale, in.cfg.sc_ttl);
 	} else {
 		printf("xdpct attached (xdp prog id %u, tc prog id %u)\n",
-		       fd_prog_id(in.fd[I_PROG_XDP]), fd_prog_id(in.fd[I_PROG_TC]));
+		       inst_prog_id(in.fd[I_PROG_XDP]), inst_prog_id(in.fd[I_PROG_TC]));
 		for (i = 0; i < nif; i++) {
 			char nm[IF_NAMESIZE];
 
@@ -140,3 +135,7 @@ int cmd_status(int argc, char **argv)
 	inst_close(&in);
 	return 0;
 }
+
+const struct command status_command = {
+	"status", status_main, "Where xdpct is attached, table fill, losses", status_help,
+};

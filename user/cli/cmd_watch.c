@@ -5,10 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include "cmd_watch.h"
+#include "cmdline.h"
 #include "commands.h"
-#include "watch.h"
+#include "lib/clock.h"
+#include "lib/format.h"
+#include "lib/log.h"
 
-const char watch_help[] =
+static const char watch_help[] =
 "Usage: xdpct watch [-j] [--count N] [--duration S]\n"
 "\n"
 "Stream endpoint state transitions of the instance attached in this network\n"
@@ -141,7 +145,7 @@ static int watch_opt(int opt, const char *arg, void *ctx)
 	return 0;
 }
 
-int cmd_watch(int argc, char **argv)
+static int watch_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "count", required_argument, NULL, 'c' },
@@ -160,3 +164,7 @@ int cmd_watch(int argc, char **argv)
 	inst_close(&in);
 	return r;
 }
+
+const struct command watch_command = {
+	"watch", watch_main, "Stream state transitions as they happen", watch_help,
+};

@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Option parsing shared by the commands: one-line errors, -j/-p anywhere. */
-#include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "lib/xdpct.h"
-#include "commands.h"
-#include "lib/instance.h"
+#include "cmdline.h"
+#include "lib/env.h"
+#include "lib/log.h"
 
 int parse_cmd_opts(int argc, char **argv, const char *shortopts,
-		   const struct option *longopts,
-		   int (*handle)(int opt, const char *arg, void *ctx), void *ctx)
+		   const struct option *longopts, opt_handler handle, void *ctx)
 {
 	struct option all[64];
 	char shorts[64];
@@ -55,8 +54,7 @@ int parse_cmd_opts(int argc, char **argv, const char *shortopts,
 }
 
 int open_attached(int argc, char **argv, const char *shortopts,
-		  const struct option *longopts,
-		  int (*handle)(int opt, const char *arg, void *ctx), void *ctx,
+		  const struct option *longopts, opt_handler handle, void *ctx,
 		  struct inst *in)
 {
 	int first = parse_cmd_opts(argc, argv, shortopts, longopts, handle, ctx);

@@ -6,22 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include "lib/xdpct.h"
 #include "commands.h"
+#include "lib/clock.h"
+#include "lib/log.h"
 
 #define XDPCT_VERSION "0.1.0"
 
-static const struct command commands[] = {
-	{ "attach", cmd_attach, "Load xdpct and attach it to interfaces", attach_help },
-	{ "detach", cmd_detach, "Remove everything xdpct attached and pinned", detach_help },
-	{ "status", cmd_status, "Where xdpct is attached, table fill, losses", status_help },
-	{ "flows", cmd_flows, "List tracked connections and both endpoints' states", flows_help },
-	{ "watch", cmd_watch, "Stream state transitions as they happen", watch_help },
-	{ "stats", cmd_stats, "Datapath counters (text, JSON or Prometheus)", stats_help },
-	{ "run", cmd_run, "Attach, watch, and detach on Ctrl-C", run_help },
-	{ "replay", cmd_replay, "Run a packet capture through the datapath", replay_help },
-	{ "bench", cmd_bench, "Benchmark the datapath against baselines", bench_help },
+static const struct command *const commands[] = {
+	&attach_command, &detach_command, &status_command, &flows_command,
+	&watch_command, &stats_command, &run_command, &replay_command,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -38,7 +31,7 @@ static void usage(FILE *f)
 "\n"
 "Commands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(f,
 "\n"
 "Global options:\n"
@@ -50,23 +43,13 @@ static void usage(FILE *f)
 "Run 'xdpct COMMAND --help' for a command's options, output and exit codes.\n");
 }
 
-static void set_wall_offset(void)
-{
-	struct timespec mono, real;
-
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	g_wall_offset_ns = (real.tv_sec - mono.tv_sec) * 1000000000LL +
-			   (real.tv_nsec - mono.tv_nsec);
-}
-
 int main(int argc, char **argv)
 {
 	size_t i;
 	int a = 1;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	set_wall_offset();
+	xdpct_wall_offset_init();
 	for (; a < argc && argv[a][0] == '-'; a++) {
 		const char *o = argv[a];
 
@@ -90,13 +73,18 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (i = 0; i < NCOMMANDS; i++) {
-		if (strcmp(argv[a], commands[i].name))
+		if (strcmp(argv[a], commands[i]->name))
 			continue;
 		if (argc > a + 1 && (!strcmp(argv[a + 1], "--help") || !strcmp(argv[a + 1], "-h"))) {
-			fputs(commands[i].help, stdout);
+			fputs(commands[i]->help, stdout);
 			return 0;
 		}
-		return commands[i].fn(argc - a, argv + a);
+		return commands[i]->fn(argc - a, argv + a);
+	}
+	if (!strcmp(argv[a], "bench")) {
+		/* the benchmark is a tool of its own since it left this binary */
+		xdpct_err("unknown command 'bench': the benchmark is xdpct-bench (make bench)");
+		return 2;
 	}
 	xdpct_err("unknown command '%s' (see xdpct --help)", argv[a]);
 	return 2;

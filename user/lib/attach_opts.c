@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Options shared by attach, run and replay, and how they reach the datapath. */
+/*
+ * Options shared by attach, run and replay: every option is parsed here,
+ * the handshake offload's too, and checked against this host.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <bpf/libbpf.h>
-#include "instance.h"
-#include "xdpct.skel.h"
+#include "attach_opts.h"
+#include "log.h"
+#include "netfilter.h"
+#include "syncookie.h"
 
 enum {
 	OPT_RINGBUF = 0x100, OPT_TW, OPT_SYN, OPT_EST, OPT_CLOSING, OPT_CLOSE,
@@ -47,8 +51,96 @@ void attach_opts_init(struct attach_opts *o)
 	o->flows = XDPCT_DEF_FLOWS;
 	o->ringbuf = 1 << 20;
 	o->cfg = (struct xdpct_cfg)XDPCT_CFG_DEFAULTS;
-	sc_opts_init(&o->cfg);
+	o->cfg.sc_mode = XDPCT_SC_OFF;
+	o->cfg.sc_mss4 = XDPCT_SC_DEF_MSS4;
+	o->cfg.sc_mss6 = XDPCT_SC_DEF_MSS6;
+	o->cfg.sc_wscale = XDPCT_SC_DEF_WSCALE;
+	o->cfg.sc_ttl = XDPCT_SC_DEF_TTL;
+	o->cfg.sc_threshold = XDPCT_SC_DEF_THRESHOLD;
 }
+
+static int parse_port(const char *s, const char *end, __u32 *port)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	if (s == end || end - s > 5)
+		return -1;
+	for (p = s; p < end; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	if (v < 1 || v > 65535)
+		return -1;
+	*port = v;
+	return 0;
+}
+
+int sc_parse_ports(const char *arg, struct xdpct_sc_portmap *map, __u32 *n)
+{
+	const char *tok = arg, *comma, *dash;
+	__u32 lo, hi, p;
+
+	memset(map, 0, sizeof(*map));
+	*n = 0;
+	for (;;) {
+		comma = strchr(tok, ',');
+		if (!comma)
+			comma = tok + strlen(tok);
+		dash = memchr(tok, '-', comma - tok);
+		if (parse_port(tok, dash ? dash : comma, &lo) ||
+		    (dash && parse_port(dash + 1, comma, &hi))) {
+			xdpct_err("--syncookie '%s': '%.*s' is not a port or range of ports "
+				  "(1-65535, e.g. 80,443,8000-8100)", arg, (int)(comma - tok), tok);
+			return -1;
+		}
+		if (!dash)
+			hi = lo;
+		if (hi < lo) {
+			xdpct_err("--syncookie '%s': range %u-%u ends before it starts", arg, lo, hi);
+			return -1;
+		}
+		for (p = lo; p <= hi; p++) {
+			if (!xdpct_sc_port_isset(map, p))
+				(*n)++;
+			xdpct_sc_port_set(map, p);
+		}
+		if (!*comma)
+			break;
+		tok = comma + 1;
+	}
+	return 0;
+}
+
+static int parse_sc_mode(const char *arg, __u8 *mode)
+{
+	if (!strcmp(arg, "always"))
+		*mode = XDPCT_SC_ALWAYS;
+	else if (!strcmp(arg, "auto"))
+		*mode = XDPCT_SC_AUTO;
+	else if (!strcmp(arg, "off"))
+		*mode = XDPCT_SC_OFF;
+	else {
+		xdpct_err("--syncookie-mode '%s': want always, auto or off", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_sc_completion(const char *arg, __u8 *completion)
+{
+	if (!strcmp(arg, "reqsk"))
+		*completion = XDPCT_SC_REQSK;
+	else if (!strcmp(arg, "synproxy"))
+		*completion = XDPCT_SC_SYNPROXY;
+	else {
+		xdpct_err("--syncookie-completion '%s': want reqsk or synproxy", arg);
+		return -1;
+	}
+	return 0;
+}
+
 
 /* seconds, fractions allowed ("0.5"), > 0 and at most a year */
 static int parse_secs(const char *name, const char *arg, __u64 *ns)
@@ -95,10 +187,10 @@ int attach_opts_parse(struct attach_opts *o, int opt, const char *arg)
 		return 1;
 	case OPT_SC_MODE:
 		o->sc.mode_set = true;
-		return sc_parse_mode(arg, &o->cfg.sc_mode) ? -1 : 1;
+		return parse_sc_mode(arg, &o->cfg.sc_mode) ? -1 : 1;
 	case OPT_SC_COMPLETION:
 		o->sc.completion_set = true;
-		return sc_parse_completion(arg, &o->cfg.sc_completion) ? -1 : 1;
+		return parse_sc_completion(arg, &o->cfg.sc_completion) ? -1 : 1;
 	case OPT_SC_THRESHOLD:
 		o->sc.tuning_set = true;
 		return parse_u32("syncookie-threshold", arg, 1, 100000000, &o->cfg.sc_threshold);
@@ -174,25 +266,39 @@ int attach_opts_parse(struct attach_opts *o, int opt, const char *arg)
 	return 0;
 }
 
-int attach_opts_apply(struct xdpct_bpf *skel, const struct attach_opts *o)
+int attach_opts_set(struct attach_opts *o, const char *name, const char *value)
 {
-	__u32 victims = o->flows / 8 < 1024 ? 1024 : o->flows / 8;
-	__u8 replay = skel->rodata->cfg.replay_clock;
-	int err;
+	const struct option *opt;
 
-	skel->rodata->cfg = o->cfg;
-	skel->rodata->cfg.replay_clock = replay;
-	err = sc_apply(skel, o);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.xdpct_flows, o->flows);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.xdpct_victims, victims);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.xdpct_events, o->ringbuf);
-	return err;
+	for (opt = attach_long_opts; opt->name; opt++)
+		if (!strcmp(opt->name, name))
+			break;
+	if (!opt->name || (opt->has_arg == required_argument) != !!value) {
+		xdpct_err("--%s%s%s: not an attach option", name, value ? " " : "",
+			  value ? value : "");
+		return -1;
+	}
+	return attach_opts_parse(o, opt->val, value) == 1 ? 0 : -1;
 }
 
 int attach_opts_finish(struct attach_opts *o)
 {
-	return sc_check(o);
+	struct xdpct_cfg *cfg = &o->cfg;
+
+	if (!o->sc.set) {
+		if (o->sc.mode_set || o->sc.completion_set || o->sc.tuning_set) {
+			xdpct_err("--syncookie-mode/-completion/-threshold, --mss4, --mss6, --wscale "
+				  "and --ttl need --syncookie PORTS");
+			return 2;
+		}
+		cfg->sc_mode = XDPCT_SC_OFF;
+		return 0;
+	}
+	if (cfg->sc_mode == XDPCT_SC_OFF)
+		return 0;
+	if (!cfg->sc_completion)
+		cfg->sc_completion = sc_have_reqsk() ? XDPCT_SC_REQSK : XDPCT_SC_SYNPROXY;
+	if (cfg->sc_completion == XDPCT_SC_REQSK)
+		return sc_reqsk_check() ? 1 : 0;
+	return nf_synproxy_check() ? 1 : 0;
 }

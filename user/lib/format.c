@@ -5,14 +5,12 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <stdarg.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include "xdpct.h"
-
-struct out_opts g_out;
-__s64 g_wall_offset_ns;	/* add to a datapath timestamp to get wall-clock ns */
+#include "clock.h"
+#include "format.h"
+#include "log.h"
 
 static const char *const state_names[XDPCT_S_MAX] = {
 	[XDPCT_S_NONE] = "CLOSED",	/* RFC 9293: every endpoint starts CLOSED */
@@ -367,42 +365,4 @@ void xdpct_flows_end(FILE *f, bool json)
 {
 	if (json)
 		fprintf(f, "%s]\n", g_out.pretty && flows_n ? "\n" : "");
-}
-
-/* ---- errors ----------------------------------------------------------- */
-
-static void vmsg(const char *level, const char *fmt, va_list ap)
-{
-	char msg[512];
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (g_out.json && !strcmp(level, "error")) {
-		char *p;
-
-		/* a JSON error object on stdout; quotes in the message made safe */
-		for (p = msg; *p; p++)
-			if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20)
-				*p = '\'';
-		printf("{\"error\":\"%s\"}\n", msg);
-		fflush(stdout);
-	}
-	fprintf(stderr, "xdpct: %s%s\n", strcmp(level, "error") ? "warning: " : "", msg);
-}
-
-void xdpct_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmsg("error", fmt, ap);
-	va_end(ap);
-}
-
-void xdpct_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmsg("warning", fmt, ap);
-	va_end(ap);
 }

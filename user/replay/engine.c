@@ -15,18 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/tcp.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/bpf.h>
 #include "engine.h"
-#include "lib/syncookie.h"
+#include "lib/percpu.h"
+#include "lib/datapath.h"
 #include "xdpct.skel.h"
-
-#ifndef XDP_DROP
-#define XDP_DROP 1
-#endif
-#ifndef XDP_TX
-#define XDP_TX 3
-#endif
 
 struct replay {
 	struct xdpct_bpf *skel;
@@ -109,6 +105,7 @@ struct replay *replay_new(const struct replay_opts *o, char *err, size_t errlen)
 {
 	struct attach_opts ao = o->ao;
 	struct replay *r;
+	struct datapath dp;
 	long page;
 	int e;
 
@@ -162,7 +159,8 @@ struct replay *replay_new(const struct replay_opts *o, char *err, size_t errlen)
 			goto fail;
 		}
 	}
-	e = attach_opts_apply(r->skel, &ao);
+	dp = DATAPATH(r->skel);
+	e = datapath_configure(&dp, &ao);
 	if (e) {
 		snprintf(err, errlen, "cannot size the maps: %s", strerror(-e));
 		goto fail;
@@ -187,7 +185,7 @@ struct replay *replay_new(const struct replay_opts *o, char *err, size_t errlen)
 	r->sweep_fd = bpf_program__fd(r->skel->progs.xdpct_sweep);
 	r->tick_fd = ao.sc.set && ao.cfg.sc_mode == XDPCT_SC_AUTO ?
 		     bpf_program__fd(r->skel->progs.xdpct_sc_tick) : -1;
-	e = sc_fill_maps(r->skel, &ao);
+	e = datapath_fill(&dp, &ao);
 	if (e) {
 		snprintf(err, errlen, "--syncookie: cannot fill the port map: %s", strerror(-e));
 		goto fail;
@@ -312,11 +310,7 @@ static void set_ip_len(uint8_t *f, const struct frame_hdrs *h, uint32_t ip_end)
 	}
 }
 
-#define TH_FIN 0x01
-#define TH_SYN 0x02
-#define TH_RST 0x04
-#define TH_PSH 0x08
-#define TH_URG 0x20
+/* RFC 3168's CWR: not among <netinet/tcp.h>'s TH_* flags */
 #define TH_CWR 0x80
 
 /*
@@ -345,7 +339,7 @@ static int run_split(struct replay *r, const uint8_t *f, const struct frame_hdrs
 		if (off)
 			fl &= ~(TH_SYN | TH_RST | TH_URG | TH_CWR);
 		if (off + n < payload)
-			fl &= ~(TH_FIN | TH_PSH);
+			fl &= ~(TH_FIN | TH_PUSH);
 		r->seg[h->l4 + 13] = fl;
 		e = run_xdp(r, r->seg, hdr + n);
 		if (e)
@@ -483,25 +477,6 @@ int replay_source(struct replay *r, struct pcap_src *src)
 	}
 }
 
-static void read_stats(struct replay *r)
-{
-	int ncpu = libbpf_num_possible_cpus(), i, j;
-	struct xdpct_stats *v;
-	__u32 zero = 0;
-
-	memset(&r->c.dp, 0, sizeof(r->c.dp));
-	if (ncpu <= 0)
-		return;
-	v = calloc(ncpu, sizeof(*v));
-	if (!v)
-		return;
-	if (!bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.xdpct_stats), &zero, v))
-		for (i = 0; i < ncpu; i++)
-			for (j = 0; j < XDPCT_STAT_SLOTS; j++)
-				r->c.dp.c[j] += v[i].c[j];
-	free(v);
-}
-
 int replay_finish(struct replay *r)
 {
 	int e = 0;
@@ -509,7 +484,7 @@ int replay_finish(struct replay *r)
 	if (r->started)
 		e = run_sweep(r, 0);
 	ring_buffer__consume(r->rb);
-	read_stats(r);
+	percpu_sum(bpf_map__fd(r->skel->maps.xdpct_stats), 0, r->c.dp.c, XDPCT_STAT_SLOTS);
 	return e;
 }
 

@@ -2,16 +2,18 @@
 /*
  * The replay engine: frames go through the production XDP program with
  * BPF_PROG_TEST_RUN, the capture's timestamps as its clock.  Used by
- * `xdpct replay` (replay.c), the capture tests and the fuzzer.
+ * `xdpct replay` (cli/cmd_replay.c), the capture tests and the fuzzer.
  */
-#ifndef XDPCT_REPLAY_H
-#define XDPCT_REPLAY_H
+#ifndef XDPCT_REPLAY_ENGINE_H
+#define XDPCT_REPLAY_ENGINE_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "lib/xdpct.h"
-#include "lib/instance.h"
+#include "lib/attach_opts.h"
 #include "pcap_src.h"
+#include "xdpct/event.h"
+#include "xdpct/flow.h"
+#include "xdpct/stats.h"
 
 struct replay;
 
@@ -78,4 +80,4 @@ const struct replay_counts *replay_counts(const struct replay *r);
 uint64_t replay_now(const struct replay *r);
 void replay_free(struct replay *r);
 
-#endif /* XDPCT_REPLAY_H */
+#endif /* XDPCT_REPLAY_ENGINE_H */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-#ifndef XDPCT_WATCH_H
-#define XDPCT_WATCH_H
+/* What watch shares with run: the event loop. */
+#ifndef XDPCT_CMD_WATCH_H
+#define XDPCT_CMD_WATCH_H
 
 #include "lib/instance.h"
 
@@ -10,4 +11,4 @@ void watch_signals_init(void);
  * (0: none).  Returns the exit code: 0, or 1 on a ring-buffer error. */
 int watch_loop(struct inst *in, __u64 max_events, double duration_s);
 
-#endif
+#endif /* XDPCT_CMD_WATCH_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * xdpct bench: the kernel pktgen path.
+ * xdpct-bench: the kernel pktgen path.
  *
  * pktgen_commands() turns a plan into the lines the kernel's
  * samples/pktgen scripts write under /proc/net/pktgen, in their order:
@@ -11,18 +11,19 @@
  *
  * pktgen sends UDP only: gen_rx (bpf/gen.bpf.c) on the receiving veth
  * rewrites each frame into the scenario's TCP segment and tail-calls the
- * program under test (bench_gen.c).  Kernels built without
+ * program under test (generator.c).  Kernels built without
  * CONFIG_NET_PKTGEN (ours) have no /proc/net/pktgen; there the benchmark
  * generates with BPF_PROG_TEST_RUN live frames, and this file is covered by
- * tests/test_bench_pktgen.c, which checks the commands it would write
- * (`xdpct bench --generator pktgen-sim` runs the receive side of the path).
+ * tests/unit/test_bench_pktgen.c, which checks the commands it would write
+ * (`xdpct-bench --generator pktgen-sim` runs the receive side of the path).
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "bench.h"
+#include "net.h"
+#include "pktgen.h"
 
 #define PKTGEN_DIR "/proc/net/pktgen"
 

@@ -1,157 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * xdpct bench: the command.  Builds its own network namespaces, runs every
- * scenario against xdpct and against the baselines in the same run,
- * repeats every measurement, and removes everything it made, on Ctrl-C or
- * failure too.
+ * xdpct-bench: the scenarios.  Each builds its own network namespaces, runs
+ * against xdpct and against the baselines in the same run, repeats every
+ * measurement, and removes everything it made, on Ctrl-C or failure too.
  */
 #include <errno.h>
-#include <getopt.h>
-#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "bench.h"
-#include "cli/commands.h"
-#include "lib/instance.h"
-#include "lib/xdpct.h"
-#include "ceiling.skel.h"
-#include "xdpct_bench.skel.h"
+#include "baseline.h"
+#include "dut.h"
+#include "generator.h"
+#include "legit.h"
+#include "micro.h"
+#include "net.h"
+#include "scenario.h"
+#include "lib/log.h"
+#include "xdpct/config.h"
+#include "xdpct/stats.h"
+#include "bench/ceiling.skel.h"
+#include "bench/xdpct_bench.skel.h"
 
-const char bench_help[] =
-"Usage: xdpct bench [SCENARIO...] [--duration S] [--flows N] [--threads N]\n"
-"                   [--reps N] [--generator G] [--json-out FILE] [-v] [-j]\n"
-"\n"
-"Benchmark the datapath against baselines measured in the same run, on the\n"
-"same veth pair and generator, inside network namespaces the benchmark creates\n"
-"and removes (xbench-gen, xbench-dut).\n"
-"\n"
-"Scenarios (default: all):\n"
-"  established  data and ACKs on N flows already in the table, N = 1K, 100K, 1M\n"
-"  churn        whole connections: SYN, SYN-ACK, ACK, data, FIN, ACK, FIN, ACK\n"
-"  synflood     SYNs from random sources to port 80\n"
-"  garbage      malformed and non-TCP packets\n"
-"  micro        BPF_PROG_TEST_RUN cost per packet kind, memory per flow\n"
-"\n"
-"Each scenario runs: ceiling (XDP parse and drop: the most the path carries),\n"
-"xdpct (track, then drop), xdpct-pass (track, the kernel forwards), and the\n"
-"kernel (no XDP tracking: nf_conntrack with an nft stateful rule; for the flood\n"
-"the kernel's SYN cookies and nft SYNPROXY).\n"
-"\n"
-"Generator (--generator): 'pktgen' is the kernel's pktgen, driven as its\n"
-"samples/pktgen scripts do (kpktgend on the highest CPUs), its UDP frames\n"
-"rewritten into the scenario's TCP segments by bpf/gen.bpf.c on the receiving\n"
-"veth; 'live' is BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES running\n"
-"bpf/gen.bpf.c, one thread pinned per CPU (the highest CPUs); 'auto' (default)\n"
-"takes pktgen when /proc/net/pktgen exists, else live.  'pktgen-sim' runs the\n"
-"pktgen path's receiving side with live frames instead of pktgen (a test).\n"
-"\n"
-"Options:\n"
-"  -d, --duration S   seconds per measurement (default 2)\n"
-"  -n, --flows N      established: only N flows (default 1000, 100000, 1000000)\n"
-"  -t, --threads N    generator threads, one per CPU (default 1)\n"
-"  -r, --reps N       repetitions of every measurement (default 3)\n"
-"  -v, --verbose      show the commands run\n"
-"  -g, --generator G  auto, live, pktgen or pktgen-sim (default auto)\n"
-"  -o, --json-out F   also write the JSON to file F\n"
-"  -j, --json         one JSON object instead of the table\n"
-"\n"
-"Figures: packets/s counted by the receiving program itself; ns/packet = busy\n"
-"time of the generator's cores (from /proc/stat) per received packet; CPU%;\n"
-"ratios to ceiling and kernel.  Median [min-max] of the repetitions.\n"
-"Needs root.  Changes nf_conntrack_max/hashsize for the 1M-flow kernel run and\n"
-"puts them back.\n"
-"\n"
-"Exit status: 0 done; 1 a measurement failed; 2 bad usage; 130 interrupted.\n"
-"Example: xdpct bench established --flows 100000 --duration 3\n";
-
-enum { S_ESTABLISHED, S_CHURN, S_SYNFLOOD, S_GARBAGE, S_MICRO, S_MAX };
-
-static const char *const scen_names[S_MAX] = {
+const char *const bench_scenario_names[S_MAX] = {
 	"established", "churn", "synflood", "garbage", "micro",
 };
 
 #define SALT 0x5eed1234u
-#define MAX_ROWS 64
-#define MAX_MICRO 24
 #define CHURN_INFLIGHT 1024	/* connections in flight per generator thread */
-#define DEFAULT_TABLE 65536	/* the loader's default flow-table size */
+#define DEFAULT_TABLE XDPCT_DEF_FLOWS	/* attach's default flow-table size */
 
-struct bench_opts {
-	const char *json_out;
-	const char *generator;
-	double duration;
-	int threads;
-	int reps;
-	__u32 flows;
-	bool scen[S_MAX];
-};
-
-struct run {
-	struct bench_opts o;
-	struct bench_report rep;
-	int aux_cpu;
-	int failed;
-};
-
-static void on_signal(int sig)
-{
-	bench_stop = 1;
-}
-
-static int bench_opt(int opt, const char *arg, void *ctx)
-{
-	struct bench_opts *o = ctx;
-	char *end;
-
-	switch (opt) {
-	case 'd':
-		o->duration = strtod(arg, &end);
-		if (*end || o->duration < 0.2 || o->duration > 600)
-			goto bad;
-		return 1;
-	case 'n':
-		o->flows = strtoul(arg, &end, 10);
-		if (*end || !o->flows || o->flows > 16000000)
-			goto bad;
-		return 1;
-	case 't':
-		o->threads = strtol(arg, &end, 10);
-		if (*end || o->threads < 1 || o->threads > BENCH_MAX_CPUS)
-			goto bad;
-		return 1;
-	case 'r':
-		o->reps = strtol(arg, &end, 10);
-		if (*end || o->reps < 1 || o->reps > BENCH_MAX_SAMPLES)
-			goto bad;
-		return 1;
-	case 'v':
-		bench_verbose = true;
-		return 1;
-	case 'o':
-		o->json_out = arg;
-		return 1;
-	case 'g':
-		if (strcmp(arg, "auto") && strcmp(arg, "live") && strcmp(arg, "pktgen") &&
-		    strcmp(arg, "pktgen-sim"))
-			goto bad;
-		o->generator = arg;
-		return 1;
-	}
-	return 0;
-bad:
-	xdpct_err("bench: bad value '%s' for -%c (see xdpct bench --help)", arg, opt);
-	return -1;
-}
-
-static struct bench_row *new_row(struct run *r, const char *scen, enum bench_variant v,
+static struct bench_row *new_row(struct bench_run *r, const char *scen, enum bench_variant v,
 				 __u32 flows)
 {
 	struct bench_row *w;
 
-	if (r->rep.nrows >= MAX_ROWS)
+	if (r->rep.nrows >= BENCH_MAX_ROWS)
 		return NULL;
 	w = &r->rep.rows[r->rep.nrows++];
 	memset(w, 0, sizeof(*w));
@@ -254,7 +139,7 @@ static void legit_on(struct dut *d, struct bench_gen *g, enum bench_variant v)
  * over all variants alike.  Each tracker continues its own packet stream,
  * so it never sees sequence numbers jump over what another one was sent.
  */
-static int measure(struct run *r, struct dut *d, struct bench_gen *g, const char *scen,
+static int measure(struct bench_run *r, struct dut *d, struct bench_gen *g, const char *scen,
 		   __u32 flows, const enum bench_variant *vs, int nv, struct bench_row **rows)
 {
 	__u64 cnt[TRACKERS][BENCH_MAX_CPUS * 4] = {};
@@ -280,6 +165,7 @@ static int measure(struct run *r, struct dut *d, struct bench_gen *g, const char
 				legit_on(d, g, vs[i]);
 			if (!err)
 				err = bench_gen_measure(g, r->o.duration, count, ctx,
+							bench_legit_counts,
 							&rows[i]->s[rows[i]->n]);
 			bench_legit_stop();
 			bench_gen_get_counters(g, cnt[t]);
@@ -291,7 +177,7 @@ static int measure(struct run *r, struct dut *d, struct bench_gen *g, const char
 				return err;
 			}
 			rows[i]->n++;
-			if (!g_out.json) {
+			if (!r->o.json) {
 				const struct bench_sample *sm = &rows[i]->s[rows[i]->n - 1];
 
 				fprintf(stderr, "  %-12s %8u %-18s rep %d: %.3f Mpps", scen, flows,
@@ -319,7 +205,7 @@ static void dut_close(struct dut *d)
 	bench_net_teardown();
 }
 
-static int dut_open(struct run *r, struct dut *d, enum dut_net mode, __u32 table)
+static int dut_open(struct bench_run *r, struct dut *d, enum dut_net mode, __u32 table)
 {
 	int err;
 
@@ -360,7 +246,7 @@ static void gen_cfg(struct gen_cfg *c, enum gen_mode mode, __u32 flows)
 
 static void xdpct_note(struct bench_row *w, struct bench_xdpct *x)
 {
-	__u64 c[XDPCT_STAT_MAX];
+	__u64 c[XDPCT_STAT_SLOTS];
 	__u64 inv = 0;
 	int i;
 
@@ -382,7 +268,7 @@ static void kernel_note(struct bench_row *w)
 	snprintf(w->note, sizeof(w->note), "conntrack entries %ld", bench_kernel_ct_count());
 }
 
-static void memory(struct run *r, struct bench_xdpct *x, __u32 flows)
+static void memory(struct bench_run *r, struct bench_xdpct *x, __u32 flows)
 {
 	struct bench_memory *m;
 	struct bpf_map *map;
@@ -402,13 +288,13 @@ static void memory(struct run *r, struct bench_xdpct *x, __u32 flows)
 	r->rep.nmem++;
 }
 
-static void micro(struct run *r, struct bench_xdpct *x, struct ceiling_bpf *c,
+static void micro(struct bench_run *r, struct bench_xdpct *x, struct ceiling_bpf *c,
 		  enum micro_kind k, __u32 n, __u32 repeat)
 {
 	struct micro_result *m;
 	int err;
 
-	if (r->rep.nmicro >= MAX_MICRO || bench_stop)
+	if (r->rep.nmicro >= BENCH_MAX_MICRO || bench_stop)
 		return;
 	m = &r->rep.micro[r->rep.nmicro];
 	err = bench_micro(x, c, k, n, repeat, r->o.reps, m);
@@ -423,7 +309,7 @@ static void micro(struct run *r, struct bench_xdpct *x, struct ceiling_bpf *c,
 
 /* ---- scenarios --------------------------------------------------------- */
 
-static int run_established(struct run *r, __u32 n)
+static int run_established(struct bench_run *r, __u32 n)
 {
 	static const enum bench_variant vs[] = { V_CEILING, V_XDPCT, V_XDPCT_PASS, V_KERNEL };
 	struct bench_row *rows[4];
@@ -476,7 +362,12 @@ out:
 	return err;
 }
 
-static int run_churn(struct run *r)
+/*
+ * The tracking scenarios on a router (churn, garbage): ceiling, xdpct,
+ * xdpct-pass and nf_conntrack, the generator in mode with gen_flows.
+ */
+static int run_router(struct bench_run *r, const char *scen, enum gen_mode mode,
+		      __u32 gen_flows, __u32 row_flows)
 {
 	static const enum bench_variant vs[] = { V_CEILING, V_XDPCT, V_XDPCT_PASS, V_KERNEL };
 	struct bench_row *rows[4];
@@ -489,11 +380,12 @@ static int run_churn(struct run *r)
 	if (err)
 		return err;
 	/* TIME_WAIT lingers 120 s in nf_conntrack: leave room for the whole run */
-	bench_conntrack_room(2000000);
-	gen_cfg(&cfg, GEN_CHURN, CHURN_INFLIGHT);
+	if (mode == GEN_CHURN)
+		bench_conntrack_room(2000000);
+	gen_cfg(&cfg, mode, gen_flows);
 	err = bench_gen_open(&g, &cfg, r->o.threads);
 	if (!err)
-		err = measure(r, &d, &g, "churn", CHURN_INFLIGHT * r->o.threads, vs, 4, rows);
+		err = measure(r, &d, &g, scen, row_flows, vs, 4, rows);
 	if (!err || err == -EINTR) {
 		xdpct_note(rows[1], &d.x);
 		kernel_note(rows[3]);
@@ -503,7 +395,7 @@ static int run_churn(struct run *r)
 	return err;
 }
 
-static int run_synflood(struct run *r)
+static int run_synflood(struct bench_run *r)
 {
 	enum bench_variant vs[5] = {
 		V_CEILING, V_XDPCT, V_KERNEL_COOKIES, V_KERNEL_SYNPROXY,
@@ -517,12 +409,12 @@ static int run_synflood(struct run *r)
 	err = dut_open(r, &d, DUT_LOCAL, DEFAULT_TABLE);
 	if (err)
 		return err;
-	/* the handshake offload, where this build of the datapath has it */
+	/* the handshake offload, where this host can complete its handshakes */
 	err = bench_xdpct_open(&d.xsc, DEFAULT_TABLE, r->aux_cpu, BENCH_PORT);
 	if (!err) {
 		d.have_xsc = true;
 		vs[nv++] = V_XDPCT_COOKIES;
-	} else if (err != -ENOTSUP) {
+	} else {
 		xdpct_warn("bench: xdpct with SYN cookies did not load (%s): measuring "
 			   "tracking only", strerror(-err));
 	}
@@ -541,7 +433,7 @@ static int run_synflood(struct run *r)
 			xdpct_note(rows[4], &d.xsc);
 		else
 			snprintf(rows[0]->note, sizeof(rows[0]->note), "xdpct only tracks the "
-				 "SYNs: no SYN-cookie offloader in this build");
+				 "SYNs: no SYN-cookie offload on this host");
 	}
 out:
 	bench_gen_close(&g);
@@ -549,33 +441,8 @@ out:
 	return err;
 }
 
-static int run_garbage(struct run *r)
-{
-	static const enum bench_variant vs[] = { V_CEILING, V_XDPCT, V_XDPCT_PASS, V_KERNEL };
-	struct bench_row *rows[4];
-	struct bench_gen g = {};
-	struct gen_cfg cfg;
-	struct dut d;
-	int err;
-
-	err = dut_open(r, &d, DUT_FORWARD, DEFAULT_TABLE);
-	if (err)
-		return err;
-	gen_cfg(&cfg, GEN_GARBAGE, 0);
-	err = bench_gen_open(&g, &cfg, r->o.threads);
-	if (!err)
-		err = measure(r, &d, &g, "garbage", 0, vs, 4, rows);
-	if (!err) {
-		xdpct_note(rows[1], &d.x);
-		kernel_note(rows[3]);
-	}
-	bench_gen_close(&g);
-	dut_close(&d);
-	return err;
-}
-
 /* Micro-costs need no traffic, only a loaded datapath with flows in it. */
-static int run_micro(struct run *r)
+static int run_micro(struct bench_run *r)
 {
 	const __u32 pop = 131072, rep = 1000000, few = 30000;
 	struct ceiling_bpf *c = NULL;
@@ -606,7 +473,7 @@ out:
 	return err;
 }
 
-static int run_all(struct run *r)
+int bench_run_all(struct bench_run *r)
 {
 	static const __u32 sizes[] = { 1000, 100000, 1000000 };
 	int i, err = 0;
@@ -614,8 +481,8 @@ static int run_all(struct run *r)
 	for (i = 0; i < S_MAX && !bench_stop; i++) {
 		if (!r->o.scen[i])
 			continue;
-		if (!g_out.json)
-			fprintf(stderr, "bench: %s\n", scen_names[i]);
+		if (!r->o.json)
+			fprintf(stderr, "bench: %s\n", bench_scenario_names[i]);
 		switch (i) {
 		case S_ESTABLISHED:
 			if (r->o.flows) {
@@ -629,13 +496,14 @@ static int run_all(struct run *r)
 			}
 			break;
 		case S_CHURN:
-			err = run_churn(r);
+			err = run_router(r, "churn", GEN_CHURN, CHURN_INFLIGHT,
+					 CHURN_INFLIGHT * r->o.threads);
 			break;
 		case S_SYNFLOOD:
 			err = run_synflood(r);
 			break;
 		case S_GARBAGE:
-			err = run_garbage(r);
+			err = run_router(r, "garbage", GEN_GARBAGE, 0, 0);
 			break;
 		case S_MICRO:
 			err = run_micro(r);
@@ -647,122 +515,4 @@ static int run_all(struct run *r)
 			r->failed = 1;	/* go on: the other scenarios still mean something */
 	}
 	return bench_stop ? -EINTR : 0;
-}
-
-int cmd_bench(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "duration", required_argument, NULL, 'd' },
-		{ "flows", required_argument, NULL, 'n' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "reps", required_argument, NULL, 'r' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "json-out", required_argument, NULL, 'o' },
-		{ "generator", required_argument, NULL, 'g' },
-		{ 0 },
-	};
-	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
-	struct run *r;
-	int first, i, j, ret = 0, err;
-	bool any = false;
-
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return 1;
-	r->o = (struct bench_opts){ .duration = 2, .threads = 1, .reps = 3 };
-	first = parse_cmd_opts(argc, argv, "d:n:t:r:vo:g:", longopts, bench_opt, &r->o);
-	if (first < 0) {
-		ret = 2;
-		goto out_free;
-	}
-	for (i = first; i < argc; i++) {
-		for (j = 0; j < S_MAX; j++)
-			if (!strcmp(argv[i], scen_names[j]))
-				break;
-		if (j == S_MAX) {
-			xdpct_err("bench: unknown scenario '%s' (established, churn, synflood, "
-				  "garbage, micro)", argv[i]);
-			ret = 2;
-			goto out_free;
-		}
-		r->o.scen[j] = any = true;
-	}
-	if (!any)
-		for (j = 0; j < S_MAX; j++)
-			r->o.scen[j] = true;
-	if (!xdpct_check_env(true)) {
-		ret = 1;
-		goto out_free;
-	}
-	if (sysconf(_SC_NPROCESSORS_ONLN) < r->o.threads) {
-		xdpct_err("bench: %d threads but only %ld CPUs", r->o.threads,
-			  sysconf(_SC_NPROCESSORS_ONLN));
-		ret = 2;
-		goto out_free;
-	}
-	r->rep.rows = calloc(MAX_ROWS, sizeof(*r->rep.rows));
-	r->rep.micro = calloc(MAX_MICRO, sizeof(*r->rep.micro));
-	if (!r->rep.rows || !r->rep.micro) {
-		ret = 1;
-		goto out_free;
-	}
-	r->rep.threads = r->o.threads;
-	r->rep.duration = r->o.duration;
-	r->rep.reps = r->o.reps;
-	bench_pick_cpus(r->o.threads, r->rep.cpus);
-	/* event reader and sweep timer on a CPU the generator leaves free */
-	r->aux_cpu = sysconf(_SC_NPROCESSORS_ONLN) > r->o.threads ? 0 : -1;
-	if (!r->o.generator || !strcmp(r->o.generator, "auto"))
-		bench_source = pktgen_available() ? BENCH_SRC_PKTGEN : BENCH_SRC_LIVE;
-	else if (!strcmp(r->o.generator, "pktgen"))
-		bench_source = BENCH_SRC_PKTGEN;
-	else if (!strcmp(r->o.generator, "pktgen-sim"))
-		bench_source = BENCH_SRC_PKTGEN_SIM;
-	else
-		bench_source = BENCH_SRC_LIVE;
-	if (bench_source == BENCH_SRC_PKTGEN && !pktgen_available()) {
-		xdpct_err("bench: this kernel has no pktgen (/proc/net/pktgen): use "
-			  "--generator live");
-		ret = 2;
-		goto out_free;
-	}
-	r->rep.generator = bench_source_name();
-
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	bench_stop = 0;
-	bench_net_remove_stale();
-	err = run_all(r);
-	bench_net_teardown();
-	bench_conntrack_restore();
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-
-	bench_summarise(&r->rep);
-	if (g_out.json)
-		bench_print_json(stdout, &r->rep);
-	else
-		bench_print_table(stdout, &r->rep);
-	if (r->o.json_out) {
-		FILE *f = fopen(r->o.json_out, "w");
-
-		if (f) {
-			bench_print_json(f, &r->rep);
-			fclose(f);
-		} else {
-			xdpct_err("bench: %s: %s", r->o.json_out, strerror(errno));
-			r->failed = 1;
-		}
-	}
-	if (err == -EINTR) {
-		xdpct_err("bench: interrupted; everything it created is removed");
-		ret = 130;
-	} else if (r->failed) {
-		ret = 1;
-	}
-out_free:
-	free(r->rep.rows);
-	free(r->rep.micro);
-	free(r);
-	return ret;
 }

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * xdpct bench: medians, ratios and targets, as a table or as JSON.
+ * xdpct-bench: medians, ratios and targets, as a table or as JSON.
  * Every figure is the median of the repetitions, with min and max beside it.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "bench.h"
+#include "report.h"
 
 static const char *const vnames[V_MAX] = {
 	[V_CEILING] = "ceiling",
@@ -146,6 +146,12 @@ struct target {
 	int verdict;
 };
 
+static void not_measured(struct target *t)
+{
+	snprintf(t->value, sizeof(t->value), "not measured in this run");
+	t->verdict = -1;
+}
+
 static int targets(const struct bench_report *r, struct target *t)
 {
 	const struct bench_row *x1m, *c1m, *x1k, *c1k, *sx, *sc, *sk;
@@ -165,8 +171,7 @@ static int targets(const struct bench_report *r, struct target *t)
 			 100 * x1m->r_ceiling);
 		t[n].verdict = own >= 0.8;
 	} else {
-		snprintf(t[n].value, sizeof(t[n].value), "not measured in this run");
-		t[n].verdict = -1;
+		not_measured(&t[n]);
 	}
 	n++;
 
@@ -189,8 +194,7 @@ static int targets(const struct bench_report *r, struct target *t)
 			 sk->med_synack / 1e6);
 		t[n].verdict = -1;
 	} else {
-		snprintf(t[n].value, sizeof(t[n].value), "not measured in this run");
-		t[n].verdict = -1;
+		not_measured(&t[n]);
 	}
 	n++;
 	t[n].what = "synflood answered at >= 70% of ceiling's rate";
@@ -223,8 +227,7 @@ static int targets(const struct bench_report *r, struct target *t)
 			 m->all_maps_bytes / 1048576.0 * 1000000 / m->flows, m->flows, per);
 		t[n].verdict = m->all_maps_bytes / (double)m->flows * 1000000 <= 256.0 * 1048576;
 	} else {
-		snprintf(t[n].value, sizeof(t[n].value), "not measured in this run");
-		t[n].verdict = -1;
+		not_measured(&t[n]);
 	}
 	n++;
 
@@ -242,8 +245,7 @@ static int targets(const struct bench_report *r, struct target *t)
 			 live, micro);
 		t[n].verdict = live <= 1.5;
 	} else {
-		snprintf(t[n].value, sizeof(t[n].value), "not measured in this run");
-		t[n].verdict = -1;
+		not_measured(&t[n]);
 	}
 	n++;
 	return n;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * xdpct bench: the network the benchmark builds for itself and removes.
+ * xdpct-bench: the network the benchmark builds for itself and removes.
  *
  *   xbench-gen                         xbench-dut
  *   xbench-g (gen_sink) <== veth ==> xbench-d (program under test)
@@ -29,8 +29,9 @@
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "bench.h"
-#include "lib/xdpct.h"
+#include "net.h"
+#include "lib/log.h"
+#include "lib/sysctl.h"
 
 bool bench_verbose;
 volatile int bench_stop;
@@ -241,7 +242,7 @@ int bench_net_setup(enum dut_net mode)
 			     BENCH_IF_DUT))
 			goto fail;
 		/*
-		 * the real client of the flood (bench_legit.c) is 10.255.1.1:
+		 * the real client of the flood (legit.c) is 10.255.1.1:
 		 * static neighbours both ways, so no ARP crosses the flood
 		 */
 		if (bench_sh("ip -n " BENCH_NS_GEN " addr add 10.255.1.1/24 dev " BENCH_IF_GEN) ||
@@ -270,33 +271,6 @@ fail:
 	return -1;
 }
 
-static long read_long(const char *path)
-{
-	char buf[64];
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		v = strtol(buf, NULL, 10);
-	fclose(f);
-	return v;
-}
-
-static int write_long(const char *path, unsigned long v)
-{
-	FILE *f = fopen(path, "w");
-	int err;
-
-	if (!f)
-		return -errno;
-	err = fprintf(f, "%lu\n", v) < 0 ? -EIO : 0;
-	if (fclose(f))
-		err = -errno;
-	return err;
-}
-
 #define CT_MAX "/proc/sys/net/netfilter/nf_conntrack_max"
 #define CT_HASH "/sys/module/nf_conntrack/parameters/hashsize"
 
@@ -307,20 +281,20 @@ static int write_long(const char *path, unsigned long v)
  */
 int bench_conntrack_room(unsigned long entries)
 {
-	long max = read_long(CT_MAX), hash = read_long(CT_HASH);
+	long max = sysctl_read(CT_MAX), hash = sysctl_read(CT_HASH);
 
 	if (max < 0)
 		return -ENOENT;
 	if ((unsigned long)max < entries + entries / 4) {
 		if (!saved_ct_max)
 			saved_ct_max = max;
-		if (write_long(CT_MAX, entries + entries / 4))
+		if (sysctl_write(CT_MAX, entries + entries / 4))
 			return -EPERM;
 	}
 	if (hash > 0 && (unsigned long)hash < entries) {
 		if (!saved_ct_hash)
 			saved_ct_hash = hash;
-		write_long(CT_HASH, entries);
+		sysctl_write(CT_HASH, entries);
 	}
 	return 0;
 }
@@ -328,8 +302,8 @@ int bench_conntrack_room(unsigned long entries)
 void bench_conntrack_restore(void)
 {
 	if (saved_ct_max)
-		write_long(CT_MAX, saved_ct_max);
+		sysctl_write(CT_MAX, saved_ct_max);
 	if (saved_ct_hash)
-		write_long(CT_HASH, saved_ct_hash);
+		sysctl_write(CT_HASH, saved_ct_hash);
 	saved_ct_max = saved_ct_hash = 0;
 }

@@ -8,8 +8,8 @@
  * pin).  The bpffs of the nearest ancestor process in another mount
  * namespace (the shell that ran `ip netns exec`), reached through
  * /proc/PID/root, outlives them all, so it is used when this mount namespace
- * has none.  Pins are per network
- * namespace: <bpffs>/xdpct/ns<inode of /proc/self/ns/net>/.
+ * has none.  Pins are per network namespace:
+ * <bpffs>/xdpct/ns<inode of /proc/self/ns/net>/<name> (names: instance.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -21,7 +21,9 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 #include <linux/magic.h>
-#include "instance.h"
+#include <bpf/bpf.h>
+#include "log.h"
+#include "pins.h"
 
 static bool is_bpffs(const char *path)
 {
@@ -174,4 +176,60 @@ void xdpct_gc_pins(void)
 	}
 	closedir(dir);
 	rmdir(top);
+}
+
+int pins_open(const char *dir, const char *const names[], int fds[], int n)
+{
+	char path[PATH_MAX + 32];
+	int i, found = 0;
+
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		fds[i] = bpf_obj_get(path);
+		found += fds[i] >= 0;
+	}
+	return found;
+}
+
+void pins_remove(const char *dir, const char *const names[], int n)
+{
+	char path[PATH_MAX + 32];
+	int i;
+
+	if (!dir[0])
+		return;
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+	/* the parent "xdpct" directory goes once no namespace uses it */
+	snprintf(path, sizeof(path), "%s", dir);
+	if (strrchr(path, '/')) {
+		*strrchr(path, '/') = '\0';
+		rmdir(path);
+	}
+}
+
+int pins_write(const char *dir, const char *const names[], const int fds[], int n)
+{
+	char path[PATH_MAX + 32];
+	int i;
+
+	snprintf(path, sizeof(path), "%s", dir);
+	*strrchr(path, '/') = '\0';
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return -errno;
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (fds[i] >= 0 && bpf_obj_pin(fds[i], path)) {
+			int err = -errno;
+
+			pins_remove(dir, names, n);
+			return err;
+		}
+	}
+	return 0;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * xdpct bench: legitimate connections during the SYN flood.
+ * xdpct-bench: legitimate connections during the SYN flood.
  *
  * A real client in the generator namespace (source BENCH_LEGIT_CLIENT)
  * connects to the listener in the DUT namespace again and again while the
@@ -31,10 +31,10 @@
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "bench.h"
-#include "gen.skel.h"
-
-#define TCX_INGRESS 46		/* BPF_TCX_INGRESS (Linux 6.6+) */
+#include "legit.h"
+#include "net.h"
+#include "lib/tc.h"
+#include "bench/gen.skel.h"
 
 struct legit {
 	pthread_t srv, cli;
@@ -207,8 +207,8 @@ int bench_legit_start(struct bench_gen *g, int listen_fd, int tc_prog_fd)
 			goto fail;
 		}
 		idx = if_nametoindex(BENCH_IF_DUT);
-		L.tc_link = idx ? bpf_link_create(tc_prog_fd, idx, TCX_INGRESS, NULL) : -1;
-		err = L.tc_link < 0 ? -errno : 0;
+		L.tc_link = idx ? tcx_link(idx, BPF_TCX_INGRESS, tc_prog_fd) : -ENODEV;
+		err = L.tc_link < 0 ? L.tc_link : 0;
 		bench_leave();
 		if (err)
 			goto fail;

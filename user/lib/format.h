@@ -1,29 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Userspace side of xdpct: what the command files share. */
-#ifndef XDPCT_USER_H
-#define XDPCT_USER_H
+/* Flows and transitions as text and JSON: what watch, flows and replay print. */
+#ifndef XDPCT_FORMAT_H
+#define XDPCT_FORMAT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
-#include <stdint.h>
 #include <linux/types.h>
 #include "xdpct/flow.h"
 #include "xdpct/event.h"
-#include "xdpct/stats.h"
-#include "xdpct/config.h"
 
-/* ---- output (format.c) ------------------------------------------------ */
-
-struct out_opts {
-	bool json;
-	bool pretty;
-};
-extern struct out_opts g_out;
-/* added to datapath timestamps (CLOCK_MONOTONIC, or capture time in replay)
- * to print wall-clock times */
-extern __s64 g_wall_offset_ns;
-
-/* "ESTABLISHED", ... ; "NONE" for 0 */
+/* "ESTABLISHED", ... ; "CLOSED" for 0 */
 const char *xdpct_state_name(__u8 state);
 /* accepts RFC names (SYN_SENT) and ss spellings (syn-sent); -1 if unknown */
 int xdpct_state_parse(const char *s);
@@ -50,24 +37,4 @@ void xdpct_flows_entry(FILE *f, const struct xdpct_flow_key *k,
 		       const struct xdpct_flow *v, __u64 now_ns, bool json);
 void xdpct_flows_end(FILE *f, bool json);
 
-/* ---- errors ---------------------------------------------------------- */
-
-/* One-line error on stderr ("xdpct: ...") or a JSON error object with -j. */
-void xdpct_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void xdpct_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* ---- commands --------------------------------------------------------- */
-
-void xdpct_print_stats(const struct xdpct_stats *s, bool json, bool prom);
-
-int cmd_attach(int argc, char **argv);
-int cmd_detach(int argc, char **argv);
-int cmd_status(int argc, char **argv);
-int cmd_flows(int argc, char **argv);
-int cmd_watch(int argc, char **argv);
-int cmd_stats(int argc, char **argv);
-int cmd_run(int argc, char **argv);
-int cmd_replay(int argc, char **argv);
-int cmd_bench(int argc, char **argv);
-
-#endif /* XDPCT_USER_H */
+#endif /* XDPCT_FORMAT_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * xdpct bench: the generator threads and one timed measurement.
+ * xdpct-bench: the generator threads and one timed measurement.
  *
  * Each thread is pinned to one CPU, enters the generator's namespace (the
  * test run looks ingress_ifindex up in the caller's namespace) and calls
@@ -12,7 +12,7 @@
  * generating plus receiving one packet.
  *
  * With pktgen (BENCH_SRC_PKTGEN) the kernel's kpktgend_CPU threads send
- * instead, configured as samples/pktgen does (bench_pktgen.c); gen_rx on the
+ * instead, configured as samples/pktgen does (pktgen.c); gen_rx on the
  * receiving veth rewrites their UDP frames and tail-calls the program under
  * test.  BENCH_SRC_PKTGEN_SIM runs that receive-side path with live frames
  * standing in for pktgen, to test it where the kernel has no pktgen.
@@ -30,9 +30,11 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "bench.h"
-#include "lib/xdpct.h"
-#include "gen.skel.h"
+#include "generator.h"
+#include "net.h"
+#include "pktgen.h"
+#include "lib/percpu.h"
+#include "bench/gen.skel.h"
 
 /*
  * Frames per test-run call.  Each call builds and tears down a page pool,
@@ -68,7 +70,7 @@ const char *bench_source_name(void)
 		return "pktgen path simulated: live-frames carrier + gen_rx rewrite on the "
 		       "receiving veth";
 	default:
-		return "BPF_PROG_TEST_RUN live frames (bpf/gen.bpf.c)";
+		return "BPF_PROG_TEST_RUN live frames (bench/bpf/gen.bpf.c)";
 	}
 }
 
@@ -323,18 +325,11 @@ int bench_gen_set_counters(struct bench_gen *g, const __u64 *cnt)
 
 __u64 bench_gen_synacks(struct bench_gen *g)
 {
-	struct gen_sink_stats *v = calloc(g->ncpus_possible, sizeof(*v));
-	__u32 zero = 0;
-	__u64 sum = 0;
-	int i;
+	struct gen_sink_stats sum;
 
-	if (!v)
-		return 0;
-	if (!bpf_map_lookup_elem(bpf_map__fd(g->skel->maps.sink_stats), &zero, v))
-		for (i = 0; i < g->ncpus_possible; i++)
-			sum += v[i].synacks;
-	free(v);
-	return sum;
+	percpu_sum(bpf_map__fd(g->skel->maps.sink_stats), 0, (__u64 *)&sum,
+		   sizeof(sum) / sizeof(__u64));
+	return sum.synacks;
 }
 
 static void *gen_thread(void *arg)
@@ -551,7 +546,7 @@ static void sleep_s(double s)
 }
 
 int bench_gen_measure(struct bench_gen *g, double duration, bench_count_fn count,
-		      void *ctx, struct bench_sample *out)
+		      void *ctx, bench_conn_fn conns, struct bench_sample *out)
 {
 	struct gen_thread t[BENCH_MAX_CPUS];
 	unsigned long long b0, b1;
@@ -567,7 +562,7 @@ int bench_gen_measure(struct bench_gen *g, double duration, bench_count_fn count
 	sleep_s(GEN_WARMUP_S);
 	c0 = count(ctx);
 	s0 = bench_gen_synacks(g);
-	out->legit = bench_legit_counts(&l0, &f0);
+	out->legit = conns(&l0, &f0);
 	cpu_busy(g->cpus, g->nthreads, &b0);
 	if (own)
 		o0 = own_ns(g, t);
@@ -575,7 +570,7 @@ int bench_gen_measure(struct bench_gen *g, double duration, bench_count_fn count
 	sleep_s(duration);
 	c1 = count(ctx);
 	s1 = bench_gen_synacks(g);
-	bench_legit_counts(&l1, &f1);
+	conns(&l1, &f1);
 	cpu_busy(g->cpus, g->nthreads, &b1);
 	if (own)
 		o1 = own_ns(g, t);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * xdpct bench: per-path micro-costs and kernel memory.
+ * xdpct-bench: per-path micro-costs.
  *
  * Micro-costs: BPF_PROG_TEST_RUN (not live) repeats one program on one
  * frame and reports the mean time per run.  xdpct_micro can rewrite the
@@ -17,10 +17,11 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "bench.h"
-#include "lib/xdpct.h"
-#include "ceiling.skel.h"
-#include "xdpct_bench.skel.h"
+#include "micro.h"
+#include "net.h"
+#include "xdpct/config.h"
+#include "bench/ceiling.skel.h"
+#include "bench/xdpct_bench.skel.h"
 
 enum { VARY_NONE, VARY_NEW_FLOW, VARY_WALK };	/* as bpf/xdpct_bench.bpf.c */
 
@@ -181,27 +182,4 @@ int bench_micro(struct bench_xdpct *x, struct ceiling_bpf *c, enum micro_kind ki
 	}
 	x->skel->bss->vary = VARY_NONE;
 	return bench_stop ? -EINTR : 0;
-}
-
-int bench_map_memlock(int map_fd, __u64 *bytes)
-{
-	char path[64], line[256];
-	FILE *f;
-	int err = -ENOENT;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", map_fd);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long v;
-
-		if (sscanf(line, "memlock: %llu", &v) == 1) {
-			*bytes = v;
-			err = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return err;
 }

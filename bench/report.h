@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* What a bench run found: medians, ratios and targets, as a table or as JSON. */
+#ifndef XDPCT_BENCH_REPORT_H
+#define XDPCT_BENCH_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include "generator.h"
+#include "micro.h"
+
+enum bench_variant {
+	V_CEILING,
+	V_XDPCT,		/* tracking, then drop */
+	V_XDPCT_PASS,		/* tracking in front of the kernel's forwarding path */
+	V_KERNEL,		/* nf_conntrack forwarding (tracking scenarios) */
+	V_KERNEL_COOKIES,	/* tcp_syncookies=2 and a listener */
+	V_KERNEL_SYNPROXY,	/* nft synproxy and a listener */
+	V_XDPCT_COOKIES,	/* xdpct answers SYNs with SYN cookies (XDP_TX) */
+	V_MAX,
+};
+
+struct bench_row {
+	const char *scenario;
+	enum bench_variant variant;
+	__u32 flows;
+	struct bench_sample s[BENCH_MAX_SAMPLES];
+	int n;
+	char note[96];
+	/* filled by bench_summarise */
+	double med_pps, min_pps, max_pps;
+	double med_ns, med_cpu, med_synack;
+	double med_legit;		/* legitimate connections completed/s */
+	__u64 legit_fail;		/* their failures, all repetitions */
+	bool legit;
+	double extra_ns;		/* ns/pkt above the ceiling's */
+	double r_ceiling, r_kernel;	/* 0 = no baseline */
+};
+
+struct bench_memory {
+	__u32 flows;
+	__u64 flow_map_bytes;
+	__u64 all_maps_bytes;
+	long conntrack_objsize;
+	long kernel_ct_entries;
+};
+
+struct bench_report {
+	const char *generator;
+	int threads;
+	int cpus[BENCH_MAX_CPUS];
+	double duration;
+	int reps;
+	struct bench_row *rows;
+	int nrows;
+	struct micro_result *micro;
+	int nmicro;
+	struct bench_memory mem[4];
+	int nmem;
+};
+
+const char *variant_name(enum bench_variant v);
+void bench_summarise(struct bench_report *r);
+void bench_print_table(FILE *f, const struct bench_report *r);
+void bench_print_json(FILE *f, const struct bench_report *r);
+double bench_median(double *v, int n);
+
+#endif /* XDPCT_BENCH_REPORT_H */
