@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * xdpct bench traffic generator.
+ * xdpct-bench traffic generator.
  *
  * Run by BPF_PROG_TEST_RUN in live-frames mode (BPF_F_TEST_XDP_LIVE_FRAMES)
  * on a template frame: for every packet it writes the whole header set the

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * xdpct bench: the datapath as the benchmark runs it.
+ * xdpct-bench: the datapath as the benchmark runs it.
  *
  * This is bpf/xdpct.bpf.c itself (same source, same compiler and flags, so
  * xdpct_xdp here is the production program) plus two entry points that run
