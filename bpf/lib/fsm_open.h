@@ -87,7 +87,7 @@ static __always_inline int fsm_new_midstream(struct xdpct_flow *f, const struct 
 	s->end = seg_end(g);
 	s->maxwin = g->win ? g->win : 1;
 	s->maxend = s->end + s->maxwin;
-	s->win = g->win;
+	s->ts_recent = (g->opts & XDPCT_D_TS) ? g->tsval : 0;
 	s->flags = XDPCT_D_SYN | XDPCT_D_SYN_ACKED | XDPCT_D_ACKED_ANY;
 	s->ack = g->ack;
 	p->flags = XDPCT_D_SYN | XDPCT_D_SYN_ACKED;
@@ -139,7 +139,6 @@ static __always_inline void fsm_new_cookie(struct xdpct_flow *f, const struct xd
 	sd->isn = g->ack - 1;
 	sd->end = g->ack;
 	sd->ack = g->seq;
-	sd->win = h->synack_win;
 	sd->maxwin = h->synack_win ? h->synack_win : 1;
 	sd->mss = h->smss;
 	sd->wscale = h->swscale;
@@ -150,7 +149,7 @@ static __always_inline void fsm_new_cookie(struct xdpct_flow *f, const struct xd
 	cd->isn = g->seq - 1;
 	cd->end = seg_end(g);
 	cd->ack = g->ack;
-	cd->win = g->win;
+	cd->ts_recent = (g->opts & XDPCT_D_TS) ? g->tsval : 0;
 	cd->maxwin = cwin ? cwin : 1;
 	cd->mss = h->cmss;
 	cd->wscale = h->cwscale;
@@ -176,6 +175,7 @@ static __always_inline void fsm_reopen(struct xdpct_flow *f, const struct xdpct_
 	fsm_set(f, o, !d, XDPCT_S_LISTEN, now);
 	__builtin_memset(&f->dir, 0, sizeof(f->dir));
 	f->flags = XDPCT_F_REUSED;
+	f->psyn = 0;
 	f->gen = gen;
 	f->synack_ns = 0;
 	f->est_ns = 0;

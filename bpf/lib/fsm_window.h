@@ -94,11 +94,11 @@ static __always_inline void fsm_window_update(struct xdpct_flow *f, const struct
 	    (p->flags & XDPCT_D_WSCALE))
 		win <<= s->wscale;
 
-	if (!(g->flags & TCPF_SYN)) {
-		if (s->maxwin < win)
-			s->maxwin = win;
-		s->win = g->win;
-	}
+	if (!(g->flags & TCPF_SYN) && s->maxwin < win)
+		s->maxwin = win;
+	/* the latest TSval (read on SYNs and FINs), for a TIME_WAIT end's RFC 6191 check */
+	if ((g->opts & XDPCT_D_TS) && (__s32)(g->tsval - s->ts_recent) > 0)
+		s->ts_recent = g->tsval;
 	if (seq_after(end, s->end)) {
 		/* sending past what the peer allowed so far grows its window */
 		if (p->maxwin && seq_after(end, s->maxend))

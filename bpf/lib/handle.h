@@ -61,6 +61,7 @@ static __always_inline void read_syn_opts(void *ctx, int is_xdp, struct xdpct_wo
 	w->seg.mss = o->mss;
 	w->seg.wscale = o->wscale;
 	w->seg.opts = o->flags;
+	w->seg.tsval = o->tsval;
 }
 
 /* VERDICT_*.  pkt_len: the whole frame's (TC: skb->len; data_end may end earlier). */

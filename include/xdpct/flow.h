@@ -77,7 +77,7 @@ struct xdpct_dir {
 	__u16 mss;		/* MSS option on its SYN, 0 = none */
 	__u8 wscale;		/* window scale option on its SYN */
 	__u8 flags;		/* XDPCT_D_* */
-	__u32 win;		/* last raw window field */
+	__u32 ts_recent;	/* latest TSval on its SYN or FIN (RFC 7323), 0 = none */
 	__u64 state_ns;		/* when this endpoint entered its current state */
 	__u64 packets;
 	__u64 bytes;		/* IP-level bytes sent */
@@ -89,7 +89,19 @@ struct xdpct_flow {
 	__u8 client;		/* endpoint index (0/1) that sent the first SYN */
 	__u8 flags;		/* XDPCT_F_* */
 	__u32 gen;		/* connection generation on this entry (reuse) */
-	__u32 pad;
+	/*
+	 * A bare SYN seen while the connection was synchronized (RFC 5961
+	 * 4: it moves nothing): kept until the next segment, so that a
+	 * SYN-ACK answering exactly it can start a new connection over a
+	 * stale entry, as nf_conntrack's last_index/last_end do.
+	 */
+	__u32 psyn_seq;
+	__u16 psyn_win;
+	__u16 psyn_mss;
+	__u8 psyn_wscale;
+	__u8 psyn_opts;		/* XDPCT_D_WSCALE | SACK_PERM | TS */
+	__u8 psyn_ep;		/* endpoint that sent it */
+	__u8 psyn;		/* 1: psyn_* hold one */
 	__u64 first_seen_ns;
 	__u64 last_seen_ns;
 	__u64 syn_ns;		/* first SYN of this connection */

@@ -119,14 +119,89 @@ static void seq_rst_synrcvd(struct conn *c)
 	     .ev = { { S, LISTEN, SRCVD } });
 	STEP(c, .who = C, .flags = RST, .seq = 1 + 70000, .st = { SSENT, SRCVD },
 	     .cnt = { { N(INV_RST), 1 } });
-	STEP(c, .who = C, .flags = RST, .seq = 1, RESET_BOTH,
+	/*
+	 * RFC 9293 3.10.7.4, SYN-RECEIVED: "If this connection was initiated
+	 * with a passive OPEN (i.e., came from the LISTEN state), then return
+	 * this connection to LISTEN state"; the client that reset is CLOSED.
+	 */
+	STEP(c, .who = C, .flags = RST, .seq = 1, .st = { CLOSED, LISTEN },
+	     .ev = { { C, SSENT, CLOSED }, { S, SRCVD, LISTEN } },
+	     .cnt = { { N(FLOWS_CLOSED), 1 } }, .set_flags = XDPCT_F_RESET);
+}
+
+/* ... after which nothing but a new SYN does anything; that one reopens. */
+static void seq_rst_synrcvd_then(struct conn *c)
+{
+	seq_rst_synrcvd(c);
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 1, .st = { CLOSED, LISTEN },
+	     .cnt = { { N(INV_STATE), 1 } });
+	STEP(c, .who = S, .flags = SA, .ack = 1, .st = { CLOSED, LISTEN },
+	     .cnt = { { N(INV_STATE), 1 } });
+	STEP(c, .who = S, .flags = RST, .seq = 1, .st = { CLOSED, LISTEN }, .keep = 1);
+	c->isn[C] += 4000;
+	STEP(c, .who = C, .flags = SYN, .st = { SSENT, LISTEN },
+	     .ev = { { C, CLOSED, SSENT } }, .cnt = { { N(FLOWS_REOPENED), 1 } });
+	STEP(c, .who = S, .flags = SA, .ack = 1, .st = { SSENT, SRCVD },
+	     .ev = { { S, LISTEN, SRCVD } });
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 1, .st = { EST, EST },
+	     .ev = { { C, SSENT, EST }, { S, SRCVD, EST } });
+}
+
+/* The entry left by it expires as a closed one (close timeout, reason closed). */
+static void seq_rst_synrcvd_expires(struct conn *c)
+{
+	seq_rst_synrcvd(c);
+	conn_sweep(c, 10 * XDPCT_NSEC_PER_SEC - 1, NULL, 0, 0, __LINE__);
+	conn_sweep(c, 1, NULL, 0, XDPCT_EXP_CLOSED, __LINE__);
+}
+
+/* With the drop switches: the RST at RCV.NXT passes, the entry expires as closed. */
+static void seq_rst_synrcvd_expires_drop(struct conn *c)
+{
+	STEP(c, .who = C, .flags = SYN, .st = { SSENT, LISTEN }, .ev = { { C, NONE, SSENT } },
+	     .cnt = { { N(FLOWS_CREATED), 1 } });
+	STEP(c, .who = S, .flags = SA, .ack = 1, .st = { SSENT, SRCVD },
+	     .ev = { { S, LISTEN, SRCVD } });
+	STEP(c, .who = C, .flags = RST, .seq = 1 + 70000, .st = { SSENT, SRCVD },
+	     .cnt = { { N(INV_RST), 1 } }, .verdict = XDP_DROP);
+	STEP(c, .who = C, .flags = RST, .seq = 1, .st = { CLOSED, LISTEN },
+	     .ev = { { C, SSENT, CLOSED }, { S, SRCVD, LISTEN } },
+	     .cnt = { { N(FLOWS_CLOSED), 1 } }, .set_flags = XDPCT_F_RESET);
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 1, .st = { CLOSED, LISTEN },
+	     .cnt = { { N(INV_STATE), 1 } }, .verdict = XDP_DROP);
+	conn_sweep(c, 10 * XDPCT_NSEC_PER_SEC, NULL, 0, XDPCT_EXP_CLOSED, __LINE__);
+}
+
+/* The server resetting its own half-open connection: both CLOSED. */
+static void seq_rst_synrcvd_by_server(struct conn *c)
+{
+	STEP(c, .who = C, .flags = SYN, .st = { SSENT, LISTEN }, .ev = { { C, NONE, SSENT } },
+	     .cnt = { { N(FLOWS_CREATED), 1 } });
+	STEP(c, .who = S, .flags = SA, .ack = 1, .st = { SSENT, SRCVD },
+	     .ev = { { S, LISTEN, SRCVD } });
+	STEP(c, .who = S, .flags = RA, .seq = 1, .ack = 1, RESET_BOTH,
 	     .ev = { { C, SSENT, CLOSED }, { S, SRCVD, CLOSED } });
+}
+
+static const struct xdpct_cfg *drop_cfg(void)
+{
+	static struct xdpct_cfg cfg;
+
+	h_default_cfg(&cfg);
+	cfg.drop_invalid = 1;
+	cfg.drop_window = 1;
+	return &cfg;
 }
 
 Test(rst, during_handshake)
 {
 	conn_run_all_cfg(NULL, seq_rst_handshake);
 	conn_run_all_cfg(NULL, seq_rst_synrcvd);
+	conn_run_all_cfg(drop_cfg(), seq_rst_synrcvd_by_server);
+	conn_run_all_cfg(drop_cfg(), seq_rst_synrcvd_expires_drop);
+	conn_run_all_cfg(NULL, seq_rst_synrcvd_then);
+	conn_run_all_cfg(NULL, seq_rst_synrcvd_expires);
+	conn_run_all_cfg(NULL, seq_rst_synrcvd_by_server);
 }
 
 /* RSTs while closing, and in TIME_WAIT. */
