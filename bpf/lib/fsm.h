@@ -127,13 +127,13 @@ static __always_inline void fsm_syn_in_conn(struct xdpct_flow *f, const struct x
 	o->invalid = XDPCT_STAT_INV_STATE;
 	if (!xdpct_state_synced(f->state[d]) && !xdpct_state_synced(f->state[!d]))
 		return;
-	f->psyn = 1;
-	f->psyn_ep = d;
-	f->psyn_seq = g->seq;
-	f->psyn_win = g->win;
-	f->psyn_mss = g->mss;
-	f->psyn_wscale = g->wscale;
-	f->psyn_opts = g->opts & (XDPCT_D_WSCALE | XDPCT_D_SACK_PERM | XDPCT_D_TS);
+	f->pend = XDPCT_PEND_SYN;
+	f->pend_ep = d;
+	f->pend_seq = g->seq;
+	f->pend_win = g->win;
+	f->pend_mss = g->mss;
+	f->pend_wscale = g->wscale;
+	f->pend_opts = g->opts & (XDPCT_D_WSCALE | XDPCT_D_SACK_PERM | XDPCT_D_TS);
 	o->ignored = 1;
 }
 
@@ -270,17 +270,73 @@ static __always_inline int fsm_state_check(const struct xdpct_flow *f,
 }
 
 /*
+ * Gaps: segments of d the tracker never saw (capture loss, asymmetric
+ * routing, a packet it could not parse) leave d's peer acknowledging
+ * beyond d's end and d sending beyond the window we know, each refused
+ * forever.  Called only for a segment the window check refused:
+ *  - the peer r acknowledges past d's end in a segment whose own sequence
+ *    number fits r's window (checks I and II: not blind): remembered
+ *    (XDPCT_PEND_RESYNC), still refused;
+ *  - d then sends a segment that fits the window r's acknowledgement
+ *    opened (checks I and II as if d's direction were at that ack: data
+ *    in flight from there), with an acknowledgement that fits r's
+ *    direction (checks III and IV): the two endpoints agree on what we
+ *    missed, so d's direction takes it (counted `resync`) and the
+ *    segment is accepted.
+ * One segment alone never moves anything, and a blind injector must guess
+ * both sequence spaces of the connection at once.  Returns 1 to accept.
+ */
+static __always_inline int fsm_resync(struct xdpct_flow *f, const struct xdpct_seg *g,
+				      struct xdpct_fsm_out *o)
+{
+	__u8 d = g->d & 1, r = !d;
+	struct xdpct_dir *s = &f->dir[d], *p = &f->dir[r];
+	__u32 win, at = f->pend_seq;
+
+	if ((g->flags & (TCPF_SYN | TCPF_ACK)) != TCPF_ACK || !(s->flags & XDPCT_D_SYN_ACKED) ||
+	    !(p->flags & XDPCT_D_SYN_ACKED))
+		return 0;
+	win = f->pend_win;
+	if ((p->flags & XDPCT_D_WSCALE) && (s->flags & XDPCT_D_WSCALE))
+		win <<= p->wscale;
+	win = win ? win : 1;
+	if (f->pend == XDPCT_PEND_RESYNC && f->pend_ep == d &&
+	    seq_before(g->seq, at + win + 1) && seq_after(seg_end(g), at - p->maxwin - 1) &&
+	    fsm_ack_fits(s, p, g->ack)) {
+		if (seq_after(at, s->end))
+			s->end = at;
+		if (seq_after(at + win, s->maxend))
+			s->maxend = at + win;
+		if (seq_after(f->pend_seq, p->ack))
+			p->ack = f->pend_seq;
+		f->pend = 0;
+		o->note = XDPCT_STAT_RESYNC;
+		return 1;
+	}
+	if (fsm_seq_fits(s, p, g) && seq_after(g->ack, p->end)) {
+		f->pend = XDPCT_PEND_RESYNC;
+		f->pend_ep = r;
+		f->pend_seq = g->ack;
+		f->pend_win = g->win;
+	}
+	return 0;
+}
+
+/*
  * RFC 9293 3.10.7.4, first, "check sequence number", as far as an observer
  * can: the endpoints' states, then the window (v: the sender as it is, or
  * as its SYN-ACK will leave it).  Nonzero when refused (in o->invalid).
  */
-static __always_inline int fsm_refused(const struct xdpct_flow *f, const struct xdpct_seg *g,
+static __always_inline int fsm_refused(struct xdpct_flow *f, const struct xdpct_seg *g,
 				       const struct fsm_sender *v, struct xdpct_fsm_out *o)
 {
 	int err = fsm_state_check(f, g);
 
 	if (!err) {
 		err = fsm_window_check(f, g, v);
+		/* only once the window check failed: nothing on the fast path */
+		if (err && fsm_resync(f, g, o))
+			err = 0;
 		o->window_fail = !!err;
 	}
 	o->invalid = err;
@@ -415,8 +471,8 @@ static __always_inline void fsm_accept(struct xdpct_flow *f, const struct xdpct_
 				       __u64 now, struct xdpct_fsm_out *o)
 {
 	fsm_window_update(f, g);
-	if (f->psyn)
-		f->psyn = 0;		/* the SYN it remembered was not answered */
+	if (f->pend)
+		f->pend = 0;		/* the SYN it remembered was not answered */
 	if (g->flags & TCPF_ACK)
 		fsm_on_ack(f, g, now, o);
 	if (g->flags & TCPF_FIN)
@@ -493,7 +549,8 @@ static __always_inline void fsm_synack_record(struct xdpct_flow *f, const struct
 static __always_inline int fsm_stale_answered(const struct xdpct_flow *f,
 					      const struct xdpct_seg *g)
 {
-	return f->psyn && f->psyn_ep != (g->d & 1) && g->ack == f->psyn_seq + 1 &&
+	return f->pend == XDPCT_PEND_SYN && f->pend_ep != (g->d & 1) &&
+	       g->ack == f->pend_seq + 1 &&
 	       !fsm_flow_dead(f);
 }
 
@@ -501,16 +558,21 @@ static __always_inline int fsm_stale_answered(const struct xdpct_flow *f,
 static __always_inline void fsm_stale_reopen(struct xdpct_flow *f, __u64 now,
 					     struct xdpct_fsm_out *o)
 {
-	struct xdpct_seg syn = {};
+	__u8 d = f->pend_ep & 1;
+	struct xdpct_dir *s = &f->dir[d];
+	__u32 seq = f->pend_seq;
+	__u16 win = f->pend_win, mss = f->pend_mss;
+	__u8 wscale = f->pend_wscale, opts = f->pend_opts;
 
-	syn.seq = f->psyn_seq;
-	syn.win = f->psyn_win;
-	syn.mss = f->psyn_mss;
-	syn.wscale = f->psyn_wscale;
-	syn.opts = f->psyn_opts;
-	syn.flags = TCPF_SYN;
-	syn.d = f->psyn_ep & 1;
-	fsm_reopen(f, &syn, now, o);
+	fsm_reopen_by(f, d, now, o);
+	/* as fsm_init_dir() records a SYN (its TSval was not kept) */
+	s->isn = seq;
+	s->end = seq + 1;
+	s->maxend = seq + 1;
+	s->maxwin = win ? win : 1;
+	s->mss = mss;
+	s->wscale = wscale;
+	s->flags = XDPCT_D_SYN | opts;
 	f->syn_ns = 0;		/* when that SYN came was not kept */
 }
 

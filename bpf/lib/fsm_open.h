@@ -163,29 +163,38 @@ static __always_inline void fsm_new_cookie(struct xdpct_flow *f, const struct xd
 	fsm_open_established(f, g, now, o);
 }
 
-/* Wipe an entry for a new connection on the same 4-tuple (keeps the lock). */
-static __always_inline void fsm_reopen(struct xdpct_flow *f, const struct xdpct_seg *g,
-				       __u64 now, struct xdpct_fsm_out *o)
+/*
+ * Wipe an entry for a new connection on the same 4-tuple (keeps the lock),
+ * opened by endpoint d; its SYN is recorded by the caller.
+ */
+static __always_inline void fsm_reopen_by(struct xdpct_flow *f, __u8 d, __u64 now,
+					  struct xdpct_fsm_out *o)
 {
-	__u8 d = g->d & 1;
 	__u32 gen = f->gen + 1;
 
 	/* tell the watcher both ends left their old state */
-	fsm_set(f, o, d, XDPCT_S_SYN_SENT, now);
+	fsm_set(f, o, d & 1, XDPCT_S_SYN_SENT, now);
 	fsm_set(f, o, !d, XDPCT_S_LISTEN, now);
 	__builtin_memset(&f->dir, 0, sizeof(f->dir));
 	f->flags = XDPCT_F_REUSED;
-	f->psyn = 0;
+	f->pend = 0;
 	f->gen = gen;
 	f->synack_ns = 0;
 	f->est_ns = 0;
 	f->client = d;
 	f->syn_ns = now;
 	f->first_seen_ns = now;
-	fsm_init_dir(&f->dir[d], g);
 	f->dir[d].state_ns = now;
 	f->dir[!d].state_ns = now;
 	o->reopened = 1;
 	o->victim = 1;
+}
+
+/* A new connection from d's SYN g over a dead connection's entry. */
+static __always_inline void fsm_reopen(struct xdpct_flow *f, const struct xdpct_seg *g,
+				       __u64 now, struct xdpct_fsm_out *o)
+{
+	fsm_reopen_by(f, g->d & 1, now, o);
+	fsm_init_dir(&f->dir[g->d & 1], g);
 }
 #endif /* XDPCT_FSM_OPEN_H */

@@ -142,7 +142,7 @@ static __always_inline void fsm_close_both(struct xdpct_flow *f, struct xdpct_fs
 		return;
 	fsm_set(f, o, c, XDPCT_S_CLOSED, now);
 	fsm_set(f, o, !c, XDPCT_S_CLOSED, now);
-	f->psyn = 0;
+	f->pend = 0;
 	o->closed = 1;
 }
 

@@ -42,6 +42,12 @@ enum {
 	XDPCT_F_RESET		= 1 << 5, /* closed by an RST */
 };
 
+/* struct xdpct_flow.pend */
+enum {
+	XDPCT_PEND_SYN		= 1,
+	XDPCT_PEND_RESYNC	= 2,
+};
+
 /* struct xdpct_dir.flags: what one endpoint has sent / had acknowledged */
 enum {
 	XDPCT_D_SYN		= 1 << 0, /* sent a SYN (isn valid) */
@@ -90,18 +96,25 @@ struct xdpct_flow {
 	__u8 flags;		/* XDPCT_F_* */
 	__u32 gen;		/* connection generation on this entry (reuse) */
 	/*
-	 * A bare SYN seen while the connection was synchronized (RFC 5961
-	 * 4: it moves nothing): kept until the next segment, so that a
-	 * SYN-ACK answering exactly it can start a new connection over a
-	 * stale entry, as nf_conntrack's last_index/last_end do.
+	 * Evidence one endpoint gave that only the other can confirm, kept
+	 * until the next accepted segment (as nf_conntrack's last_index,
+	 * last_seq, last_end):
+	 *   XDPCT_PEND_SYN     a bare SYN from pend_ep while synchronized
+	 *                      (RFC 5961 4: it moves nothing); a SYN-ACK
+	 *                      acking exactly it starts a new connection
+	 *                      over the stale entry (pend_* is that SYN)
+	 *   XDPCT_PEND_RESYNC  pend_ep's peer acknowledged pend_seq, beyond
+	 *                      all pend_ep was seen to send (segments we
+	 *                      missed), with window pend_win; pend_ep then
+	 *                      sending from there resynchronises its direction
 	 */
-	__u32 psyn_seq;
-	__u16 psyn_win;
-	__u16 psyn_mss;
-	__u8 psyn_wscale;
-	__u8 psyn_opts;		/* XDPCT_D_WSCALE | SACK_PERM | TS */
-	__u8 psyn_ep;		/* endpoint that sent it */
-	__u8 psyn;		/* 1: psyn_* hold one */
+	__u32 pend_seq;
+	__u16 pend_win;
+	__u16 pend_mss;
+	__u8 pend_wscale;
+	__u8 pend_opts;		/* XDPCT_D_WSCALE | SACK_PERM | TS */
+	__u8 pend_ep;		/* endpoint whose word awaits the other's */
+	__u8 pend;		/* XDPCT_PEND_*, 0: none */
 	__u64 first_seen_ns;
 	__u64 last_seen_ns;
 	__u64 syn_ns;		/* first SYN of this connection */

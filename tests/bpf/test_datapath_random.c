@@ -464,7 +464,7 @@ static int psyn_match(const struct xdpct_flow_key *k, const struct xdpct_flow *f
 	__u32 *seq = arg;
 
 	(void)k;
-	if (f->psyn && f->psyn_seq == *seq)
+	if (f->pend && f->pend_seq == *seq)
 		seq[1] = 1;
 	return 0;
 }

@@ -410,15 +410,19 @@ void conn_step(struct conn *c, const struct step *s, int line)
 		if (s->psyn) {
 			__u32 seq = (__u32)(s->abs_seq ? s->seq : c->isn[s->who] + s->seq);
 
-			CHECK(c, line, f.psyn == 1 && f.psyn_ep == d && f.psyn_seq == seq,
-			      "remembered SYN: %u ep %u seq %u", f.psyn, f.psyn_ep, f.psyn_seq);
-			e.psyn = f.psyn;
-			e.psyn_ep = f.psyn_ep;
-			e.psyn_seq = f.psyn_seq;
-			e.psyn_win = f.psyn_win;
-			e.psyn_mss = f.psyn_mss;
-			e.psyn_wscale = f.psyn_wscale;
-			e.psyn_opts = f.psyn_opts;
+			CHECK(c, line, f.pend == XDPCT_PEND_SYN && f.pend_ep == d &&
+			      f.pend_seq == seq,
+			      "remembered SYN: %u ep %u seq %u", f.pend, f.pend_ep, f.pend_seq);
+		}
+		/* what a refused segment may leave: evidence for the peer to confirm */
+		{
+			e.pend = f.pend;
+			e.pend_ep = f.pend_ep;
+			e.pend_seq = f.pend_seq;
+			e.pend_win = f.pend_win;
+			e.pend_mss = f.pend_mss;
+			e.pend_wscale = f.pend_wscale;
+			e.pend_opts = f.pend_opts;
 		}
 		for (i = 0; i < 2; i++)
 			if (s->restart & (1 << (i == c->cidx ? C : S)))

@@ -2076,3 +2076,66 @@ Test(replay_input, ipv4_total_length_zero)
 	cr_assert_eq(dp(XDPCT_STAT_INV_IP), 0);
 	conv_free(cv);
 }
+
+/*
+ * Issue 11, rule 9: a capture with a gap.  The client sends 100 segments
+ * of 1000 bytes (segment i at 1 + 1000 i), the server ACKs every second
+ * one; the capture lost segments 10..79 and the ACKs between them, more
+ * than the 64240-byte window.  Derivation (tcpdump -nn -S):
+ *   1-3         handshake, both ESTABLISHED
+ *   4-18        segments 0-9 and their ACKs: in the window
+ *  19, 20 P.    segments 80 and 81: beyond anything the server's ACKs
+ *               allowed (invalid_seq), nothing moves
+ *  21 .         server ack 82001: beyond all the client was seen to send
+ *               (invalid_ack), remembered
+ *  22 P.        segment 82, inside the window that ACK opened: the two
+ *               ends agree on what the capture missed: resync
+ *  then the rest and the close, all valid:
+ *               client FIN_WAIT_1 / server CLOSE_WAIT, FIN_WAIT_2,
+ *               server LAST_ACK, client TIME_WAIT, server CLOSED
+ * Before, every packet after the gap was invalid and the close was missed
+ * (Zeek's conn.log and Suricata see the close of such a capture).
+ */
+Test(replay_input, capture_with_a_gap)
+{
+	static const char *const ev[] = {
+		"1 " CV_F " client CLOSED>SYN_SENT",
+		"2 " CV_F " server LISTEN>SYN_RCVD",
+		"3 " CV_F " client SYN_SENT>ESTABLISHED",
+		"3 " CV_F " server SYN_RCVD>ESTABLISHED",
+		"49 " CV_F " client ESTABLISHED>FIN_WAIT_1",
+		"49 " CV_F " server ESTABLISHED>CLOSE_WAIT",
+		"50 " CV_F " client FIN_WAIT_1>FIN_WAIT_2",
+		"50 " CV_F " server CLOSE_WAIT>LAST_ACK",
+		"50 " CV_F " client FIN_WAIT_2>TIME_WAIT",
+		"51 " CV_F " server LAST_ACK>CLOSED",
+	};
+	static const char *const fl[] = { CV_F " TIME_WAIT/CLOSED 34/17 -" };
+	struct conv *cv = conv_handshake();
+	char path[512];
+	__u32 end = CV_C + 1 + 100 * 1000;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		bool lost = i >= 10 && i < 80;
+
+		if (!lost)
+			conv_add(cv, true, CV_C + 1 + i * 1000, CV_S + 1, 0x18, 1000, false);
+		if (i % 2 && !lost)
+			conv_add(cv, false, CV_S + 1, CV_C + 1 + (i + 1) * 1000, 0x10, 0, false);
+	}
+	conv_add(cv, true, end, CV_S + 1, 0x11, 0, false);
+	conv_add(cv, false, CV_S + 1, end + 1, 0x11, 0, false);
+	conv_add(cv, true, end + 1, CV_S + 2, 0x10, 0, false);
+	cr_assert_eq(cv->k.n, 51);
+	tmp_path(path, sizeof(path), "gap.pcap");
+	write_pcap(path, 1, false, 65535, &cv->k, 0, false);
+	replay_path(path, NULL);
+	EXPECT_EVENTS(ev);
+	EXPECT_FLOWS(fl);
+	expect_clean(51, 3);
+	cr_assert_eq(dp(XDPCT_STAT_INV_SEQ), 2);
+	cr_assert_eq(dp(XDPCT_STAT_INV_ACK), 1);
+	cr_assert_eq(dp(XDPCT_STAT_RESYNC), 1);
+	conv_free(cv);
+}

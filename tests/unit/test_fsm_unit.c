@@ -392,16 +392,17 @@ static bool unchanged(const struct xdpct_flow *before, const struct xdpct_flow *
 {
 	struct xdpct_flow e = *before;
 
-	if (o->ignored) {
-		if (!f->psyn)
-			return false;
-		e.psyn = f->psyn;
-		e.psyn_ep = f->psyn_ep;
-		e.psyn_seq = f->psyn_seq;
-		e.psyn_win = f->psyn_win;
-		e.psyn_mss = f->psyn_mss;
-		e.psyn_wscale = f->psyn_wscale;
-		e.psyn_opts = f->psyn_opts;
+	if (o->ignored && f->pend != XDPCT_PEND_SYN)
+		return false;
+	/* what a refused segment may leave: evidence for the peer to confirm */
+	{
+		e.pend = f->pend;
+		e.pend_ep = f->pend_ep;
+		e.pend_seq = f->pend_seq;
+		e.pend_win = f->pend_win;
+		e.pend_mss = f->pend_mss;
+		e.pend_wscale = f->pend_wscale;
+		e.pend_opts = f->pend_opts;
 	}
 	return !memcmp(&e, f, sizeof(*f));
 }
