@@ -33,10 +33,12 @@ Test(rst, in_window_from_client)
 
 /*
  * RFC 5961 3.2 as the datapath applies it: an RST resets only at the
- * receiver's RCV.NXT, which the observer places between what the receiver
- * last acknowledged and what the sender has sent.  Anywhere else - even
- * inside the window - is invalid_rst (the real peer would get a challenge
- * ACK and answer with an exact RST).
+ * receiver's RCV.NXT, which the observer knows as what the sender has sent
+ * (its end) or what the receiver last acknowledged; nothing between them
+ * (issue 11 rule 7: that range was accepted before, megabytes with scaled
+ * windows).  Anywhere else - even inside the window - is invalid_rst (the
+ * real peer answers a challenge ACK, and the genuine RST that follows
+ * matches exactly).
  */
 static void seq_rst_window_edges(struct conn *c)
 {
@@ -52,11 +54,43 @@ static void seq_rst_window_edges(struct conn *c)
 	     .cnt = { { N(INV_RST), 1 } });
 	STEP(c, .who = S, .flags = RA, .seq = -100000, .ack = 1, .st = { EST, EST },
 	     .cnt = { { N(INV_RST), 1 } });
-	/* 1000 bytes in flight, unacknowledged: RCV.NXT is somewhere in 1..1001 */
+	/*
+	 * 1000 bytes in flight, unacknowledged: RCV.NXT is 1 (the client's
+	 * last ack) or 1001 (all of it arrived); in between is a challenge
+	 * ACK's business
+	 */
 	STEP(c, .who = S, .flags = PA, .seq = 1, .ack = 1, .len = 1000, .st = { EST, EST });
 	STEP(c, .who = S, .flags = RST, .seq = 1002, .st = { EST, EST },
 	     .cnt = { { N(INV_RST), 1 } });
-	STEP(c, .who = S, .flags = RST, .seq = 501, RESET_BOTH,
+	STEP(c, .who = S, .flags = RST, .seq = 501, .st = { EST, EST },
+	     .cnt = { { N(INV_RST), 1 } });
+	STEP(c, .who = S, .flags = RST, .seq = 2, .st = { EST, EST },
+	     .cnt = { { N(INV_RST), 1 } });
+	STEP(c, .who = S, .flags = RST, .seq = 1000, .st = { EST, EST },
+	     .cnt = { { N(INV_RST), 1 } });
+	/* the client's last ack: exact */
+	STEP(c, .who = S, .flags = RST, .seq = 1, RESET_BOTH,
+	     .ev = { { C, EST, CLOSED }, { S, EST, CLOSED } });
+}
+
+/*
+ * Scaled windows (wscale 7: 8 MB): megabytes in flight still leave only
+ * the two exact numbers; the challenge ACK's answer matches one.
+ */
+static void seq_rst_scaled(struct conn *c)
+{
+	conn_handshake(c, true);
+	/* the server's first scaled window: 65535 << 7 */
+	STEP(c, .who = S, .flags = ACK, .seq = 1, .ack = 1, .st = { EST, EST });
+	STEP(c, .who = C, .flags = PA, .seq = 1, .ack = 1, .len = 1400, .st = { EST, EST });
+	STEP(c, .who = C, .flags = PA, .seq = 1 + 3000000, .ack = 1, .len = 1400,
+	     .st = { EST, EST });
+	/* a blind RST anywhere in the 3 MB in flight: refused */
+	STEP(c, .who = C, .flags = RST, .seq = 1 + 1500000, .st = { EST, EST },
+	     .cnt = { { N(INV_RST), 1 } });
+	STEP(c, .who = S, .flags = ACK, .seq = 1, .ack = 1401, .st = { EST, EST });
+	/* at the server's latest ack of the client (1401): exact */
+	STEP(c, .who = C, .flags = RST, .seq = 1401, RESET_BOTH,
 	     .ev = { { C, EST, CLOSED }, { S, EST, CLOSED } });
 }
 
@@ -72,6 +106,7 @@ Test(rst, window_edges)
 {
 	conn_run_all_cfg(NULL, seq_rst_window_edges);
 	conn_run_all_cfg(NULL, seq_rst_exact_end);
+	conn_run_all_cfg(NULL, seq_rst_scaled);
 }
 
 /* A refused connection: the SYN answered by RST-ACK. */
