@@ -33,6 +33,10 @@ procps			# sysctl: tests, bench
 util-linux		# mountpoint (here), setpriv and unshare (CLI error test)
 mount			# mount (bpffs, here; the CLI error test)
 coreutils		# timeout, stat, mktemp and friends
+systemd			# systemd-analyze verify: the install test checks xdpct@.service
+man-db			# man -l: the install test renders every generated page
+groff-base		# groff, which man renders the pages with
+bash			# the generated completion, driven by the install test
 EOF
 )
 
