@@ -77,8 +77,11 @@ $(LIB_A): $(LIB_OBJ) $(REPLAY_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+# the operations commands' libraries: exporter (libmicrohttpd)
+CLI_LIBS := -lmicrohttpd -lpthread
+
 $(BUILD)/xdpct: $(CLI_OBJ) $(LIB_A)
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) $(CLI_LIBS)
 
 include bench/bench.mk
 

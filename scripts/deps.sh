@@ -37,6 +37,8 @@ systemd			# systemd-analyze verify: the install test checks xdpct@.service
 man-db			# man -l: the install test renders every generated page
 groff-base		# groff, which man renders the pages with
 bash			# the generated completion, driven by the install test
+libmicrohttpd-dev	# xdpct exporter's HTTP server (/metrics)
+prometheus		# prometheus and promtool: the exporter test scrapes and lints
 EOF
 )
 

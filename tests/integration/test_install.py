@@ -135,8 +135,13 @@ def completion(destdir):
         for o in words:
             if o in ("-h", "--help"):
                 continue
-            # in an empty netns: nothing attached, no interface given
-            rc, out, err = run(IN + [x, cmd, o], timeout=30)
+            # in an empty netns, nothing attached; an operand after it, so
+            # that a command taking none stops at it (exporter, top, ...)
+            try:
+                rc, out, err = run(IN + [x, cmd, o, "nosuch0"], timeout=30)
+            except subprocess.TimeoutExpired:
+                rc, err = None, "still running after 30 s"
+                bad.append(f"{o} (ran on)")
             if "unknown option" in err or "unexpected option" in err:
                 bad.append(o)
         check(not bad, f"xdpct {cmd}: {len(words)} options of --help accepted; refused {bad}")
