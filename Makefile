@@ -77,8 +77,10 @@ $(LIB_A): $(LIB_OBJ) $(REPLAY_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-# the operations commands' libraries: exporter (libmicrohttpd)
-CLI_LIBS := -lmicrohttpd -lpthread
+# the operations commands' libraries: exporter (libmicrohttpd), export
+# (libfixbuf, on glib)
+CLI_LIBS := -lmicrohttpd $(shell pkg-config --libs libfixbuf) -lpthread
+$(BUILD)/user/cli/cmd_export.o: CPPFLAGS += $(shell pkg-config --cflags libfixbuf)
 
 $(BUILD)/xdpct: $(CLI_OBJ) $(LIB_A)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) $(CLI_LIBS)

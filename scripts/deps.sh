@@ -39,6 +39,9 @@ groff-base		# groff, which man renders the pages with
 bash			# the generated completion, driven by the install test
 libmicrohttpd-dev	# xdpct exporter's HTTP server (/metrics)
 prometheus		# prometheus and promtool: the exporter test scrapes and lints
+libfixbuf-dev		# xdpct export --ipfix: the IPFIX encoder and transport (with glib)
+pkg-config		# libfixbuf's (glib's) compiler and linker flags
+nfdump			# nfcapd and nfdump: the IPFIX test's collector and reader
 EOF
 )
 

@@ -10,6 +10,7 @@
 #include <time.h>
 #include "clock.h"
 #include "format.h"
+#include "xdpct/hist.h"
 #include "log.h"
 
 static const char *const state_names[XDPCT_S_MAX] = {
@@ -199,6 +200,27 @@ static int connection_done(const struct xdpct_event *e)
 {
 	return e->last && is_gone(e->cstate) && is_gone(e->sstate) && is_gone(e->to) &&
 	       e->from != XDPCT_S_TIME_WAIT;
+}
+
+__u8 xdpct_event_end(const struct xdpct_event *e)
+{
+	if (e->type == XDPCT_EV_EXPIRED)
+		return is_gone(e->cstate) && is_gone(e->sstate) ? XDPCT_END_NONE
+								: XDPCT_END_EXPIRED;
+	if (e->type != XDPCT_EV_TRANSITION || !connection_done(e))
+		return XDPCT_END_NONE;
+	if (!e->est_ns)
+		return XDPCT_END_REFUSED;
+	return e->flow_flags & XDPCT_F_RESET ? XDPCT_END_RESET : XDPCT_END_CLOSED;
+}
+
+const char *xdpct_end_name(__u8 end)
+{
+	static const char *const names[XDPCT_END_MAX] = {
+		"", "closed", "reset", "refused", "expired",
+	};
+
+	return end < XDPCT_END_MAX ? names[end] : "";
 }
 
 /* syncookie auto mode switched a port's cookies on or off */
