@@ -78,8 +78,8 @@ $(LIB_A): $(LIB_OBJ) $(REPLAY_OBJ)
 	$(AR) rcs $@ $^
 
 # the operations commands' libraries: exporter (libmicrohttpd), export
-# (libfixbuf, on glib)
-CLI_LIBS := -lmicrohttpd $(shell pkg-config --libs libfixbuf) -lpthread
+# (libfixbuf, on glib), top (ncurses)
+CLI_LIBS := -lmicrohttpd $(shell pkg-config --libs libfixbuf) -lncursesw -lpthread
 $(BUILD)/user/cli/cmd_export.o: CPPFLAGS += $(shell pkg-config --cflags libfixbuf)
 
 $(BUILD)/xdpct: $(CLI_OBJ) $(LIB_A)

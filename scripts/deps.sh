@@ -42,6 +42,8 @@ prometheus		# prometheus and promtool: the exporter test scrapes and lints
 libfixbuf-dev		# xdpct export --ipfix: the IPFIX encoder and transport (with glib)
 pkg-config		# libfixbuf's (glib's) compiler and linker flags
 nfdump			# nfcapd and nfdump: the IPFIX test's collector and reader
+libncurses-dev		# xdpct top's screen (ncursesw)
+tmux			# the top test drives it in a tmux pane (send-keys, capture-pane)
 EOF
 )
 

@@ -20,7 +20,7 @@ struct command {
 
 extern const struct command attach_command, detach_command, status_command, flows_command,
 	watch_command, stats_command, run_command, replay_command, exporter_command,
-	export_command;
+	export_command, top_command;
 
 /* main.c's table of commands, and xdpct --help's text */
 extern const struct command *const xdpct_commands[];

@@ -13,7 +13,7 @@
 const struct command *const xdpct_commands[] = {
 	&attach_command, &detach_command, &status_command, &flows_command,
 	&watch_command, &stats_command, &run_command, &replay_command,
-	&exporter_command, &export_command,
+	&exporter_command, &export_command, &top_command,
 };
 
 const size_t xdpct_ncommands = sizeof(xdpct_commands) / sizeof(xdpct_commands[0]);
