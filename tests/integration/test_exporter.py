@@ -291,6 +291,18 @@ def main():
         v = wait_until(lambda: qvalue(topo, "xdpct_up"), ok=lambda x: x == 0, timeout=20,
                        what="prometheus to scrape xdpct_up 0 after detach")
         check(v == 0, f"prometheus: xdpct_up {v} after detach")
+        note("--- the handshake offload per port")
+        topo.xdpct(topo.s, "attach", "--syncookie", "80,443,8000-8001", "--syncookie-mode",
+                   "auto", topo.sif)
+        m = parse_exposition(scrape(topo))
+        ports = {dict(k[1])["port"]: dict(k[1])["cookies"] for k in m
+                 if k[0] == "xdpct_syncookie_port"}
+        check(ports == {"80": "off", "443": "off", "8000": "off", "8001": "off"},
+              f"xdpct_syncookie_port: {ports} (auto, no SYN flood: cookies off)")
+        check(m.get(("xdpct_syncookie_info", frozenset({("mode", "auto"),
+                                                        ("completion", "reqsk")}))) == 1,
+              "xdpct_syncookie_info{mode=auto,completion=reqsk}")
+        topo.xdpct(topo.s, "detach", "--all")
         exp.send_signal(signal.SIGTERM)
         try:
             rc = exp.wait(timeout=10)

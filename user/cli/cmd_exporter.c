@@ -47,6 +47,8 @@ static const char exporter_help[] =
 "  xdpct_flows_by_state{client,server}  entries per pair of endpoint states\n"
 "  xdpct_interface_info{interface,mode,egress,multiprog}  one per interface\n"
 "  xdpct_syncookie_info{mode,completion}, xdpct_syncookie_threshold\n"
+"  xdpct_syncookie_port{port,cookies}   each protected port, cookies on|off now\n"
+"  xdpct_syncookie_port_syn_rate{port}  its SYN/s over the last window (auto)\n"
 "  xdpct_handshake_syn_to_synack_seconds{end}   histograms the datapath fills\n"
 "  xdpct_handshake_synack_to_ack_seconds{end}   when a connection ends, by how\n"
 "  xdpct_connection_lifetime_seconds{end}       it ended: closed, reset,\n"
@@ -214,6 +216,36 @@ static void put_flows(FILE *f, struct inst *in)
 					xdpct_state_name(i), xdpct_state_name(j), pairs[i][j]);
 }
 
+/* Each protected port: its cookies on or off now (auto mode switches them), its SYN rate. */
+static void put_ports(FILE *f, struct inst *in)
+{
+	__u32 port, next, *prev = NULL;
+	struct xdpct_sc_port ps;
+
+	if (in->cfg.sc_mode == XDPCT_SC_OFF || in->fd[I_SC_STATE] < 0)
+		return;
+	fprintf(f, "# HELP xdpct_syncookie_port A protected port: cookies answered by XDP now or not\n"
+		   "# TYPE xdpct_syncookie_port gauge\n");
+	while (!bpf_map_get_next_key(in->fd[I_SC_STATE], prev, &next)) {
+		port = next;
+		prev = &port;
+		if (bpf_map_lookup_elem(in->fd[I_SC_STATE], &port, &ps))
+			continue;
+		fprintf(f, "xdpct_syncookie_port{port=\"%u\",cookies=\"%s\"} 1\n", port,
+			in->cfg.sc_mode == XDPCT_SC_ALWAYS || ps.on ? "on" : "off");
+	}
+	fprintf(f, "# HELP xdpct_syncookie_port_syn_rate SYN/s to a protected port over the last window\n"
+		   "# TYPE xdpct_syncookie_port_syn_rate gauge\n");
+	prev = NULL;
+	while (!bpf_map_get_next_key(in->fd[I_SC_STATE], prev, &next)) {
+		port = next;
+		prev = &port;
+		if (!bpf_map_lookup_elem(in->fd[I_SC_STATE], &port, &ps))
+			fprintf(f, "xdpct_syncookie_port_syn_rate{port=\"%u\"} %llu\n", port,
+				(unsigned long long)ps.rate);
+	}
+}
+
 static void put_info(FILE *f, struct inst *in)
 {
 	struct xdpct_iface ifs[XDPCT_MAX_IFACES];
@@ -237,6 +269,7 @@ static void put_info(FILE *f, struct inst *in)
 	fprintf(f, "# HELP xdpct_syncookie_threshold auto mode: SYN/s per port that turns cookies on\n"
 		   "# TYPE xdpct_syncookie_threshold gauge\nxdpct_syncookie_threshold %u\n",
 		c->sc_threshold);
+	put_ports(f, in);
 }
 
 /* The whole exposition into a malloc'ed buffer; its length in *len. */

@@ -26,7 +26,8 @@
 const char *const inst_obj_names[I_NOBJ] = {
 	[I_FLOWS] = "xdpct_flows", [I_STATS] = "xdpct_stats", [I_EVENTS] = "xdpct_events",
 	[I_VICTIMS] = "xdpct_victims", [I_SWEEPER] = "xdpct_sweeper",
-	[I_IFACES] = "xdpct_ifaces", [I_HIST] = "xdpct_hist", [I_RODATA] = "xdpct_bp.rodata",
+	[I_IFACES] = "xdpct_ifaces", [I_HIST] = "xdpct_hist",
+	[I_SC_STATE] = "xdpct_sc_state", [I_RODATA] = "xdpct_bp.rodata",
 	[I_PROG_XDP] = "xdpct_xdp", [I_PROG_TC] = "xdpct_tc",
 	[I_PROG_SWEEP] = "xdpct_sweep", [I_PROG_ARM] = "xdpct_arm",
 	[I_PROG_SC] = "xdpct_sc_tc", [I_SC_TIMER] = "xdpct_sc_timer",
@@ -36,7 +37,7 @@ const char *const inst_obj_names[I_NOBJ] = {
 static const char *const pin_names[I_NOBJ] = {
 	[I_FLOWS] = "flows", [I_STATS] = "stats", [I_EVENTS] = "events",
 	[I_VICTIMS] = "victims", [I_SWEEPER] = "sweeper", [I_IFACES] = "ifaces",
-	[I_HIST] = "hist",
+	[I_HIST] = "hist", [I_SC_STATE] = "sc_state",
 	[I_RODATA] = "config", [I_PROG_XDP] = "prog_xdp", [I_PROG_TC] = "prog_tc",
 	[I_PROG_SWEEP] = "prog_sweep", [I_PROG_ARM] = "prog_arm", [I_PROG_SC] = "prog_sc_tc",
 	[I_SC_TIMER] = "sc_timer",

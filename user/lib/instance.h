@@ -15,6 +15,7 @@
 enum inst_obj {
 	I_FLOWS, I_STATS, I_EVENTS, I_VICTIMS, I_SWEEPER, I_IFACES,
 	I_HIST,				/* end-of-connection histograms (xdpct/hist.h) */
+	I_SC_STATE,			/* syncookie: per protected port, optional */
 	I_RODATA,
 	I_PROG_XDP, I_PROG_TC, I_PROG_SWEEP, I_PROG_ARM,
 	I_PROG_SC,			/* syncookie TC ingress (reqsk), optional */
