@@ -71,7 +71,7 @@ struct exporter_args {
 static int parse_listen(const char *arg, struct exporter_args *a)
 {
 	char host[64];
-	const char *colon = strrchr(arg, ':');
+	const char *orig = arg, *colon = strrchr(arg, ':');
 	struct sockaddr_in *s4 = (struct sockaddr_in *)&a->sa;
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->sa;
 	char *end;
@@ -107,7 +107,7 @@ static int parse_listen(const char *arg, struct exporter_args *a)
 	} else {
 		goto bad;
 	}
-	snprintf(a->text, sizeof(a->text), "%s", colon == arg ? "" : arg - (arg[-1] == '['));
+	snprintf(a->text, sizeof(a->text), "%s", orig);
 	return 0;
 bad:
 	xdpct_err("--listen '%s': want ADDR:PORT, e.g. 127.0.0.1:%d or [::1]:%d", arg,
@@ -121,10 +121,7 @@ static int exporter_opt(int opt, const char *arg, void *ctx)
 
 	if (opt != 'l')
 		return 0;
-	if (parse_listen(arg, a))
-		return -1;
-	snprintf(a->text, sizeof(a->text), "%s", arg);
-	return 1;
+	return parse_listen(arg, a) ? -1 : 1;
 }
 
 /* ---- the exposition ------------------------------------------------------ */
