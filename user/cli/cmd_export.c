@@ -11,6 +11,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <fixbuf/public.h>
 #include "cmdline.h"
@@ -41,7 +43,8 @@ static const char export_help[] =
 "  flowStartMilliseconds, flowEndMilliseconds   first packet, the end\n"
 "  packetDeltaCount, octetDeltaCount            what the client sent (IP bytes)\n"
 "  reversePacketDeltaCount, reverseOctetDeltaCount  what the server sent (RFC 5103)\n"
-"  tcpControlBits   the flags of the segments that changed an endpoint's state\n"
+"  tcpControlBits   every flag either side sent (from the flow entry; for an\n"
+"                   expired flow, which left it, those of its transitions)\n"
 "  flowEndReason    3 end of flow (closed/reset/refused), 1 idle timeout,\n"
 "                   5 lack of resources (evicted); biflowDirection 1 (initiator)\n"
 "Enterprise elements (PEN 32473):\n"
@@ -51,6 +54,8 @@ static const char export_help[] =
 "  4 xdpctSynToSynAckNanoseconds, 5 xdpctSynAckToAckNanoseconds  handshake\n"
 "  6 xdpctFlowFlags   the flags of 'xdpct flows' as bits (midstream 1,\n"
 "                   syncookie 2, simopen 4, liberal 8, reused 16, reset 32)\n"
+"  7 xdpctClientTcpFlags, 8 xdpctServerTcpFlags   the TCP flags each sent\n"
+"                   (0: unknown, an expired flow)\n"
 "\n"
 "Options:\n"
 "  -i, --ipfix [udp:|tcp:]HOST:PORT   the collector (HOST: a name or address)\n"
@@ -77,6 +82,10 @@ static fbInfoElement_t xdpct_elements[] = {
 			"first SYN-ACK to both endpoints ESTABLISHED"),
 	FB_IE_INIT_FULL("xdpctFlowFlags", XDPCT_PEN, 6, 1, FB_IE_FLAGS, 0, 0, FB_UINT_8,
 			"xdpct flow flags"),
+	FB_IE_INIT_FULL("xdpctClientTcpFlags", XDPCT_PEN, 7, 1, FB_IE_FLAGS, 0, 0, FB_UINT_8,
+			"OR of the TCP flags the client sent (0: unknown)"),
+	FB_IE_INIT_FULL("xdpctServerTcpFlags", XDPCT_PEN, 8, 1, FB_IE_FLAGS, 0, 0, FB_UINT_8,
+			"OR of the TCP flags the server sent (0: unknown)"),
 	FB_IE_NULL,
 };
 
@@ -107,6 +116,8 @@ static fbInfoElementSpec_t spec[] = {
 	{ "xdpctServerState", 1, 0 },
 	{ "xdpctEndReason", 1, 0 },
 	{ "xdpctFlowFlags", 1, 0 },
+	{ "xdpctClientTcpFlags", 1, 0 },
+	{ "xdpctServerTcpFlags", 1, 0 },
 	FB_IESPEC_NULL,
 };
 
@@ -119,7 +130,7 @@ struct rec_head {
 
 struct rec_tail {
 	uint16_t sport, dport, vlan, cvlan, tcp_flags;
-	uint8_t proto, end_reason, biflow_dir, cstate, sstate, xend, fflags;
+	uint8_t proto, end_reason, biflow_dir, cstate, sstate, xend, fflags, cflags, sflags;
 } __attribute__((packed));
 
 struct rec4 {
@@ -263,6 +274,7 @@ static __u8 flags_note(const struct xdpct_event *e, bool end)
 /* --- events to records ----------------------------------------------------- */
 
 struct export_ctx {
+	struct inst *in;
 	struct ipfix x;
 	__u64 records, events;
 	int err;
@@ -273,8 +285,47 @@ static __u64 wall_ms(__u64 mono_ns)
 	return (__u64)((__s64)mono_ns + g_wall_offset_ns) / 1000000ULL;
 }
 
+/*
+ * The flags each side sent, from the connection's entry (the events do not
+ * carry them): still in the table after a close (--timeout-close), gone
+ * after an expiry.  0 with *cf = *sf = 0 when it is not there any more.
+ */
+static int entry_flags(struct inst *in, const struct xdpct_event *e, __u8 *cf, __u8 *sf)
+{
+	struct xdpct_flow_key k = {};
+	struct xdpct_flow v;
+	int swap = 0, i, c;
+
+	*cf = *sf = 0;
+	k.family = e->family;
+	k.vlan[0] = e->vlan[0];
+	k.vlan[1] = e->vlan[1];
+	/* the datapath's canonical order (bpf/lib/table.h flow_key): the lower
+	 * address first, then the lower port; endpoint 0 sorts first */
+	for (i = 0; i < 4; i++) {
+		__u32 a = ntohl(e->client_addr[i]), b = ntohl(e->server_addr[i]);
+
+		if (a != b) {
+			swap = a > b;
+			break;
+		}
+	}
+	if (i == 4)
+		swap = e->client_port > e->server_port;
+	memcpy(k.addr[swap], e->client_addr, 16);
+	memcpy(k.addr[!swap], e->server_addr, 16);
+	k.port[swap] = e->client_port;
+	k.port[!swap] = e->server_port;
+	if (bpf_map_lookup_elem_flags(in->fd[I_FLOWS], &k, &v, BPF_F_LOCK) || v.gen != e->gen)
+		return -1;
+	c = v.client & 1;
+	*cf = v.tcp_flags_seen[c];
+	*sf = v.tcp_flags_seen[!c];
+	return 0;
+}
+
 static void fill(struct rec_head *h, struct rec_tail *t, const struct xdpct_event *e, __u8 end,
-		 __u8 flags)
+		 __u8 flags, __u8 cf, __u8 sf)
 {
 	h->start_ms = wall_ms(e->first_seen_ns);
 	h->end_ms = wall_ms(e->ts_ns);
@@ -288,7 +339,9 @@ static void fill(struct rec_head *h, struct rec_tail *t, const struct xdpct_even
 	t->dport = e->server_port;
 	t->vlan = e->vlan[0];
 	t->cvlan = e->vlan[1];
-	t->tcp_flags = flags;
+	t->tcp_flags = cf | sf ? cf | sf : flags;
+	t->cflags = cf;
+	t->sflags = sf;
 	t->proto = 6;
 	t->end_reason = end != XDPCT_END_EXPIRED ? 3 : e->reason == XDPCT_EXP_EVICTED ? 5 : 1;
 	t->biflow_dir = 1;
@@ -302,7 +355,7 @@ static int on_event(void *ctx, void *data, size_t len)
 {
 	struct export_ctx *c = ctx;
 	const struct xdpct_event *e = data;
-	__u8 end, flags;
+	__u8 end, flags, cf, sf;
 
 	if (len < sizeof(*e))
 		return 0;
@@ -313,17 +366,18 @@ static int on_event(void *ctx, void *data, size_t len)
 	flags = flags_note(e, end != XDPCT_END_NONE);
 	if (end == XDPCT_END_NONE)
 		return 0;
+	entry_flags(c->in, e, &cf, &sf);
 	if (e->family == 6) {
 		struct rec6 r = {};
 
-		fill(&r.h, &r.t, e, end, flags);
+		fill(&r.h, &r.t, e, end, flags, cf, sf);
 		memcpy(r.src, e->client_addr, 16);
 		memcpy(r.dst, e->server_addr, 16);
 		c->err |= ipfix_send(&c->x, T_V6, &r, sizeof(r));
 	} else {
 		struct rec4 r = {};
 
-		fill(&r.h, &r.t, e, end, flags);
+		fill(&r.h, &r.t, e, end, flags, cf, sf);
 		/* IANA addresses go out in network order: fixbuf swaps
 		 * integers from host order, so hand it the host-order value */
 		r.src = ntohl(e->client_addr[0]);
@@ -424,6 +478,7 @@ static int export_main(int argc, char **argv)
 		xdpct_err("export: where to? (xdpct export --ipfix HOST:PORT)");
 		return 2;
 	}
+	c.in = &in;
 	if (ipfix_open(&c.x, a.host, a.port, a.tcp)) {
 		ipfix_close(&c.x);
 		inst_close(&in);
