@@ -45,14 +45,35 @@ def pane(fmt):
     return tmux("display-message", "-p", "-t", "top", fmt).strip()
 
 
+STATUS = f"/tmp/xdpct-top-{os.getpid()}.status"
+
+
+def top_pid():
+    """xdpct's pid: the child of the pane's shell (ip netns exec execs it)."""
+    sh_pid = pane("#{pane_pid}")
+    try:
+        with open(f"/proc/{sh_pid}/task/{sh_pid}/children") as f:
+            kids = f.read().split()
+    except OSError:
+        return None
+    return int(kids[0]) if kids else None
+
+
 def start_top(topo):
-    tmux("respawn-pane", "-k", "-t", "top", f"exec ip netns exec {topo.s} {XDPCT} top")
+    """top in the pane under a shell that records its exit status (tmux's own
+    #{pane_dead_status} is not reliably set after respawn-pane).  The shell
+    ignores SIGINT/SIGTERM itself; xdpct installs its own handlers."""
+    if os.path.exists(STATUS):
+        os.unlink(STATUS)
+    tmux("respawn-pane", "-k", "-t", "top",
+         f"trap '' INT TERM; ip netns exec {topo.s} {XDPCT} top; echo $? > {STATUS}")
 
     def comm():
+        pid = top_pid()
         try:
-            with open(f"/proc/{pane('#{pane_pid}')}/comm") as f:
+            with open(f"/proc/{pid}/comm") as f:
                 return f.read().strip()
-        except OSError:
+        except (OSError, TypeError):
             return ""
     # xdpct itself runs in the pane, and has drawn (the alternate screen
     # is ncurses' own): not the last run's screen
@@ -60,6 +81,14 @@ def start_top(topo):
                timeout=10, what="top to start")
     return wait_until(screen, ok=lambda s: "transitions/s" in s, timeout=10,
                       what="top's first screen")
+
+
+def exit_status():
+    try:
+        with open(STATUS) as f:
+            return f.read().strip()
+    except OSError:
+        return ""
 
 
 class Traffic:
@@ -165,18 +194,17 @@ def reading(topo, traffic):
 
 def quits(topo, how):
     start_top(topo)
-    pid = pane("#{pane_pid}")
+    pid = top_pid()
     if how == "q":
         tmux("send-keys", "-t", "top", "q")
     elif how == "C-c":
         tmux("send-keys", "-t", "top", "C-c")
     else:
-        os.kill(int(pid), 15)
-    dead = wait_until(lambda: pane("#{pane_dead}"), ok=lambda v: v == "1", timeout=10,
-                      what=f"top to end on {how}")
-    status, alt = pane("#{pane_dead_status}"), pane("#{alternate_on}")
-    check(dead == "1" and status == "0" and alt == "0",
-          f"{how}: top ended (dead {dead}), status {status}, alternate screen {alt} (restored)")
+        os.kill(pid, 15)
+    status = wait_until(exit_status, timeout=10, what=f"top to end on {how}")
+    alt = pane("#{alternate_on}")
+    check(status == "0" and alt == "0",
+          f"{how}: top exited with status {status!r}, alternate screen {alt} (restored)")
 
 
 def main():
@@ -204,22 +232,22 @@ def main():
         start_top(topo)
         reading(topo, traffic)
         tmux("send-keys", "-t", "top", "q")
-        wait_until(lambda: pane("#{pane_dead}"), ok=lambda v: v == "1", timeout=10,
-                   what="top to quit")
+        wait_until(exit_status, timeout=10, what="top to quit")
         for how in ("q", "SIGTERM", "C-c"):
             quits(topo, how)
         # the control: killed outright, nothing restores the terminal, and
         # the check above would see it
         start_top(topo)
-        os.kill(int(pane("#{pane_pid}")), 9)
-        wait_until(lambda: pane("#{pane_dead}"), ok=lambda v: v == "1", timeout=10,
-                   what="top to die")
-        check(pane("#{alternate_on}") == "1",
-              "control: after SIGKILL the alternate screen is still on")
+        os.kill(top_pid(), 9)
+        st = wait_until(exit_status, timeout=10, what="top to die")
+        check(st == "137" and pane("#{alternate_on}") == "1",
+              f"control: after SIGKILL (status {st}) the alternate screen is still on")
     finally:
         if traffic:
             traffic.stop()
         tmux("kill-server", check_rc=False)
+        if os.path.exists(STATUS):
+            os.unlink(STATUS)
         topo.destroy()
     return done("top")
 
