@@ -131,7 +131,6 @@ static __always_inline void fsm_syn_in_conn(struct xdpct_flow *f, const struct x
 	f->pend_ep = d;
 	f->pend_seq = g->seq;
 	f->pend_win = g->win;
-	f->pend_mss = g->mss;
 	f->pend_wscale = g->wscale;
 	f->pend_opts = g->opts & (XDPCT_D_WSCALE | XDPCT_D_SACK_PERM | XDPCT_D_TS);
 	o->ignored = 1;
@@ -569,7 +568,7 @@ static __always_inline void fsm_stale_reopen(struct xdpct_flow *f, __u64 now,
 	__u8 d = f->pend_ep & 1;
 	struct xdpct_dir *s = &f->dir[d];
 	__u32 seq = f->pend_seq;
-	__u16 win = f->pend_win, mss = f->pend_mss;
+	__u16 win = f->pend_win;
 	__u8 wscale = f->pend_wscale, opts = f->pend_opts;
 
 	fsm_reopen_by(f, d, now, o);
@@ -578,7 +577,7 @@ static __always_inline void fsm_stale_reopen(struct xdpct_flow *f, __u64 now,
 	s->end = seq + 1;
 	s->maxend = seq + 1;
 	s->maxwin = win ? win : 1;
-	s->mss = mss;
+	s->mss = 0;		/* not kept (nothing checks it) */
 	s->wscale = wscale;
 	s->flags = XDPCT_D_SYN | opts;
 	f->syn_ns = 0;		/* when that SYN came was not kept */

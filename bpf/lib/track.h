@@ -71,6 +71,9 @@ static __always_inline int flow_segment(struct xdpct_flow *f, struct xdpct_work 
 
 	bpf_spin_lock(&f->lock);
 	fsm_segment(f, g, rep->now, &cfg, &rep->out);
+	if (rep->out.reopened)
+		f->tcp_flags_seen[0] = f->tcp_flags_seen[1] = 0;
+	f->tcp_flags_seen[g->d & 1] |= g->flags;
 	f->dir[g->d & 1].packets++;
 	f->dir[g->d & 1].bytes += g->ip_bytes;
 	if (!rep->out.invalid)
@@ -98,6 +101,7 @@ static __always_inline int flow_insert(struct xdpct_work *w, struct xdpct_scratc
 	struct xdpct_seg *g = &w->seg;
 	int r;
 
+	nf->tcp_flags_seen[g->d & 1] = g->flags;
 	nf->dir[g->d & 1].packets = 1;
 	nf->dir[g->d & 1].bytes = g->ip_bytes;
 	r = table_insert(sc, st, &rep->key, nf, rep->now);

@@ -95,6 +95,8 @@ struct xdpct_flow {
 	__u8 client;		/* endpoint index (0/1) that sent the first SYN */
 	__u8 flags;		/* XDPCT_F_* */
 	__u32 gen;		/* connection generation on this entry (reuse) */
+	__u8 tcp_flags_seen[2];	/* OR of the TCP flags endpoint 0 and 1 sent (this
+				 * generation); in the entry only, not in events */
 	/*
 	 * Evidence one endpoint gave that only the other can confirm, kept
 	 * until the next accepted segment (as nf_conntrack's last_index,
@@ -108,13 +110,12 @@ struct xdpct_flow {
 	 *                      missed), with window pend_win; pend_ep then
 	 *                      sending from there resynchronises its direction
 	 */
-	__u32 pend_seq;
-	__u16 pend_win;
-	__u16 pend_mss;
-	__u8 pend_wscale;
-	__u8 pend_opts;		/* XDPCT_D_WSCALE | SACK_PERM | TS */
 	__u8 pend_ep;		/* endpoint whose word awaits the other's */
 	__u8 pend;		/* XDPCT_PEND_*, 0: none */
+	__u32 pend_seq;
+	__u16 pend_win;
+	__u8 pend_wscale;
+	__u8 pend_opts;		/* XDPCT_D_WSCALE | SACK_PERM | TS */
 	__u64 first_seen_ns;
 	__u64 last_seen_ns;
 	__u64 syn_ns;		/* first SYN of this connection */

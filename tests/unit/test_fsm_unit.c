@@ -400,7 +400,6 @@ static bool unchanged(const struct xdpct_flow *before, const struct xdpct_flow *
 		e.pend_ep = f->pend_ep;
 		e.pend_seq = f->pend_seq;
 		e.pend_win = f->pend_win;
-		e.pend_mss = f->pend_mss;
 		e.pend_wscale = f->pend_wscale;
 		e.pend_opts = f->pend_opts;
 	}
