@@ -82,8 +82,10 @@ static __always_inline int flow_segment(struct xdpct_flow *f, struct xdpct_work 
 	bpf_spin_unlock(&f->lock);
 
 	xdpct_report(rep, st);
-	if (rep->out.invalid)
+	if (rep->out.invalid && !rep->out.ignored)
 		return account_invalid(st, rep->out.invalid);
+	if (rep->out.invalid)
+		st->c[rep->out.invalid & XDPCT_STAT_MASK]++;	/* counted, passed */
 	return VERDICT_PASS;
 }
 

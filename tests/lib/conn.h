@@ -91,6 +91,13 @@ struct step {
 	bool nocheck_seq;	/* skip end/ack/win bookkeeping (RST, ...) */
 	__u8 set_flags;		/* XDPCT_F_* this step adds to the entry */
 	__u64 dt;		/* clock advance before it; 0 means 1 ms */
+	__u32 ts;		/* nonzero: a timestamp option, TSval ts (RFC 7323) */
+	__u8 restart;		/* roles (1 << C, 1 << S) whose state timer restarts
+				 * without a transition (FIN into TIME_WAIT) */
+	bool psyn;		/* an ignored SYN the entry now remembers */
+	bool retry;		/* a SYN_SENT client's new SYN: its direction and the
+				 * handshake times start over (syn_ns now) */
+	bool stale;		/* a SYN-ACK reopening a stale entry: syn_ns 0 */
 };
 
 struct conn {
