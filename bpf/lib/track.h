@@ -37,6 +37,16 @@
 #include "sc_synack.h"
 #include "sc_check.h"
 
+/*
+ * Bench instrumentation: `xdpct-bench micro` loads its copy of the datapath
+ * (bench/bpf/xdpct_bench.bpf.c) with a .rodata stage that ends the packet
+ * where that stage ends, to measure each part (bench/gen.h, enum
+ * bench_stage).  Everywhere else XDPCT_BENCH_STOP() is 0 and compiles away.
+ */
+#ifndef XDPCT_BENCH_STOP
+#define XDPCT_BENCH_STOP(stage) 0
+#endif
+
 /* The state machine's view of the parsed segment, its key, a fresh report. */
 static __always_inline void seg_from_meta(struct xdpct_work *w)
 {
@@ -53,7 +63,7 @@ static __always_inline void seg_from_meta(struct xdpct_work *w)
 	g->sport = w->meta.sport;
 	g->dport = w->meta.dport;
 	g->d = flow_key(&rep->key, &w->meta);
-	rep->now = clock_ns();
+	rep->now = XDPCT_BENCH_STOP(LOOKUP) ? 0 : clock_ns();
 	rep->tcp_flags = w->meta.flags;
 }
 
@@ -70,14 +80,24 @@ static __always_inline int flow_segment(struct xdpct_flow *f, struct xdpct_work 
 	struct xdpct_seg *g = &w->seg;
 
 	bpf_spin_lock(&f->lock);
+	if (XDPCT_BENCH_STOP(LOCK)) {
+		bpf_spin_unlock(&f->lock);
+		return VERDICT_PASS;
+	}
 	fsm_segment(f, g, rep->now, &cfg, &rep->out);
 	f->dir[g->d & 1].packets++;
 	f->dir[g->d & 1].bytes += g->ip_bytes;
 	if (!rep->out.invalid)
 		f->last_seen_ns = rep->now;
+	if (XDPCT_BENCH_STOP(FSM)) {
+		bpf_spin_unlock(&f->lock);
+		return VERDICT_PASS;
+	}
 	take_snap(f, &rep->sn);
 	bpf_spin_unlock(&f->lock);
 
+	if (XDPCT_BENCH_STOP(SNAP))
+		return VERDICT_PASS;
 	xdpct_report(rep, st);
 	if (rep->out.invalid)
 		return account_invalid(st, rep->out.invalid);
@@ -154,6 +174,8 @@ static __always_inline int track(struct xdp_md *xdp, struct xdpct_work *w)
 
 	seg_from_meta(w);
 	f = bpf_map_lookup_elem(&xdpct_flows, &rep->key);
+	if (XDPCT_BENCH_STOP(LOOKUP) || XDPCT_BENCH_STOP(CLOCK))
+		return VERDICT_PASS;
 	if (ask && scs && (!f || fsm_flow_dead(f)))
 		act = sc_no_flow(xdp, w, scs, st);
 	if (act == SC_DROP)
