@@ -47,13 +47,18 @@
 #define XDPCT_BENCH_STOP(stage) 0
 #endif
 
-/* The state machine's view of the parsed segment, its key, a fresh report. */
+/*
+ * The state machine's view of the parsed segment, its key, a fresh report.
+ * Only what every path reads is cleared: the snapshot is written before it
+ * is read (only when there is an event), the key by flow_key(), and the
+ * time is read once the flow is known (track_clock()).
+ */
 static __always_inline void seg_from_meta(struct xdpct_work *w)
 {
 	struct xdpct_report *rep = &w->rep;
 	struct xdpct_seg *g = &w->seg;
 
-	__builtin_memset(rep, 0, sizeof(*rep));
+	__builtin_memset(&rep->out, 0, sizeof(rep->out));
 	g->seq = w->meta.seq;
 	g->ack = w->meta.ack;
 	g->win = w->meta.win;
@@ -63,15 +68,42 @@ static __always_inline void seg_from_meta(struct xdpct_work *w)
 	g->sport = w->meta.sport;
 	g->dport = w->meta.dport;
 	g->d = flow_key(&rep->key, &w->meta);
-	rep->now = XDPCT_BENCH_STOP(LOOKUP) ? 0 : clock_ns();
 	rep->tcp_flags = w->meta.flags;
+}
+
+/*
+ * The common segment: both ends ESTABLISHED, no SYN, FIN or RST.  Read
+ * without the lock, so only a hint: it picks the clock.  Such a segment
+ * changes no state (fsm_on_segment: no transition is possible from
+ * ESTABLISHED/ESTABLISHED without a FIN or RST), so its time is only
+ * last_seen.  Should another CPU move the flow on meanwhile, a transition
+ * this segment then makes is timed by the coarse clock: within one tick.
+ */
+static __always_inline int flow_established_hint(const struct xdpct_flow *f,
+						 const struct xdpct_seg *g)
+{
+	return f->state[0] == XDPCT_S_ESTABLISHED && f->state[1] == XDPCT_S_ESTABLISHED &&
+	       !(g->flags & (TCPF_SYN | TCPF_FIN | TCPF_RST));
+}
+
+/* The segment's time: fine for handshakes and transitions, coarse for the rest. */
+static __always_inline __u64 track_clock(const struct xdpct_flow *f, const struct xdpct_seg *g)
+{
+	return f && flow_established_hint(f, g) ? clock_coarse_ns() : clock_ns();
+}
+
+/* Has the run anything to count or send beyond the invalid reason? */
+static __always_inline int report_needed(const struct xdpct_fsm_out *o)
+{
+	return o->n | o->note | o->closed | o->reopened | o->victim;
 }
 
 /*
  * A segment of an existing entry.  The state machine, the per-direction
  * counters and last_seen are only touched under the entry's lock, so two
- * CPUs updating one entry serialise; the report is built from a snapshot
- * taken under it (ring-buffer helpers may not run under a spin lock).
+ * CPUs updating one entry serialise.  Only a run with transitions takes a
+ * snapshot for its events (ring-buffer helpers may not run under a spin
+ * lock), and only a run with something to report calls the report.
  */
 static __always_inline int flow_segment(struct xdpct_flow *f, struct xdpct_work *w,
 					struct xdpct_stats *st)
@@ -93,12 +125,14 @@ static __always_inline int flow_segment(struct xdpct_flow *f, struct xdpct_work 
 		bpf_spin_unlock(&f->lock);
 		return VERDICT_PASS;
 	}
-	take_snap(f, &rep->sn);
+	if (rep->out.n)
+		take_snap(f, &rep->sn);
 	bpf_spin_unlock(&f->lock);
 
 	if (XDPCT_BENCH_STOP(SNAP))
 		return VERDICT_PASS;
-	xdpct_report(rep, st);
+	if (report_needed(&rep->out))
+		xdpct_report(rep, st);
 	if (rep->out.invalid)
 		return account_invalid(st, rep->out.invalid);
 	return VERDICT_PASS;
@@ -174,7 +208,10 @@ static __always_inline int track(struct xdp_md *xdp, struct xdpct_work *w)
 
 	seg_from_meta(w);
 	f = bpf_map_lookup_elem(&xdpct_flows, &rep->key);
-	if (XDPCT_BENCH_STOP(LOOKUP) || XDPCT_BENCH_STOP(CLOCK))
+	if (XDPCT_BENCH_STOP(LOOKUP))
+		return VERDICT_PASS;
+	rep->now = track_clock(f, &w->seg);
+	if (XDPCT_BENCH_STOP(CLOCK))
 		return VERDICT_PASS;
 	if (ask && scs && (!f || fsm_flow_dead(f)))
 		act = sc_no_flow(xdp, w, scs, st);
