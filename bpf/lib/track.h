@@ -99,6 +99,87 @@ static __always_inline int report_needed(const struct xdpct_fsm_out *o)
 }
 
 /*
+ * The lock-free path, for the common segment on an ESTABLISHED/ESTABLISHED
+ * flow: an ACK with or without data, no SYN, FIN or RST, inside the window
+ * and inside what the window already allows.  Everything else takes the
+ * entry's lock (flow_segment below).
+ *
+ * It is the state machine's own run, not a second one: the same checks
+ * (fsm_state_check, fsm_window_check), and of fsm_accept()'s effects
+ * exactly those that can happen under the conditions below, which make
+ * the rest no-ops (fsm_window_update: no window growth, no send past
+ * maxend, so neither maxwin nor s->maxend moves; fsm_on_ack: the peer's
+ * SYN is acked and neither side has a FIN, so no flag and no state moves;
+ * no handshake).  tests/bpf/test_datapath_fastpath.c runs the same
+ * segments through the datapath and through fsm_segment() and compares
+ * the entries field by field: a rule added to the state machine for such
+ * segments must come here too (or a condition that sends them to the lock).
+ *
+ * Why no lock is needed: of the entry it writes only what the sender d
+ * owns, each a single aligned 32-bit store that only moves a sequence
+ * edge forward (d's end, ack and raw window, and the peer's maxend, which
+ * only d's acks move on this path), d's counters by atomic adds, and
+ * last_seen (any CPU's recent time is right).  The other direction's
+ * segments write the mirror fields, so both directions at once on two
+ * CPUs (tests/bpf/test_datapath_concurrency.c) lose nothing.  One
+ * direction of a flow arrives on one receive queue (RSS), so its own
+ * segments do not race each other; were they to, the counters still stay
+ * exact (atomic) and an edge could only lag by one segment.  State,
+ * flags, isn, fin_seq, maxwin and the times are written under the lock
+ * only; a segment that would change any of them goes there.  Reads are
+ * unlocked: a value another CPU is moving is seen old or new, each a
+ * state the locked path could have seen had that CPU run before or after.
+ *
+ * 1: done (verdict in *verdict); 0: take the lock.
+ */
+static __always_inline int flow_fast(struct xdpct_flow *f, struct xdpct_work *w,
+				     struct xdpct_stats *st, int *verdict)
+{
+	struct xdpct_seg *g = &w->seg;
+	__u8 d = g->d & 1, r = !d;
+	struct xdpct_dir *s = &f->dir[d], *p = &f->dir[r];
+	__u8 sf = s->flags, pf = p->flags;
+	struct fsm_sender v;
+	__u32 end, ack, win, maxend;
+
+	if (!flow_established_hint(f, g) || !(g->flags & TCPF_ACK))
+		return 0;
+	if ((sf & (XDPCT_D_SYN | XDPCT_D_SYN_ACKED | XDPCT_D_ACKED_ANY | XDPCT_D_FIN)) !=
+	    (XDPCT_D_SYN | XDPCT_D_SYN_ACKED | XDPCT_D_ACKED_ANY) ||
+	    (pf & (XDPCT_D_SYN_ACKED | XDPCT_D_FIN)) != XDPCT_D_SYN_ACKED)
+		return 0;
+	/* the window as fsm_window_update() scales it */
+	win = g->win;
+	if ((sf & XDPCT_D_WSCALE) && (pf & XDPCT_D_WSCALE))
+		win <<= s->wscale;
+	end = seg_end(g);
+	ack = g->ack;
+	maxend = s->maxend;
+	/* no window growth, nothing sent past what the peer allowed */
+	if (win > s->maxwin || !maxend || seq_after(end, maxend) || seq_after(s->end, maxend))
+		return 0;
+	fsm_sender_of(&v, s);
+	if (fsm_state_check(f, g) || fsm_window_check(f, g, &v))
+		return 0;	/* refused: the locked path counts it, as it decides */
+	*verdict = VERDICT_PASS;
+	if (XDPCT_BENCH_STOP(LOCK))
+		return 1;	/* the bench's "lock" stage: here, the checks */
+
+	/* fsm_window_update(), what remains of it under the conditions above */
+	s->win = g->win;
+	if (seq_after(end, s->end))
+		s->end = end;
+	if (seq_after(ack + win, p->maxend - 1))
+		p->maxend = ack + (win ? win : 1);
+	if (seq_after(ack, s->ack))
+		s->ack = ack;
+	__sync_fetch_and_add(&s->packets, 1);
+	__sync_fetch_and_add(&s->bytes, g->ip_bytes);
+	f->last_seen_ns = w->rep.now;
+	return 1;
+}
+
+/*
  * A segment of an existing entry.  The state machine, the per-direction
  * counters and last_seen are only touched under the entry's lock, so two
  * CPUs updating one entry serialise.  Only a run with transitions takes a
@@ -110,15 +191,19 @@ static __always_inline int flow_segment(struct xdpct_flow *f, struct xdpct_work 
 {
 	struct xdpct_report *rep = &w->rep;
 	struct xdpct_seg *g = &w->seg;
+	int verdict;
 
+	if (flow_fast(f, w, st, &verdict))
+		return verdict;
 	bpf_spin_lock(&f->lock);
 	if (XDPCT_BENCH_STOP(LOCK)) {
 		bpf_spin_unlock(&f->lock);
 		return VERDICT_PASS;
 	}
 	fsm_segment(f, g, rep->now, &cfg, &rep->out);
-	f->dir[g->d & 1].packets++;
-	f->dir[g->d & 1].bytes += g->ip_bytes;
+	/* atomic: the lock-free path adds to them without the lock */
+	__sync_fetch_and_add(&f->dir[g->d & 1].packets, 1);
+	__sync_fetch_and_add(&f->dir[g->d & 1].bytes, g->ip_bytes);
 	if (!rep->out.invalid)
 		f->last_seen_ns = rep->now;
 	if (XDPCT_BENCH_STOP(FSM)) {
