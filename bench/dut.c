@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -337,5 +338,18 @@ int bench_map_memlock(int map_fd, __u64 *bytes)
 		}
 	}
 	fclose(f);
+	return err;
+}
+
+/* What any hash of n entries costs before its values: element header, key, buckets. */
+int bench_hash_memlock(__u32 n, __u32 key_size, __u64 *bytes)
+{
+	int fd = bpf_map_create(BPF_MAP_TYPE_HASH, "bench_floor", key_size, 8, n, NULL);
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	err = bench_map_memlock(fd, bytes);
+	close(fd);
 	return err;
 }

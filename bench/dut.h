@@ -47,6 +47,8 @@ int bench_xdpct_populate(struct bench_xdpct *x, __u32 client_net, __u32 salt, __
 int bench_xdpct_prog(struct bench_xdpct *x, bool drop);
 /* is this one of the bench's own maps (the lookup baseline's), not xdpct's? */
 bool bench_map_is_baseline(const char *name);
+/* memlock of a preallocated hash of n entries, key_size keys, 8-byte values */
+int bench_hash_memlock(__u32 n, __u32 key_size, __u64 *bytes);
 /* kernel memory of a map (fdinfo memlock) */
 int bench_map_memlock(int map_fd, __u64 *bytes);
 

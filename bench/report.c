@@ -414,6 +414,12 @@ void bench_print_table(FILE *f, const struct bench_report *r)
 			if (m->conntrack_objsize > 0)
 				fprintf(f, "; nf_conntrack %ld B/entry", m->conntrack_objsize);
 			fprintf(f, "\n");
+			if (m->hash44_bytes)
+				fprintf(f, "            any hash of this capacity before its values "
+					"(8-byte value): %.0f B/flow with xdpct's 44-byte key, "
+					"%.0f B/flow with a 16-byte key\n",
+					(double)m->hash44_bytes / m->flows,
+					(double)m->hash16_bytes / m->flows);
 		}
 	}
 	nt = targets(r, t);
@@ -534,11 +540,14 @@ void bench_print_json(FILE *f, const struct bench_report *r)
 
 		fprintf(f, "%s{\"flows\":%u,\"flow_map_bytes\":%llu,\"all_maps_bytes\":%llu,"
 			"\"bytes_per_flow\":%.1f,\"lookup_map_bytes\":%llu,"
+			"\"hash_key44_value8_bytes\":%llu,\"hash_key16_value8_bytes\":%llu,"
 			"\"nf_conntrack_object_bytes\":%ld}",
 			i ? "," : "", m->flows, (unsigned long long)m->flow_map_bytes,
 			(unsigned long long)m->all_maps_bytes,
 			(double)m->all_maps_bytes / m->flows,
-			(unsigned long long)m->lookup_map_bytes, m->conntrack_objsize);
+			(unsigned long long)m->lookup_map_bytes,
+			(unsigned long long)m->hash44_bytes, (unsigned long long)m->hash16_bytes,
+			m->conntrack_objsize);
 	}
 	fprintf(f, "],\"micro_stages\":[");
 	for (i = 0; i < r->nstages; i++) {

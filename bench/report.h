@@ -44,6 +44,8 @@ struct bench_memory {
 	__u64 flow_map_bytes;
 	__u64 all_maps_bytes;
 	__u64 lookup_map_bytes;		/* the lookup baseline's hash, same capacity */
+	__u64 hash44_bytes, hash16_bytes;	/* a hash of that capacity with an 8-byte
+						 * value: 44-byte key (xdpct's), 16-byte key */
 	long conntrack_objsize;
 	long kernel_ct_entries;
 };

@@ -19,6 +19,7 @@
 #include "scenario.h"
 #include "lib/log.h"
 #include "xdpct/config.h"
+#include "xdpct/flow.h"
 #include "xdpct/stats.h"
 #include "bench/ceiling.skel.h"
 #include "bench/xdpct_bench.skel.h"
@@ -297,6 +298,9 @@ static void memory(struct bench_run *r, struct bench_xdpct *x, __u32 flows)
 		}
 		m->all_maps_bytes += b;
 	}
+	/* what bounds the flow table: any hash of this capacity, before its values */
+	bench_hash_memlock(flows, sizeof(struct xdpct_flow_key), &m->hash44_bytes);
+	bench_hash_memlock(flows, 16, &m->hash16_bytes);
 	m->conntrack_objsize = bench_conntrack_objsize();
 	r->rep.nmem++;
 }
