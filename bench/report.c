@@ -17,6 +17,7 @@ static const char *const vnames[V_MAX] = {
 	[V_KERNEL_SYNPROXY] = "kernel-synproxy",
 	[V_XDPCT_COOKIES] = "xdpct-syncookie",
 	[V_LOOKUP] = "lookup",
+	[V_FORWARD] = "forward",
 };
 
 static const char *const vhelp[V_MAX] = {
@@ -30,6 +31,8 @@ static const char *const vhelp[V_MAX] = {
 	[V_LOOKUP] = "XDP: parse, xdpct's 44-byte key, one lookup in a hash of the same\n"
 		     "                     capacity and value size holding the same flows, write\n"
 		     "                     the value, drop: the floor of any tracker",
+	[V_FORWARD] = "no tracking XDP, no conntrack: the kernel forwards (the host\n"
+		      "                     without a tracker, for xdpct-pass and kernel)",
 };
 
 const char *variant_name(enum bench_variant v)
@@ -225,6 +228,24 @@ static int targets(const struct bench_report *r, struct target *t)
 		t[n].verdict = -1;
 	} else {
 		not_measured(&t[n]);
+	}
+	n++;
+	t[n].what = "established 100K: nf_conntrack's cost over forward >= 2x xdpct-pass's";
+	{
+		const struct bench_row *fw = find_row(r, "established", 100000, V_FORWARD);
+		const struct bench_row *xp = find_row(r, "established", 100000, V_XDPCT_PASS);
+		const struct bench_row *kn = find_row(r, "established", 100000, V_KERNEL);
+
+		if (fw && xp && kn && xp->med_ns > fw->med_ns) {
+			double ratio = (kn->med_ns - fw->med_ns) / (xp->med_ns - fw->med_ns);
+
+			snprintf(t[n].value, sizeof(t[n].value), "%.2fx (nf_conntrack %+.0f ns, "
+				 "xdpct %+.0f ns per packet over forwarding)", ratio,
+				 kn->med_ns - fw->med_ns, xp->med_ns - fw->med_ns);
+			t[n].verdict = ratio >= 2;
+		} else {
+			not_measured(&t[n]);
+		}
 	}
 	n++;
 	t[n].what = "synflood answered at >= 70% of ceiling's rate";

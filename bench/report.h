@@ -18,6 +18,7 @@ enum bench_variant {
 	V_KERNEL_SYNPROXY,	/* nft synproxy and a listener */
 	V_XDPCT_COOKIES,	/* xdpct answers SYNs with SYN cookies (XDP_TX) */
 	V_LOOKUP,		/* parse, xdpct's key, one hash lookup, drop: the floor */
+	V_FORWARD,		/* the kernel forwards, no tracker at all */
 	V_MAX,
 };
 

@@ -61,7 +61,7 @@ static int tracker_of(enum bench_variant v)
 {
 	if (v == V_XDPCT_COOKIES)
 		return 3;
-	return v == V_CEILING || v == V_LOOKUP ? 0 : (v == V_XDPCT || v == V_XDPCT_PASS) ? 1 : 2;
+	return v == V_CEILING || v == V_LOOKUP || v == V_FORWARD ? 0 : (v == V_XDPCT || v == V_XDPCT_PASS) ? 1 : 2;
 }
 
 static int variant_on(struct dut *d, struct bench_gen *g, enum bench_variant v,
@@ -96,7 +96,9 @@ static int variant_on(struct dut *d, struct bench_gen *g, enum bench_variant v,
 		fd = bpf_program__fd(d->ceil->progs.count_pass);
 		*count = bench_ceiling_count;
 		*ctx = d->ceil;
-		if (v == V_KERNEL)
+		if (v == V_FORWARD)
+			err = bench_kernel_conntrack(false);	/* no rule: no conntrack */
+		else if (v == V_KERNEL)
 			err = bench_kernel_conntrack(true);
 		else if (v == V_KERNEL_SYNPROXY)
 			err = bench_kernel_synproxy(true);
@@ -329,9 +331,9 @@ static void micro(struct bench_run *r, struct bench_xdpct *x, struct ceiling_bpf
 static int run_established(struct bench_run *r, __u32 n)
 {
 	static const enum bench_variant vs[] = {
-		V_CEILING, V_LOOKUP, V_XDPCT, V_XDPCT_PASS, V_KERNEL,
+		V_CEILING, V_LOOKUP, V_XDPCT, V_XDPCT_PASS, V_FORWARD, V_KERNEL,
 	};
-	struct bench_row *rows[5];
+	struct bench_row *rows[6];
 	struct bench_gen g = {}, hs = {};
 	struct gen_cfg cfg;
 	struct dut d;
@@ -371,9 +373,9 @@ static int run_established(struct bench_run *r, __u32 n)
 	err = bench_gen_open(&g, &cfg, r->o.threads);
 	if (err)
 		goto out;
-	err = measure(r, &d, &g, "established", n, vs, 5, rows);
+	err = measure(r, &d, &g, "established", n, vs, 6, rows);
 	xdpct_note(rows[2], &d.x);
-	snprintf(rows[4]->note, sizeof(rows[4]->note), "conntrack entries %ld after warm-up, %ld now",
+	snprintf(rows[5]->note, sizeof(rows[5]->note), "conntrack entries %ld after warm-up, %ld now",
 		 ct, bench_kernel_ct_count());
 out:
 	bench_gen_close(&g);
