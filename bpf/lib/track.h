@@ -117,23 +117,29 @@ static __always_inline int report_needed(const struct xdpct_fsm_out *o)
  *
  * Why no lock is needed: of the entry it writes only what the sender d
  * owns, each a single aligned 32-bit store that only moves a sequence
- * edge forward (d's end, ack and raw window, and the peer's maxend, which
- * only d's acks move on this path), d's counters by atomic adds, and
- * last_seen (any CPU's recent time is right).  The other direction's
- * segments write the mirror fields, so both directions at once on two
- * CPUs (tests/bpf/test_datapath_concurrency.c) lose nothing.  One
- * direction of a flow arrives on one receive queue (RSS), so its own
- * segments do not race each other; were they to, the counters still stay
- * exact (atomic) and an edge could only lag by one segment.  State,
- * flags, isn, fin_seq, maxwin and the times are written under the lock
- * only; a segment that would change any of them goes there.  Reads are
- * unlocked: a value another CPU is moving is seen old or new, each a
- * state the locked path could have seen had that CPU run before or after.
+ * edge forward (d's end, ack and raw window), the peer's maxend (moved
+ * forward by d's acks), d's counters by atomic adds, and last_seen (any
+ * CPU's recent time is right).  The other direction's segments write the
+ * mirror fields, so both directions at once on two CPUs
+ * (tests/bpf/test_datapath_concurrency.c) lose nothing.  One field has a
+ * second writer: the peer's maxend also moves when the peer sends past it,
+ * which takes the lock; should the two race, one forward move is lost
+ * until d's next ack, and the peer's next segment (it starts at its own
+ * end, within what either move allowed) is still accepted unless the peer
+ * overran every window d advertised.  One direction of a flow arrives on
+ * one receive queue (RSS), so its own segments do not race each other;
+ * were they to, the counters still stay exact (atomic) and an edge could
+ * lag by one segment.  State, flags, isn, fin_seq, maxwin and the times
+ * are written under the lock only; a segment that would change any of
+ * them goes there.  Reads are unlocked: each field is seen before or after
+ * another CPU's store, and every edge only moves forward, so the checks
+ * are off by at most that one concurrent segment, as the locked path is
+ * when the other CPU takes the lock first.
  *
  * 1: done (verdict in *verdict); 0: take the lock.
  */
 static __always_inline int flow_fast(struct xdpct_flow *f, struct xdpct_work *w,
-				     struct xdpct_stats *st, int *verdict)
+				     int *verdict)
 {
 	struct xdpct_seg *g = &w->seg;
 	__u8 d = g->d & 1, r = !d;
@@ -180,9 +186,9 @@ static __always_inline int flow_fast(struct xdpct_flow *f, struct xdpct_work *w,
 }
 
 /*
- * A segment of an existing entry.  The state machine, the per-direction
- * counters and last_seen are only touched under the entry's lock, so two
- * CPUs updating one entry serialise.  Only a run with transitions takes a
+ * A segment of an existing entry: the lock-free path above, or the state
+ * machine under the entry's lock, so two CPUs changing anything else of
+ * one entry serialise.  Only a run with transitions takes a
  * snapshot for its events (ring-buffer helpers may not run under a spin
  * lock), and only a run with something to report calls the report.
  */
@@ -193,7 +199,7 @@ static __always_inline int flow_segment(struct xdpct_flow *f, struct xdpct_work 
 	struct xdpct_seg *g = &w->seg;
 	int verdict;
 
-	if (flow_fast(f, w, st, &verdict))
+	if (flow_fast(f, w, &verdict))
 		return verdict;
 	bpf_spin_lock(&f->lock);
 	if (XDPCT_BENCH_STOP(LOCK)) {

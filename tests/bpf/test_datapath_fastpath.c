@@ -242,6 +242,7 @@ Test(fastpath, lockfree_path_is_the_state_machine, .timeout = 300)
 			     "machine refused %llu", seed, h_stat_name(reasons[i]),
 			     (unsigned long long)got[reasons[i]],
 			     (unsigned long long)want[reasons[i]]);
+	cr_log_info("seed %#llx: %ld segments accepted, %ld refused", seed, accepted, refused);
 	/* both sides of the path were taken, many times */
 	cr_expect_gt(accepted, segs, "accepted %ld", accepted);
 	cr_expect_gt(refused, segs / 10, "refused %ld", refused);
