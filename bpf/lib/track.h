@@ -118,8 +118,8 @@ static __always_inline int report_needed(const struct xdpct_fsm_out *o)
  * Why no lock is needed: of the entry it writes only what the sender d
  * owns, each a single aligned 32-bit store that only moves a sequence
  * edge forward (d's end, ack and raw window), the peer's maxend (moved
- * forward by d's acks), d's counters by atomic adds, and last_seen (any
- * CPU's recent time is right).  The other direction's segments write the
+ * forward by d's acks), the flags d has sent (its own byte), d's counters
+ * by atomic adds, and last_seen (any CPU's recent time is right).  The other direction's segments write the
  * mirror fields, so both directions at once on two CPUs
  * (tests/bpf/test_datapath_concurrency.c) lose nothing.  One field has a
  * second writer: the peer's maxend also moves when the peer sends past it,
@@ -179,6 +179,8 @@ static __always_inline int flow_fast(struct xdpct_flow *f, struct xdpct_work *w,
 		p->maxend = ack + (win ? win : 1);
 	if (seq_after(ack, s->ack))
 		s->ack = ack;
+	if ((f->tcp_flags_seen[d] | g->flags) != f->tcp_flags_seen[d])
+		f->tcp_flags_seen[d] |= g->flags;	/* d's own byte */
 	__sync_fetch_and_add(&s->packets, 1);
 	__sync_fetch_and_add(&s->bytes, g->ip_bytes);
 	f->last_seen_ns = w->rep.now;
@@ -207,6 +209,9 @@ static __always_inline int flow_segment(struct xdpct_flow *f, struct xdpct_work 
 		return VERDICT_PASS;
 	}
 	fsm_segment(f, g, rep->now, &cfg, &rep->out);
+	if (rep->out.reopened)
+		f->tcp_flags_seen[0] = f->tcp_flags_seen[1] = 0;
+	f->tcp_flags_seen[g->d & 1] |= g->flags;
 	/* atomic: the lock-free path adds to them without the lock */
 	__sync_fetch_and_add(&f->dir[g->d & 1].packets, 1);
 	__sync_fetch_and_add(&f->dir[g->d & 1].bytes, g->ip_bytes);
@@ -241,6 +246,7 @@ static __always_inline int flow_insert(struct xdpct_work *w, struct xdpct_scratc
 	struct xdpct_seg *g = &w->seg;
 	int r;
 
+	nf->tcp_flags_seen[g->d & 1] = g->flags;
 	nf->dir[g->d & 1].packets = 1;
 	nf->dir[g->d & 1].bytes = g->ip_bytes;
 	r = table_insert(sc, st, &rep->key, nf, rep->now);

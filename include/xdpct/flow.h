@@ -89,7 +89,9 @@ struct xdpct_flow {
 	__u8 client;		/* endpoint index (0/1) that sent the first SYN */
 	__u8 flags;		/* XDPCT_F_* */
 	__u32 gen;		/* connection generation on this entry (reuse) */
-	__u32 pad;
+	__u8 tcp_flags_seen[2];	/* OR of the TCP flags endpoint 0 and 1 sent (this
+				 * generation); in the entry only, not in events */
+	__u8 pad[2];
 	__u64 first_seen_ns;
 	__u64 last_seen_ns;
 	__u64 syn_ns;		/* first SYN of this connection */

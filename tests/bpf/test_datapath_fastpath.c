@@ -8,8 +8,8 @@
  * beside it, through fsm_segment() itself (bpf/lib/fsm.h compiled here,
  * the code the locked path runs) on a copy of the entry.  After every
  * segment the entry in the map must equal the copy byte for byte (the
- * lock aside): states, flags, every window edge, the raw window, counters,
- * last_seen.  At the end the datapath's invalid_* counters must equal the
+ * lock aside): states, flags, every window edge, the raw window, the TCP
+ * flags each side sent, counters, last_seen.  At the end the datapath's invalid_* counters must equal the
  * refusals the state machine made.
  *
  * The mix reaches both sides of every condition flow_fast() tests: data in
@@ -206,6 +206,9 @@ Test(fastpath, lockfree_path_is_the_state_machine, .timeout = 300)
 		/* the locked path's run, on the copy (track.h: flow_segment) */
 		seg_of(&s, &c->m, x, &g);
 		fsm_segment(&c->m, &g, now_ns, &cfg, &o);
+		if (o.reopened)
+			c->m.tcp_flags_seen[0] = c->m.tcp_flags_seen[1] = 0;
+		c->m.tcp_flags_seen[g.d & 1] |= g.flags;
 		c->m.dir[g.d & 1].packets++;
 		c->m.dir[g.d & 1].bytes += g.ip_bytes;
 		if (!o.invalid)

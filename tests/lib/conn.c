@@ -120,6 +120,9 @@ void conn_swap_roles(struct conn *c)
 	x = c->by[C];
 	c->by[C] = c->by[S];
 	c->by[S] = x;
+	x = c->tfl[C];
+	c->tfl[C] = c->tfl[S];
+	c->tfl[S] = x;
 }
 
 void conn_build(struct conn *c, const struct step *s, struct pkt *p)
@@ -341,6 +344,7 @@ void conn_step(struct conn *c, const struct step *s, int line)
 	/* what the entry must say now */
 	if (created || reopened) {
 		c->pk[C] = c->pk[S] = c->by[C] = c->by[S] = 0;
+		c->tfl[C] = c->tfl[S] = 0;
 		c->fflags = reopened ? XDPCT_F_REUSED : 0;
 		if (reopened)
 			c->gen++;
@@ -348,6 +352,8 @@ void conn_step(struct conn *c, const struct step *s, int line)
 	c->fflags |= s->set_flags;
 	c->pk[s->who]++;
 	c->by[s->who] += c->last.ip_len;
+	/* like packets and bytes, every segment's flags count, invalid or not */
+	c->tfl[s->who] |= s->flags;
 	/*
 	 * est_ns: the handshake completed.  An endpoint reached ESTABLISHED,
 	 * or went from SYN_SENT straight to CLOSE_WAIT (its peer had closed
@@ -370,6 +376,9 @@ void conn_step(struct conn *c, const struct step *s, int line)
 	      (unsigned long long)f.dir[c->cidx].bytes,
 	      (unsigned long long)f.dir[!c->cidx].bytes,
 	      (unsigned long long)c->by[C], (unsigned long long)c->by[S]);
+	CHECK(c, line, f.tcp_flags_seen[c->cidx] == c->tfl[C] &&
+	      f.tcp_flags_seen[!c->cidx] == c->tfl[S], "tcp flags seen %#x/%#x, expected %#x/%#x",
+	      f.tcp_flags_seen[c->cidx], f.tcp_flags_seen[!c->cidx], c->tfl[C], c->tfl[S]);
 
 	keep = s->keep ? s->keep > 0 : (invalid || note);
 	if (keep && c->have && !created) {
@@ -378,6 +387,8 @@ void conn_step(struct conn *c, const struct step *s, int line)
 		e.dir[!c->cidx].packets = c->pk[S];
 		e.dir[c->cidx].bytes = c->by[C];
 		e.dir[!c->cidx].bytes = c->by[S];
+		e.tcp_flags_seen[c->cidx] = c->tfl[C];
+		e.tcp_flags_seen[!c->cidx] = c->tfl[S];
 		if (!invalid)
 			e.last_seen_ns = c->now;
 		CHECK(c, line, !memcmp(&e, &f, sizeof(f)),

@@ -104,6 +104,7 @@ struct conn {
 	__u32 isn[2];
 	__u64 now;
 	__u64 pk[2], by[2];		/* packets/bytes sent, by role */
+	__u8 tfl[2];			/* OR of the TCP flags sent, by role */
 	__u32 gen;
 	__u8 fflags;			/* expected XDPCT_F_* */
 	bool have;			/* entry exists (as far as we expect) */
