@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -106,6 +107,12 @@ static int xdpct_opts(struct attach_opts *o, __u32 max_flows, __u16 sc_port)
 
 int bench_xdpct_open(struct bench_xdpct *x, __u32 max_flows, int aux_cpu, __u16 sc_port)
 {
+	return bench_xdpct_open_stage(x, max_flows, aux_cpu, sc_port, BENCH_STAGE_ALL);
+}
+
+int bench_xdpct_open_stage(struct bench_xdpct *x, __u32 max_flows, int aux_cpu,
+			   __u16 sc_port, __u32 stage)
+{
 	struct attach_opts o;
 	struct datapath dp;
 	pthread_t th;
@@ -125,6 +132,11 @@ int bench_xdpct_open(struct bench_xdpct *x, __u32 max_flows, int aux_cpu, __u16 
 		goto fail;
 	/* no --egress here */
 	bpf_program__set_autoload(x->skel->progs.xdpct_tc, false);
+	x->skel->rodata->bench_stage = stage;
+	/* the lookup baseline: a hash of the flow table's capacity */
+	err = bpf_map__set_max_entries(x->skel->maps.bench_lookup_flows, max_flows);
+	if (err)
+		goto fail;
 	err = xdpct_bench_bpf__load(x->skel);
 	if (!err)
 		err = datapath_fill(&dp, &o);
@@ -189,6 +201,25 @@ void bench_xdpct_stats(struct bench_xdpct *x, __u64 *c)
 	percpu_sum(bpf_map__fd(x->skel->maps.xdpct_stats), 0, c, XDPCT_STAT_SLOTS);
 }
 
+__u64 bench_lookup_count(void *ctx)
+{
+	struct bench_xdpct *x = ctx;
+	__u64 n = 0;
+
+	percpu_sum(bpf_map__fd(x->skel->maps.bench_lookup_stats), 0, &n, 1);
+	return n;
+}
+
+int bench_lookup_prog(struct bench_xdpct *x)
+{
+	return bpf_program__fd(x->skel->progs.lookup);
+}
+
+bool bench_map_is_baseline(const char *name)
+{
+	return !strncmp(name, "bench_", 6);
+}
+
 __u64 bench_xdpct_count(void *ctx)
 {
 	__u64 c[XDPCT_STAT_SLOTS];
@@ -241,9 +272,23 @@ static void est_flow(struct xdpct_flow_key *k, struct xdpct_flow *f, __u32 clien
 
 #define POP_BATCH 8192
 
+static int fill(int fd, struct xdpct_flow_key *k, struct xdpct_flow *v, __u32 cnt)
+{
+	__u32 j, n = cnt;
+	int err = bpf_map_update_batch(fd, k, v, &n, NULL);
+
+	if (err == -EOPNOTSUPP || err == -EINVAL) {
+		/* older kernels: one at a time */
+		for (j = 0, err = 0; j < cnt && !err; j++)
+			err = bpf_map_update_elem(fd, &k[j], &v[j], BPF_ANY);
+	}
+	return err;
+}
+
 int bench_xdpct_populate(struct bench_xdpct *x, __u32 client_net, __u32 salt, __u32 n)
 {
 	int fd = bpf_map__fd(x->skel->maps.xdpct_flows);
+	int lfd = bpf_map__fd(x->skel->maps.bench_lookup_flows);
 	struct xdpct_flow_key *k = calloc(POP_BATCH, sizeof(*k));
 	struct xdpct_flow *v = calloc(POP_BATCH, sizeof(*v));
 	__u64 now = xdpct_now_ns();
@@ -261,12 +306,9 @@ int bench_xdpct_populate(struct bench_xdpct *x, __u32 client_net, __u32 salt, __
 		cnt = n - i < POP_BATCH ? n - i : POP_BATCH;
 		for (j = 0; j < cnt; j++)
 			est_flow(&k[j], &v[j], client_net, salt, i + j, now);
-		err = bpf_map_update_batch(fd, k, v, &cnt, NULL);
-		if (err == -EOPNOTSUPP || err == -EINVAL) {
-			/* older kernels: one at a time */
-			for (j = 0, err = 0; j < cnt && !err; j++)
-				err = bpf_map_update_elem(fd, &k[j], &v[j], BPF_ANY);
-		}
+		err = fill(fd, k, v, cnt);
+		if (!err)
+			err = fill(lfd, k, v, cnt);
 		i += cnt;
 	}
 out:
@@ -295,5 +337,18 @@ int bench_map_memlock(int map_fd, __u64 *bytes)
 		}
 	}
 	fclose(f);
+	return err;
+}
+
+/* What any hash of n entries costs before its values: element header, key, buckets. */
+int bench_hash_memlock(__u32 n, __u32 key_size, __u64 *bytes)
+{
+	int fd = bpf_map_create(BPF_MAP_TYPE_HASH, "bench_floor", key_size, 8, n, NULL);
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	err = bench_map_memlock(fd, bytes);
+	close(fd);
 	return err;
 }

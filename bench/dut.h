@@ -29,15 +29,26 @@ __u64 bench_ceiling_count(void *ctx);		/* ctx: struct ceiling_bpf * */
  * event reader and the sweep timer run (-1: anywhere).
  */
 int bench_xdpct_open(struct bench_xdpct *x, __u32 max_flows, int aux_cpu, __u16 sc_port);
+/* The same, cut short at `stage` (enum bench_stage, gen.h): micro's breakdown. */
+int bench_xdpct_open_stage(struct bench_xdpct *x, __u32 max_flows, int aux_cpu,
+			   __u16 sc_port, __u32 stage);
 void bench_xdpct_close(struct bench_xdpct *x);
 __u64 bench_xdpct_count(void *ctx);		/* ctx: struct bench_xdpct * */
 void bench_xdpct_stats(struct bench_xdpct *x, __u64 *c);	/* XDPCT_STAT_SLOTS sums */
 /* the SYN-cookie TC ingress program (reqsk completion), -1 without one */
 int bench_xdpct_sc_tc(struct bench_xdpct *x);
-/* n established flows, numbered as the generator numbers them */
+/* the `lookup` baseline's packet counter */
+__u64 bench_lookup_count(void *ctx);		/* ctx: struct bench_xdpct * */
+int bench_lookup_prog(struct bench_xdpct *x);
+/* n established flows, numbered as the generator numbers them, in xdpct's
+ * table and in the lookup baseline's */
 int bench_xdpct_populate(struct bench_xdpct *x, __u32 client_net, __u32 salt, __u32 n);
 /* xdpct_drop (track, then drop) or xdpct_xdp (the production program) */
 int bench_xdpct_prog(struct bench_xdpct *x, bool drop);
+/* is this one of the bench's own maps (the lookup baseline's), not xdpct's? */
+bool bench_map_is_baseline(const char *name);
+/* memlock of a preallocated hash of n entries, key_size keys, 8-byte values */
+int bench_hash_memlock(__u32 n, __u32 key_size, __u64 *bytes);
 /* kernel memory of a map (fdinfo memlock) */
 int bench_map_memlock(int map_fd, __u64 *bytes);
 

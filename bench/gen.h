@@ -21,6 +21,23 @@ enum gen_mode {
 	GEN_GARBAGE,		/* malformed and non-TCP packets */
 };
 
+/*
+ * `xdpct-bench micro`'s breakdown of an established ACK: the datapath
+ * loaded with bench_stage = N stops where stage N ends (XDPCT_BENCH_STOP in
+ * bpf/lib/track.h), so the differences between stages are each part's cost.
+ * Cumulative, in the order the datapath runs them.
+ */
+enum bench_stage {
+	BENCH_STAGE_ALL = 0,	/* the whole datapath */
+	BENCH_STAGE_PARSE,	/* parse, count, options: stop before track() */
+	BENCH_STAGE_LOOKUP,	/* + key and flow lookup (no clock read) */
+	BENCH_STAGE_CLOCK,	/* + the clock */
+	BENCH_STAGE_LOCK,	/* + the entry's lock taken and dropped */
+	BENCH_STAGE_FSM,	/* + state machine, counters, last_seen */
+	BENCH_STAGE_SNAP,	/* + the event snapshot; stop before the report */
+	BENCH_STAGE_MAX,
+};
+
 /* Every frame has the same length: the largest packet (data) fits it. */
 #define GEN_PAYLOAD	32
 #define GEN_FRAME_LEN	(14 + 20 + 20 + GEN_PAYLOAD)

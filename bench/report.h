@@ -17,6 +17,8 @@ enum bench_variant {
 	V_KERNEL_COOKIES,	/* tcp_syncookies=2 and a listener */
 	V_KERNEL_SYNPROXY,	/* nft synproxy and a listener */
 	V_XDPCT_COOKIES,	/* xdpct answers SYNs with SYN cookies (XDP_TX) */
+	V_LOOKUP,		/* parse, xdpct's key, one hash lookup, drop: the floor */
+	V_FORWARD,		/* the kernel forwards, no tracker at all */
 	V_MAX,
 };
 
@@ -35,14 +37,26 @@ struct bench_row {
 	bool legit;
 	double extra_ns;		/* ns/pkt above the ceiling's */
 	double r_ceiling, r_kernel;	/* 0 = no baseline */
+	double r_lookup;		/* extra_ns / the lookup row's extra_ns (xdpct) */
 };
 
 struct bench_memory {
 	__u32 flows;
 	__u64 flow_map_bytes;
 	__u64 all_maps_bytes;
+	__u64 lookup_map_bytes;		/* the lookup baseline's hash, same capacity */
+	__u64 hash44_bytes, hash16_bytes;	/* a hash of that capacity with an 8-byte
+						 * value: 44-byte key (xdpct's), 16-byte key */
 	long conntrack_objsize;
 	long kernel_ct_entries;
+};
+
+/* One stage of micro's breakdown (enum bench_stage), cumulative ns. */
+struct bench_stage_ns {
+	__u32 stage;
+	double one[BENCH_MAX_SAMPLES];	/* the same flow again and again */
+	double walk[BENCH_MAX_SAMPLES];	/* walk_flows flows in turn */
+	int n;
 };
 
 struct bench_report {
@@ -57,6 +71,9 @@ struct bench_report {
 	int nmicro;
 	struct bench_memory mem[4];
 	int nmem;
+	struct bench_stage_ns stages[BENCH_STAGE_MAX];
+	int nstages;
+	__u32 stage_walk_flows;
 };
 
 const char *variant_name(enum bench_variant v);

@@ -19,6 +19,7 @@
 #include "scenario.h"
 #include "lib/log.h"
 #include "xdpct/config.h"
+#include "xdpct/flow.h"
 #include "xdpct/stats.h"
 #include "bench/ceiling.skel.h"
 #include "bench/xdpct_bench.skel.h"
@@ -60,7 +61,7 @@ static int tracker_of(enum bench_variant v)
 {
 	if (v == V_XDPCT_COOKIES)
 		return 3;
-	return v == V_CEILING ? 0 : (v == V_XDPCT || v == V_XDPCT_PASS) ? 1 : 2;
+	return v == V_CEILING || v == V_LOOKUP || v == V_FORWARD ? 0 : (v == V_XDPCT || v == V_XDPCT_PASS) ? 1 : 2;
 }
 
 static int variant_on(struct dut *d, struct bench_gen *g, enum bench_variant v,
@@ -73,6 +74,11 @@ static int variant_on(struct dut *d, struct bench_gen *g, enum bench_variant v,
 		fd = bpf_program__fd(d->ceil->progs.ceiling);
 		*count = bench_ceiling_count;
 		*ctx = d->ceil;
+		break;
+	case V_LOOKUP:
+		fd = bench_lookup_prog(&d->x);
+		*count = bench_lookup_count;
+		*ctx = &d->x;
 		break;
 	case V_XDPCT:
 	case V_XDPCT_PASS:
@@ -90,7 +96,9 @@ static int variant_on(struct dut *d, struct bench_gen *g, enum bench_variant v,
 		fd = bpf_program__fd(d->ceil->progs.count_pass);
 		*count = bench_ceiling_count;
 		*ctx = d->ceil;
-		if (v == V_KERNEL)
+		if (v == V_FORWARD)
+			err = bench_kernel_conntrack(false);	/* no rule: no conntrack */
+		else if (v == V_KERNEL)
 			err = bench_kernel_conntrack(true);
 		else if (v == V_KERNEL_SYNPROXY)
 			err = bench_kernel_synproxy(true);
@@ -281,9 +289,20 @@ static void memory(struct bench_run *r, struct bench_xdpct *x, __u32 flows)
 	m->flows = flows;
 	if (bench_map_memlock(bpf_map__fd(x->skel->maps.xdpct_flows), &m->flow_map_bytes))
 		return;
-	bpf_object__for_each_map(map, x->skel->obj)
-		if (!bench_map_memlock(bpf_map__fd(map), &b))
-			m->all_maps_bytes += b;
+	/* xdpct's maps only: not the lookup baseline's hash, which sits beside them */
+	bpf_object__for_each_map(map, x->skel->obj) {
+		if (bench_map_memlock(bpf_map__fd(map), &b))
+			continue;
+		if (bench_map_is_baseline(bpf_map__name(map))) {
+			if (map == x->skel->maps.bench_lookup_flows)
+				m->lookup_map_bytes = b;
+			continue;
+		}
+		m->all_maps_bytes += b;
+	}
+	/* what bounds the flow table: any hash of this capacity, before its values */
+	bench_hash_memlock(flows, sizeof(struct xdpct_flow_key), &m->hash44_bytes);
+	bench_hash_memlock(flows, 16, &m->hash16_bytes);
 	m->conntrack_objsize = bench_conntrack_objsize();
 	r->rep.nmem++;
 }
@@ -311,8 +330,10 @@ static void micro(struct bench_run *r, struct bench_xdpct *x, struct ceiling_bpf
 
 static int run_established(struct bench_run *r, __u32 n)
 {
-	static const enum bench_variant vs[] = { V_CEILING, V_XDPCT, V_XDPCT_PASS, V_KERNEL };
-	struct bench_row *rows[4];
+	static const enum bench_variant vs[] = {
+		V_CEILING, V_LOOKUP, V_XDPCT, V_XDPCT_PASS, V_FORWARD, V_KERNEL,
+	};
+	struct bench_row *rows[6];
 	struct bench_gen g = {}, hs = {};
 	struct gen_cfg cfg;
 	struct dut d;
@@ -352,9 +373,9 @@ static int run_established(struct bench_run *r, __u32 n)
 	err = bench_gen_open(&g, &cfg, r->o.threads);
 	if (err)
 		goto out;
-	err = measure(r, &d, &g, "established", n, vs, 4, rows);
-	xdpct_note(rows[1], &d.x);
-	snprintf(rows[3]->note, sizeof(rows[3]->note), "conntrack entries %ld after warm-up, %ld now",
+	err = measure(r, &d, &g, "established", n, vs, 6, rows);
+	xdpct_note(rows[2], &d.x);
+	snprintf(rows[5]->note, sizeof(rows[5]->note), "conntrack entries %ld after warm-up, %ld now",
 		 ct, bench_kernel_ct_count());
 out:
 	bench_gen_close(&g);
@@ -441,6 +462,61 @@ out:
 	return err;
 }
 
+/*
+ * The established ACK's breakdown: the datapath loaded once per stage
+ * (enum bench_stage), each cut short where its stage ends, each with the
+ * same flows.  Repetitions outside, stages inside (drift on a shared
+ * machine spreads over all stages alike); the differences between
+ * consecutive stages are each part's cost.
+ */
+#define STAGE_LOADS BENCH_STAGE_MAX
+static int micro_stages(struct bench_run *r, __u32 pop, __u32 rep)
+{
+	static struct bench_xdpct xs[STAGE_LOADS];
+	int reps = r->o.reps < 5 ? 5 : r->o.reps, i, k, nx = 0, err = 0;
+
+	if (reps > BENCH_MAX_SAMPLES)
+		reps = BENCH_MAX_SAMPLES;
+	r->rep.stage_walk_flows = pop;
+	for (i = 0; i < STAGE_LOADS && !err; i++) {
+		/* PARSE .. SNAP, then the whole datapath */
+		__u32 stage = i + 1 < STAGE_LOADS ? i + 1 : BENCH_STAGE_ALL;
+
+		err = bench_xdpct_open_stage(&xs[i], 2 * pop, r->aux_cpu, 0, stage);
+		if (err) {
+			xdpct_err("bench: loading xdpct (stage %u) failed: %s", stage,
+				  strerror(-err));
+			break;
+		}
+		nx++;
+		err = bench_xdpct_populate(&xs[i], BENCH_CLIENTS, SALT, pop);
+		r->rep.stages[i].stage = stage;
+		r->rep.stages[i].n = 0;
+	}
+	for (k = 0; k < reps && !err && !bench_stop; k++) {
+		for (i = 0; i < STAGE_LOADS && !err; i++) {
+			struct bench_stage_ns *st = &r->rep.stages[i];
+			struct micro_result one, walk;
+
+			err = bench_micro(&xs[i], NULL, MICRO_ACK_ONE, 1, rep, 1, &one);
+			if (!err)
+				err = bench_micro(&xs[i], NULL, MICRO_ACK_WALK, pop, rep, 1, &walk);
+			if (!err && one.n && walk.n) {
+				st->one[st->n] = one.ns[0];
+				st->walk[st->n] = walk.ns[0];
+				st->n++;
+			}
+		}
+	}
+	if (err && err != -EINTR)
+		xdpct_err("bench: micro stages: %s", strerror(-err));
+	if (!err)
+		r->rep.nstages = STAGE_LOADS;
+	for (i = 0; i < nx; i++)
+		bench_xdpct_close(&xs[i]);
+	return err;
+}
+
 /* Micro-costs need no traffic, only a loaded datapath with flows in it. */
 static int run_micro(struct bench_run *r)
 {
@@ -470,6 +546,8 @@ static int run_micro(struct bench_run *r)
 out:
 	ceiling_bpf__destroy(c);
 	bench_xdpct_close(&x);
+	if (!err && micro_stages(r, pop, rep))
+		r->failed = 1;
 	return err;
 }
 

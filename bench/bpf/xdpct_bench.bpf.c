@@ -14,12 +14,28 @@
  *                flows (a new flow each run: the insert path; or N
  *                pre-populated flows in turn: lookups at scale).
  *   micro_base   the rewrite alone, subtracted from xdpct_micro's figure.
+ *   lookup       the `lookup` baseline, the floor of any tracker: the
+ *                ceiling's header walk (hdr_parse.h), xdpct's 44-byte key
+ *                (flow_key(), bpf/lib/table.h), one bpf_map_lookup_elem in
+ *                bench_lookup_flows (a preallocated hash of xdpct_flows'
+ *                capacity and value size, filled with the same flows),
+ *                one write to the value found, and xdpct_drop's verdict.
+ *
+ * bench_stage (.rodata, enum bench_stage in gen.h) cuts the datapath short
+ * for `micro`'s breakdown; 0 everywhere else, where the verifier drops the
+ * checks.
  *
  * (Wrapping the skeleton's own xdpct_xdp with freplace would need
  * BPF_PROG_TYPE_EXT, which this kernel refuses to load.)
  */
-#include "xdpct.bpf.c"
+#include "vmlinux.h"
 #include "gen.h"
+
+const volatile __u32 bench_stage = BENCH_STAGE_ALL;
+#define XDPCT_BENCH_STOP(s) (bench_stage == BENCH_STAGE_##s)
+
+#include "xdpct.bpf.c"
+#include "hdr_parse.h"
 
 enum { VARY_NONE, VARY_NEW_FLOW, VARY_WALK };
 
@@ -70,4 +86,43 @@ int micro_base(struct xdp_md *ctx)
 	if (vary)
 		rewrite(ctx);
 	return XDP_PASS;
+}
+
+/* ---- the lookup baseline ------------------------------------------------ */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);		/* set at load: xdpct_flows' */
+	__type(key, struct xdpct_flow_key);
+	__type(value, struct xdpct_flow);
+} bench_lookup_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} bench_lookup_stats SEC(".maps");
+
+SEC("xdp")
+int lookup(struct xdp_md *ctx)
+{
+	struct xdpct_flow_key k;
+	struct pkt_meta m = {};
+	struct xdpct_flow *f;
+	__u32 zero = 0;
+	__u64 *cnt;
+	__u8 d;
+
+	cnt = bpf_map_lookup_elem(&bench_lookup_stats, &zero);
+	if (!cnt)
+		return XDP_DROP;
+	(*cnt)++;
+	if (hdr_parse(ctx, &m) != C_TCP)
+		return XDP_DROP;
+	d = flow_key(&k, &m);
+	f = bpf_map_lookup_elem(&bench_lookup_flows, &k);
+	if (f)
+		f->dir[d & 1].packets++;	/* the value's cache line, written */
+	return XDP_DROP;
 }

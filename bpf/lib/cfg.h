@@ -24,4 +24,14 @@ static __always_inline __u64 clock_ns(void)
 	return cfg.replay_clock ? replay_now_ns : bpf_ktime_get_ns();
 }
 
+/*
+ * The same clock (CLOCK_MONOTONIC) as of the last tick: a load instead of
+ * a clocksource read, up to one jiffy behind clock_ns().  For last_seen on
+ * the established path, where only idle timeouts (seconds to days) read it.
+ */
+static __always_inline __u64 clock_coarse_ns(void)
+{
+	return cfg.replay_clock ? replay_now_ns : bpf_ktime_get_coarse_ns();
+}
+
 #endif /* XDPCT_CFG_H */

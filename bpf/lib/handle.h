@@ -105,6 +105,8 @@ static __always_inline int handle_frame(void *ctx, int is_xdp, void *data, void 
 	__builtin_memcpy(&w->meta, &p.m, sizeof(p.m));
 	__builtin_memset(&w->seg, 0, sizeof(w->seg));
 	read_syn_opts(ctx, is_xdp, w);
+	if (XDPCT_BENCH_STOP(PARSE))
+		return VERDICT_PASS;
 	return is_xdp ? xdpct_track_xdp(ctx, w) : xdpct_track_tc(w);
 }
 

@@ -37,13 +37,28 @@
 #include "sc_synack.h"
 #include "sc_check.h"
 
-/* The state machine's view of the parsed segment, its key, a fresh report. */
+/*
+ * Bench instrumentation: `xdpct-bench micro` loads its copy of the datapath
+ * (bench/bpf/xdpct_bench.bpf.c) with a .rodata stage that ends the packet
+ * where that stage ends, to measure each part (bench/gen.h, enum
+ * bench_stage).  Everywhere else XDPCT_BENCH_STOP() is 0 and compiles away.
+ */
+#ifndef XDPCT_BENCH_STOP
+#define XDPCT_BENCH_STOP(stage) 0
+#endif
+
+/*
+ * The state machine's view of the parsed segment, its key, a fresh report.
+ * Only what every path reads is cleared: the snapshot is written before it
+ * is read (only when there is an event), the key by flow_key(), and the
+ * time is read once the flow is known (track_clock()).
+ */
 static __always_inline void seg_from_meta(struct xdpct_work *w)
 {
 	struct xdpct_report *rep = &w->rep;
 	struct xdpct_seg *g = &w->seg;
 
-	__builtin_memset(rep, 0, sizeof(*rep));
+	__builtin_memset(&rep->out, 0, sizeof(rep->out));
 	g->seq = w->meta.seq;
 	g->ack = w->meta.ack;
 	g->win = w->meta.win;
@@ -53,35 +68,169 @@ static __always_inline void seg_from_meta(struct xdpct_work *w)
 	g->sport = w->meta.sport;
 	g->dport = w->meta.dport;
 	g->d = flow_key(&rep->key, &w->meta);
-	rep->now = clock_ns();
 	rep->tcp_flags = w->meta.flags;
 }
 
 /*
- * A segment of an existing entry.  The state machine, the per-direction
- * counters and last_seen are only touched under the entry's lock, so two
- * CPUs updating one entry serialise; the report is built from a snapshot
- * taken under it (ring-buffer helpers may not run under a spin lock).
+ * The common segment: both ends ESTABLISHED, no SYN, FIN or RST.  Read
+ * without the lock, so only a hint: it picks the clock.  Such a segment
+ * changes no state (fsm_on_segment: no transition is possible from
+ * ESTABLISHED/ESTABLISHED without a FIN or RST), so its time is only
+ * last_seen.  Should another CPU move the flow on meanwhile, a transition
+ * this segment then makes is timed by the coarse clock: within one tick.
+ */
+static __always_inline int flow_established_hint(const struct xdpct_flow *f,
+						 const struct xdpct_seg *g)
+{
+	return f->state[0] == XDPCT_S_ESTABLISHED && f->state[1] == XDPCT_S_ESTABLISHED &&
+	       !(g->flags & (TCPF_SYN | TCPF_FIN | TCPF_RST));
+}
+
+/* The segment's time: fine for handshakes and transitions, coarse for the rest. */
+static __always_inline __u64 track_clock(const struct xdpct_flow *f, const struct xdpct_seg *g)
+{
+	return f && flow_established_hint(f, g) ? clock_coarse_ns() : clock_ns();
+}
+
+/* Has the run anything to count or send beyond the invalid reason? */
+static __always_inline int report_needed(const struct xdpct_fsm_out *o)
+{
+	return o->n | o->note | o->closed | o->reopened | o->victim;
+}
+
+/*
+ * The lock-free path, for the common segment on an ESTABLISHED/ESTABLISHED
+ * flow: an ACK with or without data, no SYN, FIN or RST, inside the window
+ * and inside what the window already allows.  Everything else takes the
+ * entry's lock (flow_segment below).
+ *
+ * It is the state machine's own run, not a second one: the same checks
+ * (fsm_state_check, fsm_window_check), and of fsm_accept()'s effects
+ * exactly those that can happen under the conditions below, which make
+ * the rest no-ops (fsm_window_update: no window growth, no send past
+ * maxend, so neither maxwin nor s->maxend moves; fsm_on_ack: the peer's
+ * SYN is acked and neither side has a FIN, so no flag and no state moves;
+ * no handshake).  tests/bpf/test_datapath_fastpath.c runs the same
+ * segments through the datapath and through fsm_segment() and compares
+ * the entries field by field: a rule added to the state machine for such
+ * segments must come here too (or a condition that sends them to the lock).
+ *
+ * Why no lock is needed: of the entry it writes only what the sender d
+ * owns, each a single aligned 32-bit store that only moves a sequence
+ * edge forward (d's end and ack), the peer's maxend (moved
+ * forward by d's acks), the flags d has sent (its own byte), d's counters
+ * by atomic adds, and last_seen (any CPU's recent time is right).  The other direction's segments write the
+ * mirror fields, so both directions at once on two CPUs
+ * (tests/bpf/test_datapath_concurrency.c) lose nothing.  One field has a
+ * second writer: the peer's maxend also moves when the peer sends past it,
+ * which takes the lock; should the two race, one forward move is lost
+ * until d's next ack, and the peer's next segment (it starts at its own
+ * end, within what either move allowed) is still accepted unless the peer
+ * overran every window d advertised.  One direction of a flow arrives on
+ * one receive queue (RSS), so its own segments do not race each other;
+ * were they to, the counters still stay exact (atomic) and an edge could
+ * lag by one segment.  State, flags, isn, fin_seq, maxwin and the times
+ * are written under the lock only; a segment that would change any of
+ * them goes there.  Reads are unlocked: each field is seen before or after
+ * another CPU's store, and every edge only moves forward, so the checks
+ * are off by at most that one concurrent segment, as the locked path is
+ * when the other CPU takes the lock first.
+ *
+ * 1: done (verdict in *verdict); 0: take the lock.
+ */
+static __always_inline int flow_fast(struct xdpct_flow *f, struct xdpct_work *w,
+				     int *verdict)
+{
+	struct xdpct_seg *g = &w->seg;
+	__u8 d = g->d & 1, r = !d;
+	struct xdpct_dir *s = &f->dir[d], *p = &f->dir[r];
+	__u8 sf = s->flags, pf = p->flags;
+	struct fsm_sender v;
+	__u32 end, ack, win, maxend;
+
+	if (!flow_established_hint(f, g) || !(g->flags & TCPF_ACK))
+		return 0;
+	/* evidence pending (a remembered SYN, a gap): fsm_accept() clears it, under the lock */
+	if (f->pend)
+		return 0;
+	if ((sf & (XDPCT_D_SYN | XDPCT_D_SYN_ACKED | XDPCT_D_ACKED_ANY | XDPCT_D_FIN)) !=
+	    (XDPCT_D_SYN | XDPCT_D_SYN_ACKED | XDPCT_D_ACKED_ANY) ||
+	    (pf & (XDPCT_D_SYN_ACKED | XDPCT_D_FIN)) != XDPCT_D_SYN_ACKED)
+		return 0;
+	/* the window as fsm_window_update() scales it */
+	win = g->win;
+	if ((sf & XDPCT_D_WSCALE) && (pf & XDPCT_D_WSCALE))
+		win <<= s->wscale;
+	end = seg_end(g);
+	ack = g->ack;
+	maxend = s->maxend;
+	/* no window growth, nothing sent past what the peer allowed */
+	if (win > s->maxwin || !maxend || seq_after(end, maxend) || seq_after(s->end, maxend))
+		return 0;
+	fsm_sender_of(&v, s);
+	if (fsm_state_check(f, g) || fsm_window_check(f, g, &v))
+		return 0;	/* refused: the locked path counts it, as it decides */
+	*verdict = VERDICT_PASS;
+	if (XDPCT_BENCH_STOP(LOCK))
+		return 1;	/* the bench's "lock" stage: here, the checks */
+
+	/* fsm_window_update(), what remains of it under the conditions above */
+	if (seq_after(end, s->end))
+		s->end = end;
+	if (seq_after(ack + win, p->maxend - 1))
+		p->maxend = ack + (win ? win : 1);
+	if (seq_after(ack, s->ack))
+		s->ack = ack;
+	if ((f->tcp_flags_seen[d] | g->flags) != f->tcp_flags_seen[d])
+		f->tcp_flags_seen[d] |= g->flags;	/* d's own byte */
+	__sync_fetch_and_add(&s->packets, 1);
+	__sync_fetch_and_add(&s->bytes, g->ip_bytes);
+	f->last_seen_ns = w->rep.now;
+	return 1;
+}
+
+/*
+ * A segment of an existing entry: the lock-free path above, or the state
+ * machine under the entry's lock, so two CPUs changing anything else of
+ * one entry serialise.  Only a run with transitions takes a
+ * snapshot for its events (ring-buffer helpers may not run under a spin
+ * lock), and only a run with something to report calls the report.
  */
 static __always_inline int flow_segment(struct xdpct_flow *f, struct xdpct_work *w,
 					struct xdpct_stats *st)
 {
 	struct xdpct_report *rep = &w->rep;
 	struct xdpct_seg *g = &w->seg;
+	int verdict;
 
+	if (flow_fast(f, w, &verdict))
+		return verdict;
 	bpf_spin_lock(&f->lock);
+	if (XDPCT_BENCH_STOP(LOCK)) {
+		bpf_spin_unlock(&f->lock);
+		return VERDICT_PASS;
+	}
 	fsm_segment(f, g, rep->now, &cfg, &rep->out);
 	if (rep->out.reopened)
 		f->tcp_flags_seen[0] = f->tcp_flags_seen[1] = 0;
 	f->tcp_flags_seen[g->d & 1] |= g->flags;
-	f->dir[g->d & 1].packets++;
-	f->dir[g->d & 1].bytes += g->ip_bytes;
+	/* atomic: the lock-free path adds to them without the lock */
+	__sync_fetch_and_add(&f->dir[g->d & 1].packets, 1);
+	__sync_fetch_and_add(&f->dir[g->d & 1].bytes, g->ip_bytes);
 	if (!rep->out.invalid)
 		f->last_seen_ns = rep->now;
-	take_snap(f, &rep->sn);
+	if (XDPCT_BENCH_STOP(FSM)) {
+		bpf_spin_unlock(&f->lock);
+		return VERDICT_PASS;
+	}
+	if (rep->out.n)
+		take_snap(f, &rep->sn);
 	bpf_spin_unlock(&f->lock);
 
-	xdpct_report(rep, st);
+	if (XDPCT_BENCH_STOP(SNAP))
+		return VERDICT_PASS;
+	if (report_needed(&rep->out))
+		xdpct_report(rep, st);
 	if (rep->out.invalid && !rep->out.ignored)
 		return account_invalid(st, rep->out.invalid);
 	if (rep->out.invalid)
@@ -160,6 +309,11 @@ static __always_inline int track(struct xdp_md *xdp, struct xdpct_work *w)
 
 	seg_from_meta(w);
 	f = bpf_map_lookup_elem(&xdpct_flows, &rep->key);
+	if (XDPCT_BENCH_STOP(LOOKUP))
+		return VERDICT_PASS;
+	rep->now = track_clock(f, &w->seg);
+	if (XDPCT_BENCH_STOP(CLOCK))
+		return VERDICT_PASS;
 	if (ask && scs && (!f || fsm_flow_dead(f)))
 		act = sc_no_flow(xdp, w, scs, st);
 	if (act == SC_DROP)
