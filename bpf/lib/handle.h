@@ -16,6 +16,7 @@
 #include "maps.h"
 #include "verdict.h"
 #include "sc_synack.h"
+#include "sc_frag.h"
 #include "track.h"
 
 /*
@@ -83,6 +84,8 @@ static __always_inline int handle_frame(void *ctx, int is_xdp, void *data, void 
 	if (!is_xdp)
 		tc_outer_vlan(ctx, &p.m);
 	count_parsed(st, &p.m);
+	if (is_xdp && cfg.sc_mode && xdpct_sc_fragment(&p.m, r))
+		return VERDICT_DROP;
 	if (r == PARSE_INVALID) {
 		if (is_xdp && cfg.sc_mode && xdpct_sc_bad_syn(&p.m))
 			return VERDICT_DROP;
