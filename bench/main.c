@@ -5,12 +5,14 @@
  * both the command line and its --help; the work is in scenario.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include "generator.h"
 #include "net.h"
 #include "pktgen.h"
@@ -226,6 +228,32 @@ static void report(struct bench_run *r)
 	fclose(f);
 }
 
+/*
+ * One bench at a time on a machine: two would share the CPUs they measure
+ * and tear down each other's namespaces.  Held until exit; -1 on failure.
+ */
+#define BENCH_LOCK "/run/xdpct-bench.lock"
+
+static int bench_lock(void)
+{
+	int fd = open(BENCH_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		xdpct_err("bench: cannot open %s: %s", BENCH_LOCK, strerror(errno));
+		return -1;
+	}
+	if (!flock(fd, LOCK_EX | LOCK_NB))
+		return fd;
+	fprintf(stderr, "bench: another run holds %s; waiting for it\n", BENCH_LOCK);
+	while (flock(fd, LOCK_EX)) {
+		if (errno != EINTR || bench_stop) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -289,6 +317,10 @@ int main(int argc, char **argv)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (bench_lock() < 0) {
+		ret = bench_stop ? 130 : 1;
+		goto out;
+	}
 	bench_net_remove_stale();
 	err = bench_run_all(r);
 	/* one cleanup path: whatever a scenario left, however it ended */

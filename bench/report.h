@@ -17,6 +17,8 @@ enum bench_variant {
 	V_KERNEL_COOKIES,	/* tcp_syncookies=2 and a listener */
 	V_KERNEL_SYNPROXY,	/* nft synproxy and a listener */
 	V_XDPCT_COOKIES,	/* xdpct answers SYNs with SYN cookies (XDP_TX) */
+	V_REFLECTOR,		/* XDP: SYN -> SYN-ACK in place, no cookie (the flood's limit) */
+	V_SELFTEST,		/* XDP: the kernel selftest's xdp_synproxy approach */
 	V_MAX,
 };
 
@@ -34,6 +36,10 @@ struct bench_row {
 	__u64 legit_fail;		/* their failures, all repetitions */
 	bool legit;
 	double extra_ns;		/* ns/pkt above the ceiling's */
+	double med_tx;			/* XDP_TX/s of the receiving program (flood) */
+	double med_nsa;			/* CPU ns per SYN-ACK seen at the sink (flood) */
+	/* flood: answers per CPU-second against reflector, selftest, kernel cookies */
+	double r_refl, r_self, r_kcook;
 	double r_ceiling, r_kernel;	/* 0 = no baseline */
 };
 

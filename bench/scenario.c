@@ -21,6 +21,7 @@
 #include "xdpct/config.h"
 #include "xdpct/stats.h"
 #include "bench/ceiling.skel.h"
+#include "bench/reflector.skel.h"
 #include "bench/xdpct_bench.skel.h"
 
 const char *const bench_scenario_names[S_MAX] = {
@@ -49,26 +50,41 @@ static struct bench_row *new_row(struct bench_run *r, const char *scen, enum ben
 /* What one scenario has on the receiving side. */
 struct dut {
 	struct ceiling_bpf *ceil;
+	struct reflector_bpf *refl;	/* synflood: reflector and selftest */
 	struct bench_xdpct x;
 	struct bench_xdpct xsc;		/* synflood: xdpct with SYN cookies on */
 	bool have_x, have_xsc;
 };
 
-/* Trackers keep their own generator stream: 0 ceiling, 1 xdpct, 2 kernel, 3 cookies. */
-#define TRACKERS 4
+/*
+ * Trackers keep their own generator stream: 0 ceiling, 1 xdpct, 2 kernel,
+ * 3 cookies, 4 reflector, 5 selftest.
+ */
+#define TRACKERS 6
 static int tracker_of(enum bench_variant v)
 {
 	if (v == V_XDPCT_COOKIES)
 		return 3;
+	if (v == V_REFLECTOR || v == V_SELFTEST)
+		return v == V_REFLECTOR ? 4 : 5;
 	return v == V_CEILING ? 0 : (v == V_XDPCT || v == V_XDPCT_PASS) ? 1 : 2;
 }
 
 static int variant_on(struct dut *d, struct bench_gen *g, enum bench_variant v,
-		      bench_count_fn *count, void **ctx)
+		      bench_count_fn *count, bench_count_fn *tx, void **ctx)
 {
 	int fd, err = 0;
 
+	*tx = NULL;
 	switch (v) {
+	case V_REFLECTOR:
+	case V_SELFTEST:
+		fd = bpf_program__fd(v == V_REFLECTOR ? d->refl->progs.reflector :
+							d->refl->progs.selftest);
+		*count = bench_reflector_count;
+		*tx = bench_reflector_tx;
+		*ctx = d->refl;
+		break;
 	case V_CEILING:
 		fd = bpf_program__fd(d->ceil->progs.ceiling);
 		*count = bench_ceiling_count;
@@ -84,6 +100,7 @@ static int variant_on(struct dut *d, struct bench_gen *g, enum bench_variant v,
 		/* the production program: its XDP_TX is the SYN-ACK */
 		fd = bench_xdpct_prog(&d->xsc, false);
 		*count = bench_xdpct_count;
+		*tx = bench_xdpct_tx;
 		*ctx = &d->xsc;
 		break;
 	default:
@@ -112,10 +129,18 @@ static void variant_off(struct dut *d, enum bench_variant v)
 		bench_kernel_synproxy(false);
 }
 
-/* The flood's variants with a listener behind them: a real client runs too. */
+/*
+ * The flood's variants with a listener behind them: a real client runs too,
+ * in the overload scenario.  synflood measures the answer rate alone: the
+ * client's own connections would be charged to the generator's core in
+ * some rows and not in others (the XDP answerers have no listener).
+ */
+static bool legit_wanted;
+
 static bool legit_variant(enum bench_variant v)
 {
-	return v == V_KERNEL_COOKIES || v == V_KERNEL_SYNPROXY || v == V_XDPCT_COOKIES;
+	return legit_wanted &&
+	       (v == V_KERNEL_COOKIES || v == V_KERNEL_SYNPROXY || v == V_XDPCT_COOKIES);
 }
 
 static void legit_on(struct dut *d, struct bench_gen *g, enum bench_variant v)
@@ -155,16 +180,16 @@ static int measure(struct bench_run *r, struct dut *d, struct bench_gen *g, cons
 	for (rep = 0; rep < r->o.reps && !bench_stop; rep++) {
 		for (i = 0; i < nv && !bench_stop; i++) {
 			int t = tracker_of(vs[i]);
-			bench_count_fn count;
+			bench_count_fn count, tx;
 			void *ctx;
 
-			err = variant_on(d, g, vs[i], &count, &ctx);
+			err = variant_on(d, g, vs[i], &count, &tx, &ctx);
 			if (!err)
 				err = bench_gen_set_counters(g, cnt[t]);
 			if (!err)
 				legit_on(d, g, vs[i]);
 			if (!err)
-				err = bench_gen_measure(g, r->o.duration, count, ctx,
+				err = bench_gen_measure(g, r->o.duration, count, tx, ctx,
 							bench_legit_counts,
 							&rows[i]->s[rows[i]->n]);
 			bench_legit_stop();
@@ -201,6 +226,8 @@ static void dut_close(struct dut *d)
 	d->have_x = d->have_xsc = false;
 	ceiling_bpf__destroy(d->ceil);
 	d->ceil = NULL;
+	reflector_bpf__destroy(d->refl);
+	d->refl = NULL;
 	bench_kernel_close();
 	bench_net_teardown();
 }
@@ -397,10 +424,10 @@ static int run_router(struct bench_run *r, const char *scen, enum gen_mode mode,
 
 static int run_synflood(struct bench_run *r)
 {
-	enum bench_variant vs[5] = {
+	enum bench_variant vs[8] = {
 		V_CEILING, V_XDPCT, V_KERNEL_COOKIES, V_KERNEL_SYNPROXY,
 	};
-	struct bench_row *rows[5];
+	struct bench_row *rows[8];
 	struct bench_gen g = {};
 	struct gen_cfg cfg;
 	struct dut d;
@@ -409,6 +436,14 @@ static int run_synflood(struct bench_run *r)
 	err = dut_open(r, &d, DUT_LOCAL, DEFAULT_TABLE);
 	if (err)
 		return err;
+	/* the XDP answerers to measure xdpct's against, in the same run */
+	err = bench_reflector_open(&d.refl, BENCH_PORT);
+	if (!err) {
+		vs[nv++] = V_REFLECTOR;
+		vs[nv++] = V_SELFTEST;
+	} else {
+		xdpct_warn("bench: the reflector baselines did not load (%s)", strerror(-err));
+	}
 	/* the handshake offload, where this host can complete its handshakes */
 	err = bench_xdpct_open(&d.xsc, DEFAULT_TABLE, r->aux_cpu, BENCH_PORT);
 	if (!err) {
@@ -430,7 +465,7 @@ static int run_synflood(struct bench_run *r)
 	if (!err) {
 		xdpct_note(rows[1], &d.x);
 		if (d.have_xsc)
-			xdpct_note(rows[4], &d.xsc);
+			xdpct_note(rows[nv - 1], &d.xsc);
 		else
 			snprintf(rows[0]->note, sizeof(rows[0]->note), "xdpct only tracks the "
 				 "SYNs: no SYN-cookie offload on this host");
