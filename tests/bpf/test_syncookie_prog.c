@@ -967,3 +967,48 @@ Test(issue13, ipv6_atomic_fragment_answered)
 	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_SYN_FRAGMENT), 0);
 	sc_close();
 }
+
+/*
+ * The flood's fast path (sc_fast.h: untagged IPv4, known option layouts)
+ * and the general path (sc_synack.h: here the same SYN behind a VLAN tag)
+ * must answer alike, byte for byte from the IP header on, in both
+ * completion modes: no options, MSS only, Linux's, Linux's with ECN setup.
+ */
+static void paths_agree(__u8 completion)
+{
+	static const __u16 id = 42;
+	__u8 fast[PKT_MAX], slow[PKT_MAX];
+	struct pkt_spec s, v;
+	struct synack a, b;
+	int k;
+
+	sc_open(XDPCT_SC_ALWAYS, completion, 0);
+	for (k = 0; k < 4; k++) {
+		syn_spec(&s, 4, PORT);
+		s.sport = 41000 + k;
+		if (k == 0)
+			pkt_opts_clear(&s);
+		if (k == 1) {
+			pkt_opts_clear(&s);
+			pkt_opt_mss(&s, 1300);
+		}
+		if (k == 3)
+			s.flags |= TH_ECE | TH_CWR;
+		v = s;
+		pkt_spec_vlans(&v, 1, &id);
+		syn_to_synack(&s, &a, fast);
+		syn_to_synack(&v, &b, slow);
+		cr_assert_eq(a.nvlan, 0);
+		cr_assert_eq(b.nvlan, 1);
+		cr_assert_eq(a.tcplen, b.tcplen, "layout %d: TCP lengths differ", k);
+		cr_assert_eq(memcmp(a.ip, b.ip, 20 + a.tcplen), 0,
+			     "layout %d: the fast path answered differently", k);
+	}
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_SYNACK_SENT), 8);
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_SYN_SEEN), 8);
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_PACKETS), 8);
+	sc_close();
+}
+
+Test(issue13, fast_path_agrees_reqsk)		{ paths_agree(XDPCT_SC_REQSK); }
+Test(issue13, fast_path_agrees_synproxy)	{ paths_agree(XDPCT_SC_SYNPROXY); }
