@@ -40,6 +40,8 @@ struct bench_sample {
 	double cpu_pct;		/* busy share of the generator cores, 100 = one core */
 	double synack_pps;	/* what came back to the generator (SYN-ACKs/s) */
 	double tx_pps;		/* what the receiving program sent back (XDP_TX/s) */
+	double offered_pps;	/* what the generator sent (frames/s) */
+	double lat_p50_ms, lat_p99_ms;	/* the real client's connect times */
 	double ns_per_answer;	/* CPU time of the bench's own work per SYN-ACK seen */
 	__u64 packets;
 	bool legit;		/* a real client ran during the window */

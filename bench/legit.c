@@ -27,6 +27,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -44,7 +46,11 @@ struct legit {
 	int prog_fd, map_fd, tc_link;
 	struct bench_gen *g;
 	__u64 ok, fail;
+	__u32 *lat_us;		/* connect-to-first-byte times of completed ones */
+	__u32 nlat;
 };
+
+#define LEGIT_MAX_LAT (1u << 20)
 
 static struct legit L = { .listen_fd = -1, .prog_fd = -1, .map_fd = -1, .tc_link = -1 };
 static bool running;
@@ -125,8 +131,15 @@ static void *client(void *arg)
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
 			done = recv(fd, &b, 1, 0) == 1;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (done && !l->stop && l->lat_us && l->nlat < LEGIT_MAX_LAT)
+			l->lat_us[l->nlat++] = (t1.tv_sec - t0.tv_sec) * 1000000 +
+					       (t1.tv_nsec - t0.tv_nsec) / 1000;
 		/* interrupted by the end of the window: neither success nor failure */
 		if (!l->stop)
 			__atomic_fetch_add(done ? &l->ok : &l->fail, 1, __ATOMIC_RELAXED);
@@ -156,6 +169,26 @@ static void away_from(struct bench_gen *g, pthread_t th)
 		pthread_setaffinity_np(th, sizeof(set), &set);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int bench_legit_latency(double *p50_ms, double *p99_ms)
+{
+	__u32 n = L.nlat;
+
+	*p50_ms = *p99_ms = 0;
+	if (!L.lat_us || !n)
+		return -ENOENT;
+	qsort(L.lat_us, n, sizeof(*L.lat_us), cmp_u32);
+	*p50_ms = L.lat_us[n / 2] / 1000.0;
+	*p99_ms = L.lat_us[(__u64)n * 99 / 100] / 1000.0;
+	return 0;
+}
+
 bool bench_legit_counts(__u64 *ok, __u64 *fail)
 {
 	if (!running)
@@ -176,8 +209,10 @@ int bench_legit_start(struct bench_gen *g, int listen_fd, int tc_prog_fd)
 	if (bench_source == BENCH_SRC_PKTGEN || bench_source == BENCH_SRC_PKTGEN_SIM ||
 	    listen_fd < 0)
 		return -ENOTSUP;
+	free(L.lat_us);
 	L = (struct legit){ .listen_fd = listen_fd, .prog_fd = -1, .map_fd = -1,
 			    .tc_link = -1, .g = g };
+	L.lat_us = calloc(LEGIT_MAX_LAT, sizeof(*L.lat_us));
 	running = true;
 	L.listen_flags = fcntl(listen_fd, F_GETFL);
 	fcntl(listen_fd, F_SETFL, L.listen_flags | O_NONBLOCK);

@@ -91,6 +91,8 @@ void bench_summarise(struct bench_report *r)
 		double cpu[BENCH_MAX_SAMPLES] = {};
 		double sa[BENCH_MAX_SAMPLES] = {}, lg[BENCH_MAX_SAMPLES] = {};
 		double tx[BENCH_MAX_SAMPLES] = {}, nsa[BENCH_MAX_SAMPLES] = {};
+		double of[BENCH_MAX_SAMPLES] = {}, p5[BENCH_MAX_SAMPLES] = {};
+		double p9[BENCH_MAX_SAMPLES] = {};
 
 		w->legit = false;
 		w->legit_fail = 0;
@@ -102,6 +104,9 @@ void bench_summarise(struct bench_report *r)
 			lg[k] = w->s[k].legit_cps;
 			tx[k] = w->s[k].tx_pps;
 			nsa[k] = w->s[k].ns_per_answer;
+			of[k] = w->s[k].offered_pps;
+			p5[k] = w->s[k].lat_p50_ms;
+			p9[k] = w->s[k].lat_p99_ms;
 			if (w->s[k].legit) {
 				w->legit = true;
 				w->legit_fail += w->s[k].legit_fail;
@@ -115,6 +120,9 @@ void bench_summarise(struct bench_report *r)
 		w->med_synack = bench_median(sa, w->n);
 		w->med_tx = bench_median(tx, w->n);
 		w->med_nsa = bench_median(nsa, w->n);
+		w->med_offered = bench_median(of, w->n);
+		w->med_p50 = bench_median(p5, w->n);
+		w->med_p99 = bench_median(p9, w->n);
 	}
 	for (i = 0; i < r->nrows; i++) {
 		struct bench_row *w = &r->rows[i];
@@ -377,6 +385,27 @@ void bench_print_table(FILE *f, const struct bench_report *r)
 		fprintf(f, "%-18s %9.0f %8.2f %9.3f %9s %7s %7s %7s\n", variant_name(w->variant),
 			w->med_nsa, w->med_nsa > 0 ? 1e3 / w->med_nsa : 0, w->med_synack / 1e6,
 			a[3], a[0], a[1], a[2]);
+	}
+	for (i = j = 0; i < r->nrows; i++) {
+		const struct bench_row *w = &r->rows[i];
+		double tot;
+
+		if (!w->n || strcmp(w->scenario, "overload"))
+			continue;
+		if (!j++)
+			fprintf(f, "\noverload: the generator at its full rate on its own CPU, the "
+				"receiver (threaded NAPI) on the other;\ndropped = offered - received "
+				"(the veth's ring, as a NIC's); legit: a real client in the\ngenerator's "
+				"namespace, connect to the listener's first byte, failed = no answer in "
+				"1 s\n%-18s %8s %8s %7s %9s %8s %7s %8s %8s\n", "variant", "offer M/s",
+				"rcvd M/s", "dropped", "SYN-ACK/s", "legit/s", "failed", "p50 ms",
+				"p99 ms");
+		tot = w->med_legit * r->duration * w->n + w->legit_fail;
+		fprintf(f, "%-18s %8.3f %8.3f %6.1f%% %8.2fM %8.0f %6.2f%% %8.2f %8.2f\n",
+			variant_name(w->variant), w->med_offered / 1e6, w->med_pps / 1e6,
+			w->med_offered > 0 ? 100.0 * (1 - w->med_pps / w->med_offered) : 0,
+			w->med_synack / 1e6, w->med_legit,
+			tot > 0 ? 100.0 * w->legit_fail / tot : 0, w->med_p50, w->med_p99);
 	}
 	fprintf(f, "\nvariants:\n");
 	for (i = 0; i < V_MAX; i++)

@@ -40,6 +40,8 @@ struct bench_row {
 	double med_nsa;			/* CPU ns per SYN-ACK seen at the sink (flood) */
 	/* flood: answers per CPU-second against reflector, selftest, kernel cookies */
 	double r_refl, r_self, r_kcook;
+	/* overload: the generator's rate, the real client's connect times */
+	double med_offered, med_p50, med_p99;
 	double r_ceiling, r_kernel;	/* 0 = no baseline */
 };
 

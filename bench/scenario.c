@@ -25,7 +25,7 @@
 #include "bench/xdpct_bench.skel.h"
 
 const char *const bench_scenario_names[S_MAX] = {
-	"established", "churn", "synflood", "garbage", "micro",
+	"established", "churn", "synflood", "garbage", "micro", "overload",
 };
 
 #define SALT 0x5eed1234u
@@ -193,6 +193,9 @@ static int measure(struct bench_run *r, struct dut *d, struct bench_gen *g, cons
 							bench_legit_counts,
 							&rows[i]->s[rows[i]->n]);
 			bench_legit_stop();
+			if (!err && rows[i]->s[rows[i]->n].legit)
+				bench_legit_latency(&rows[i]->s[rows[i]->n].lat_p50_ms,
+						    &rows[i]->s[rows[i]->n].lat_p99_ms);
 			bench_gen_get_counters(g, cnt[t]);
 			variant_off(d, vs[i]);
 			if (err) {
@@ -476,6 +479,95 @@ out:
 	return err;
 }
 
+/*
+ * The receiving veth's NAPI in a kernel thread of its own, pinned to cpu:
+ * the generator's core only generates, as a NIC's sender would, and what
+ * the receiver cannot take stays in (and falls off) the veth's ring.
+ */
+static int napi_threaded(int cpu, int gen_cpu)
+{
+	/* a veth has NAPI instances with GRO on (or XDP): keep them for the whole run */
+	if (bench_sh("ip netns exec " BENCH_NS_DUT " ethtool -K " BENCH_IF_DUT " gro on") ||
+	    bench_sh("ip netns exec " BENCH_NS_DUT " sh -c 'echo 1 > /sys/class/net/"
+		     BENCH_IF_DUT "/threaded'"))
+		return -ENOTSUP;
+	/* napi/<dev>-<id>: the kernel threads of the device's NAPI instances */
+	if (bench_sh("for p in $(pgrep '^napi/" BENCH_IF_DUT "-'); do taskset -pc %d $p; done",
+		     cpu) ||
+	    bench_sh("pgrep '^napi/" BENCH_IF_DUT "-'"))
+		return -ESRCH;
+	/*
+	 * The real client's frames into the flood's queue (the generator's
+	 * CPU's), as a NIC's RSS would mix them: XPS of every other queue off.
+	 */
+	for (int q = 0; q < 64; q++) {
+		char path[96];
+
+		snprintf(path, sizeof(path), "/sys/class/net/" BENCH_IF_GEN "/queues/tx-%d", q);
+		if (bench_sh("ip netns exec " BENCH_NS_GEN " test -d %s", path))
+			break;
+		bench_sh("ip netns exec " BENCH_NS_GEN " sh -c 'echo %lx > %s/xps_cpus'",
+			 q == gen_cpu ? (1UL << libbpf_num_possible_cpus()) - 1 : 0UL, path);
+	}
+	return 0;
+}
+
+/*
+ * Overload: the flood at the generator's full rate on its own CPU, the
+ * receiver (threaded NAPI: XDP, the kernel's stack, the listener) on the
+ * other, a real client connecting through it.  Each setup: SYN-ACKs/s,
+ * legitimate connections completed and failed, connect p50/p99; the
+ * frames the receiver could not take are offered minus received.
+ */
+static int run_overload(struct bench_run *r)
+{
+	enum bench_variant vs[3] = { V_KERNEL_COOKIES, V_KERNEL_SYNPROXY };
+	struct bench_row *rows[3];
+	struct bench_gen g = {};
+	struct gen_cfg cfg;
+	struct dut d;
+	int nv = 2, err, i;
+
+	if (r->aux_cpu < 0) {
+		xdpct_err("bench: overload needs a CPU besides the generator's");
+		return -EINVAL;
+	}
+	err = dut_open(r, &d, DUT_LOCAL, 0);
+	if (err)
+		return err;
+	err = bench_xdpct_open(&d.xsc, DEFAULT_TABLE, r->aux_cpu, BENCH_PORT);
+	if (!err) {
+		d.have_xsc = true;
+		vs[nv++] = V_XDPCT_COOKIES;
+	} else {
+		xdpct_warn("bench: xdpct with SYN cookies did not load (%s)", strerror(-err));
+	}
+	err = bench_kernel_syncookies();
+	if (!err)
+		err = napi_threaded(r->aux_cpu, r->rep.cpus[0]);
+	if (err) {
+		xdpct_err("bench: overload set-up (listener, threaded NAPI) failed: %s",
+			  strerror(-err));
+		goto out;
+	}
+	gen_cfg(&cfg, GEN_SYNFLOOD, 0);
+	cfg.rate_pps = r->o.offer_mpps * 1e6;
+	err = bench_gen_open(&g, &cfg, r->o.threads);
+	legit_wanted = true;
+	if (!err)
+		err = measure(r, &d, &g, "overload", 0, vs, nv, rows);
+	legit_wanted = false;
+	if (!err && d.have_xsc)
+		xdpct_note(rows[nv - 1], &d.xsc);
+	for (i = 0; !err && i < nv; i++)
+		if (!rows[i]->s[0].legit)
+			snprintf(rows[i]->note, sizeof(rows[i]->note), "no legitimate client ran");
+out:
+	bench_gen_close(&g);
+	dut_close(&d);
+	return err;
+}
+
 /* Micro-costs need no traffic, only a loaded datapath with flows in it. */
 static int run_micro(struct bench_run *r)
 {
@@ -542,6 +634,9 @@ int bench_run_all(struct bench_run *r)
 			break;
 		case S_MICRO:
 			err = run_micro(r);
+			break;
+		case S_OVERLOAD:
+			err = run_overload(r);
 			break;
 		}
 		if (err == -EINTR)
