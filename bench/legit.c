@@ -2,8 +2,9 @@
 /*
  * xdpct-bench: legitimate connections during the SYN flood.
  *
- * A real client in the generator namespace (source BENCH_LEGIT_CLIENT)
- * connects to the listener in the DUT namespace again and again while the
+ * Real clients (LEGIT_CLIENTS threads) in the generator namespace (source
+ * BENCH_LEGIT_CLIENT) connect to the listener in the DUT namespace again and
+ * again while the
  * flood runs; the listener side accepts, sends one byte and closes.  A
  * connection counts as completed only when that byte arrives: a connect()
  * that returns means the client saw a SYN-ACK, not that the server took
@@ -38,9 +39,13 @@
 #include "lib/tc.h"
 #include "bench/gen.skel.h"
 
+/* clients connecting at once: enough attempts per window even when most time out */
+#define LEGIT_CLIENTS 8
+
 struct legit {
-	pthread_t srv, cli;
-	bool srv_on, cli_on;
+	pthread_t srv, cli[LEGIT_CLIENTS];
+	bool srv_on;
+	int ncli;
 	volatile int stop;
 	int listen_fd, listen_flags;
 	int prog_fd, map_fd, tc_link;
@@ -137,9 +142,13 @@ static void *client(void *arg)
 		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
 			done = recv(fd, &b, 1, 0) == 1;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		if (done && !l->stop && l->lat_us && l->nlat < LEGIT_MAX_LAT)
-			l->lat_us[l->nlat++] = (t1.tv_sec - t0.tv_sec) * 1000000 +
+		if (done && !l->stop && l->lat_us) {
+			__u32 k = __atomic_fetch_add(&l->nlat, 1, __ATOMIC_RELAXED);
+
+			if (k < LEGIT_MAX_LAT)
+				l->lat_us[k] = (t1.tv_sec - t0.tv_sec) * 1000000 +
 					       (t1.tv_nsec - t0.tv_nsec) / 1000;
+		}
 		/* interrupted by the end of the window: neither success nor failure */
 		if (!l->stop)
 			__atomic_fetch_add(done ? &l->ok : &l->fail, 1, __ATOMIC_RELAXED);
@@ -178,7 +187,7 @@ static int cmp_u32(const void *a, const void *b)
 
 int bench_legit_latency(double *p50_ms, double *p99_ms)
 {
-	__u32 n = L.nlat;
+	__u32 n = L.nlat < LEGIT_MAX_LAT ? L.nlat : LEGIT_MAX_LAT;
 
 	*p50_ms = *p99_ms = 0;
 	if (!L.lat_us || !n)
@@ -253,13 +262,15 @@ int bench_legit_start(struct bench_gen *g, int listen_fd, int tc_prog_fd)
 		goto fail;
 	}
 	L.srv_on = true;
-	if (pthread_create(&L.cli, NULL, client, &L)) {
-		err = -EAGAIN;
-		goto fail;
+	for (int i = 0; i < LEGIT_CLIENTS; i++) {
+		if (pthread_create(&L.cli[i], NULL, client, &L)) {
+			err = -EAGAIN;
+			goto fail;
+		}
+		L.ncli++;
+		away_from(g, L.cli[i]);
 	}
-	L.cli_on = true;
 	away_from(g, L.srv);
-	away_from(g, L.cli);
 	return 0;
 fail:
 	bench_legit_stop();
@@ -271,8 +282,8 @@ void bench_legit_stop(void)
 	if (!running)
 		return;
 	L.stop = 1;
-	if (L.cli_on)
-		pthread_join(L.cli, NULL);
+	while (L.ncli > 0)
+		pthread_join(L.cli[--L.ncli], NULL);
 	if (L.srv_on)
 		pthread_join(L.srv, NULL);
 	if (L.prog_fd >= 0)
@@ -285,6 +296,6 @@ void bench_legit_stop(void)
 	if (L.map_fd >= 0)
 		close(L.map_fd);
 	fcntl(L.listen_fd, F_SETFL, L.listen_flags);
-	L.cli_on = L.srv_on = false;
+	L.srv_on = false;
 	running = false;
 }

@@ -393,11 +393,11 @@ void bench_print_table(FILE *f, const struct bench_report *r)
 		if (!w->n || strcmp(w->scenario, "overload"))
 			continue;
 		if (!j++)
-			fprintf(f, "\noverload: the generator at its full rate on its own CPU, the "
-				"receiver (threaded NAPI) on the other;\ndropped = offered - received "
-				"(the veth's ring, as a NIC's); legit: a real client in the\ngenerator's "
-				"namespace, connect to the listener's first byte, failed = no answer in "
-				"1 s\n%-18s %8s %8s %7s %9s %8s %7s %8s %8s\n", "variant", "offer M/s",
+			fprintf(f, "\noverload: the flood paced (--offer) from the generator's own "
+				"CPU, the receiver (threaded NAPI)\non the other; dropped = offered - "
+				"received (the veth's ring, as a NIC's); legit: 8 real clients\nin the "
+				"generator's namespace, connect to the listener's first byte, failed = "
+				"no answer in 1 s\n%-18s %8s %8s %7s %9s %8s %7s %8s %8s\n", "variant", "offer M/s",
 				"rcvd M/s", "dropped", "SYN-ACK/s", "legit/s", "failed", "p50 ms",
 				"p99 ms");
 		tot = w->med_legit * r->duration * w->n + w->legit_fail;
