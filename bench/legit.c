@@ -4,11 +4,10 @@
  *
  * Real clients (LEGIT_CLIENTS threads) in the generator namespace (source
  * BENCH_LEGIT_CLIENT) connect to the listener in the DUT namespace again and
- * again while the
- * flood runs; the listener side accepts, sends one byte and closes.  A
- * connection counts as completed only when that byte arrives: a connect()
- * that returns means the client saw a SYN-ACK, not that the server took
- * the ACK.  The client then resets the connection, so neither side keeps
+ * again while the flood runs; the listener side accepts, sends one byte
+ * and closes.  A connection counts as completed only when that byte
+ * arrives: a connect() that returns means the client saw a SYN-ACK, not
+ * that the server took the ACK.  The client then resets the connection, so neither side keeps
  * TIME_WAIT sockets that later connections from the same port would meet.
  *
  * gen_sink on the generator's veth drops everything that comes back, the
