@@ -594,6 +594,13 @@ static int run_micro(struct bench_run *r)
 	/* each run below changes a flow for good: never more runs than flows */
 	micro(r, &x, c, MICRO_SYN_NEW, 0, few);
 	micro(r, &x, c, MICRO_FIN, pop, few);
+	/* the offloader's answer, in an instance with cookies on */
+	bench_xdpct_close(&x);
+	err = bench_xdpct_open(&x, 2 * pop, r->aux_cpu, BENCH_PORT);
+	if (!err)
+		micro(r, &x, c, MICRO_SYN_COOKIE, 0, rep);
+	else
+		err = 0;	/* no offload on this host: the figure is missing, no more */
 out:
 	ceiling_bpf__destroy(c);
 	bench_xdpct_close(&x);
