@@ -188,8 +188,13 @@ __noinline int xdpct_sc_fast_syn(struct xdp_md *ctx)
 		return XDP_DROP;
 	}
 
-	/* the answer's values */
-	now = clock_ns();
+	/*
+	 * The answer's values.  The coarse clock (the last tick's time, a few
+	 * ms old at most) costs a load where the exact one reads the clock
+	 * source, which on a VM is slow; the cookie's tick is 68.7 s and the
+	 * TSval a millisecond count, for which a tick's age is nothing.
+	 */
+	now = cfg.replay_clock ? replay_now_ns : bpf_ktime_get_coarse_ns();
 	smss = cfg.sc_mss4;
 	ecn = o.has_ts && (t[13] & (TCPF_ECE | TCPF_CWR)) == (TCPF_ECE | TCPF_CWR);
 	if (o.has_ts) {
