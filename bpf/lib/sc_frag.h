@@ -44,6 +44,15 @@ __noinline int xdpct_sc_fragment(struct pkt_meta *m, int r)
 	st = bpf_map_lookup_elem(&xdpct_stats, &zero);
 	if (!st)
 		return 1;
+	/* what the frame is, as without the offloader: every packet one class */
+	if (r == PARSE_FRAG_LATER) {
+		st->c[XDPCT_STAT_FRAG_LATER]++;
+	} else if (r == PARSE_TCP) {
+		st->c[XDPCT_STAT_TCP]++;
+		st->c[XDPCT_STAT_FRAG_FIRST]++;
+	} else {
+		st->c[m->invalid & XDPCT_STAT_MASK]++;
+	}
 	if (r == PARSE_TCP && (m->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) {
 		st->c[XDPCT_STAT_SC_SYN_SEEN]++;
 		st->c[XDPCT_STAT_SC_SYN_FRAGMENT]++;

@@ -907,6 +907,13 @@ Test(issue13, ipv4_fragments_dropped)
 	s.df = 0;
 	cr_assert_eq(run_spec(&s), XDP_TX, "non-DF unfragmented SYN");
 	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_FRAG_DROPPED), 5);
+	/* still one class per packet: tcp + non_tcp + frag_later + invalid_* */
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_FRAG_LATER), 2, "later fragments not counted");
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_INV_TCP_HDR), 2, "tiny fragments not counted");
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_FRAG_FIRST), 3, "first fragments not counted");
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_PACKETS),
+		     h_stat(&H, XDPCT_STAT_TCP) + h_stat(&H, XDPCT_STAT_NON_TCP) +
+		     h_stat(&H, XDPCT_STAT_FRAG_LATER) + h_stat(&H, XDPCT_STAT_INV_TCP_HDR));
 	sc_close();
 }
 
