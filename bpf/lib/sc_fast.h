@@ -59,7 +59,7 @@ static __always_inline int sc_fast_opts(const __u8 *o, __u32 len, struct sc_fast
 	f->has_ts = 1;
 	f->tsval = *(__u32 *)(o + 8);
 	f->has_ws = 1;
-	f->ws = o[19];
+	f->ws = o[19] > TCP_MAX_WSCALE ? TCP_MAX_WSCALE : o[19];	/* RFC 7323 2.3 */
 	return 0;
 }
 

@@ -979,7 +979,8 @@ Test(issue13, ipv6_atomic_fragment_answered)
  * The flood's fast path (sc_fast.h: untagged IPv4, known option layouts)
  * and the general path (sc_synack.h: here the same SYN behind a VLAN tag)
  * must answer alike, byte for byte from the IP header on, in both
- * completion modes: no options, MSS only, Linux's, Linux's with ECN setup.
+ * completion modes: no options, MSS only, Linux's, Linux's with ECN setup,
+ * with a window scale above 14, with a jumbo MSS.
  */
 static void paths_agree(__u8 completion)
 {
@@ -990,7 +991,7 @@ static void paths_agree(__u8 completion)
 	int k;
 
 	sc_open(XDPCT_SC_ALWAYS, completion, 0);
-	for (k = 0; k < 4; k++) {
+	for (k = 0; k < 6; k++) {
 		syn_spec(&s, 4, PORT);
 		s.sport = 41000 + k;
 		if (k == 0)
@@ -1001,6 +1002,14 @@ static void paths_agree(__u8 completion)
 		}
 		if (k == 3)
 			s.flags |= TH_ECE | TH_CWR;
+		if (k == 4) {		/* a shift above 14 counts as 14 (RFC 7323 2.3) */
+			pkt_opts_clear(&s);
+			pkt_opts_linux_syn(&s, 1460, 15);
+		}
+		if (k == 5) {		/* jumbo frames: the largest MSS index */
+			pkt_opts_clear(&s);
+			pkt_opts_linux_syn(&s, 9000, 0);
+		}
 		v = s;
 		pkt_spec_vlans(&v, 1, &id);
 		syn_to_synack(&s, &a, fast);
@@ -1011,9 +1020,9 @@ static void paths_agree(__u8 completion)
 		cr_assert_eq(memcmp(a.ip, b.ip, 20 + a.tcplen), 0,
 			     "layout %d: the fast path answered differently", k);
 	}
-	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_SYNACK_SENT), 8);
-	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_SYN_SEEN), 8);
-	cr_assert_eq(h_stat(&H, XDPCT_STAT_PACKETS), 8);
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_SYNACK_SENT), 12);
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_SYN_SEEN), 12);
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_PACKETS), 12);
 	sc_close();
 }
 
