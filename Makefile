@@ -6,6 +6,8 @@
 #   make test     install what is missing, make check, then a bounded fuzz run
 #   make demo     the main job on a built-in topology
 #   make bench    the benchmark (build/xdpct-bench)
+#   make install  binaries, man pages, bash completion, systemd unit
+#                 (PREFIX=/usr/local, DESTDIR, SYSCONFDIR=/etc)
 #
 # BPF compiler: clang-16 by default.  Debian's clang-14 also builds a program
 # that passes this kernel's verifier (`make check` loads both), but clang-16
@@ -29,9 +31,9 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -D__BPF__ \
 BPF_INCLUDES := -Iinclude -Ibpf -I.
 
 .DELETE_ON_ERROR:
-.PHONY: all deps check test soak bench demo clean vmlinux bpffs
+.PHONY: all deps check test soak bench demo clean vmlinux bpffs install docs
 
-all: $(BUILD)/xdpct $(BUILD)/xdpct-bench
+all: $(BUILD)/xdpct $(BUILD)/xdpct-bench docs
 
 # ---- BPF programs and their skeletons ------------------------------------
 
@@ -75,10 +77,57 @@ $(LIB_A): $(LIB_OBJ) $(REPLAY_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+# the operations commands' libraries: exporter (libmicrohttpd), export
+# (libfixbuf, on glib), top (ncurses)
+CLI_LIBS := -lmicrohttpd $(shell pkg-config --libs libfixbuf) -lncursesw -lpthread
+$(BUILD)/user/cli/cmd_export.o: CPPFLAGS += $(shell pkg-config --cflags libfixbuf)
+
 $(BUILD)/xdpct: $(CLI_OBJ) $(LIB_A)
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) $(CLI_LIBS)
 
 include bench/bench.mk
+
+# ---- man pages, completion, unit: generated from the binary's --help -----
+
+MAN_CMDS := $(sort $(patsubst user/cli/cmd_%.c,%,$(wildcard user/cli/cmd_*.c)))
+MAN_PAGES := $(BUILD)/man/xdpct.8 $(patsubst %,$(BUILD)/man/xdpct-%.8,$(MAN_CMDS))
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+COMPLDIR   ?= $(PREFIX)/share/bash-completion/completions
+DOCDIR     ?= $(PREFIX)/share/doc/xdpct
+DIST_SUBST  = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+
+docs: $(MAN_PAGES) $(BUILD)/completion/xdpct
+
+$(BUILD)/man/xdpct.8: $(BUILD)/xdpct
+	@mkdir -p $(@D)
+	$(BUILD)/xdpct --man > $@
+$(BUILD)/man/xdpct-%.8: $(BUILD)/xdpct
+	@mkdir -p $(@D)
+	$(BUILD)/xdpct --man $* > $@
+$(BUILD)/completion/xdpct: $(BUILD)/xdpct
+	@mkdir -p $(@D)
+	$(BUILD)/xdpct --bash-completion > $@
+
+# the unit names paths: built for this PREFIX/SYSCONFDIR (not for DESTDIR)
+$(BUILD)/dist/%: dist/%.in FORCE
+	@mkdir -p $(@D)
+	$(DIST_SUBST) $< > $@.tmp && mv $@.tmp $@
+.PHONY: FORCE
+FORCE:
+
+install: all $(BUILD)/dist/xdpct@.service
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(COMPLDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/xdpct
+	install -m 755 $(BUILD)/xdpct $(BUILD)/xdpct-bench $(DESTDIR)$(SBINDIR)/
+	install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 $(BUILD)/completion/xdpct $(DESTDIR)$(COMPLDIR)/xdpct
+	install -m 644 $(BUILD)/dist/xdpct@.service $(DESTDIR)$(UNITDIR)/
+	$(DIST_SUBST) dist/xdpct.conf.example > $(DESTDIR)$(DOCDIR)/xdpct.conf.example
+	chmod 644 $(DESTDIR)$(DOCDIR)/xdpct.conf.example
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h

@@ -260,7 +260,6 @@ static void est_dir(struct xdpct_dir *d, __u32 isn, __u32 peer_isn, __u64 now)
 	d->wscale = GEN_WSCALE;
 	d->flags = XDPCT_D_SYN | XDPCT_D_SYN_ACKED | XDPCT_D_WSCALE | XDPCT_D_SACK_PERM |
 		   XDPCT_D_TS | XDPCT_D_ACKED_ANY;
-	d->win = GEN_WIN;
 	d->state_ns = now;
 }
 

@@ -33,6 +33,17 @@ procps			# sysctl: tests, bench; pgrep: bench overload (the NAPI threads)
 util-linux		# mountpoint (here), setpriv and unshare (CLI error test), taskset (bench overload)
 mount			# mount (bpffs, here; the CLI error test)
 coreutils		# timeout, stat, mktemp and friends
+systemd			# systemd-analyze verify: the install test checks xdpct@.service
+man-db			# man -l: the install test renders every generated page
+groff-base		# groff, which man renders the pages with
+bash			# the generated completion, driven by the install test
+libmicrohttpd-dev	# xdpct exporter's HTTP server (/metrics)
+prometheus		# prometheus and promtool: the exporter test scrapes and lints
+libfixbuf-dev		# xdpct export --ipfix: the IPFIX encoder and transport (with glib)
+pkg-config		# libfixbuf's (glib's) compiler and linker flags
+nfdump			# nfcapd and nfdump: the IPFIX test's collector and reader
+libncurses-dev		# xdpct top's screen (ncursesw)
+tmux			# the top test drives it in a tmux pane (send-keys, capture-pane)
 EOF
 )
 

@@ -12,6 +12,7 @@
 #include "xdpct/event.h"
 #include "xdpct/stats.h"
 #include "maps.h"
+#include "hist.h"
 
 static __always_inline void take_snap(const struct xdpct_flow *f, struct xdpct_snap *s)
 {
@@ -102,8 +103,13 @@ static __always_inline void emit_expired(const struct xdpct_flow_key *k,
 					 const struct xdpct_snap *sn, __u8 reason,
 					 __u64 now, struct xdpct_stats *st)
 {
-	struct xdpct_event *e = event_start(k, sn, XDPCT_EV_EXPIRED, now, st);
+	struct xdpct_event *e;
+	/* a flow that had closed ended then (hist.h); this one ends now */
+	__u8 end = is_closed_or_tw(sn->state[0]) && is_closed_or_tw(sn->state[1]) ?
+		   XDPCT_END_NONE : XDPCT_END_EXPIRED;
 
+	hist_end(sn, end, now);
+	e = event_start(k, sn, XDPCT_EV_EXPIRED, now, st);
 	if (!e)
 		return;
 	e->reason = reason;
@@ -147,6 +153,9 @@ __noinline int xdpct_report(struct xdpct_report *r, struct xdpct_stats *st)
 {
 	if (!r || !st)
 		return 0;
+	/* first, while little else is live: the packet path's frames are at
+	 * the verifier's limit */
+	hist_end(&r->sn, hist_transitions_end(&r->sn, &r->out), r->now);
 	if (r->out.reopened)
 		st->c[XDPCT_STAT_FLOWS_REOPENED]++;
 	if (r->out.note)

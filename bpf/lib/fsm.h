@@ -27,9 +27,30 @@
 /* ---- SYN ---------------------------------------------------------------- */
 
 /*
+ * Would the TIME_WAIT end (r) take d's SYN as a new connection?  As Linux's
+ * tcp_timewait_state_process() does: the SYN's sequence number is after
+ * all r received (its RCV.NXT: d's end), or, with timestamps on both
+ * ends, its TSval is newer than the last one r saw from d (RFC 6191 2).
+ * Otherwise it is an old duplicate, which r answers with an ACK of the
+ * old connection.
+ */
+static __always_inline int fsm_tw_takes_syn(const struct xdpct_flow *f,
+					    const struct xdpct_seg *g)
+{
+	const struct xdpct_dir *s = &f->dir[g->d & 1], *p = &f->dir[!(g->d & 1)];
+
+	if (seq_after(g->seq, s->end))
+		return 1;
+	return (g->opts & XDPCT_D_TS) && (s->flags & XDPCT_D_TS) && (p->flags & XDPCT_D_TS) &&
+	       (__s32)(s->ts_recent - g->tsval) < 0;
+}
+
+/*
  * A SYN where the connection is over (d CLOSED or TIME_WAIT, r too or
  * LISTEN): a new connection on the old 4-tuple, unless it is the old SYN
- * again.
+ * again, or an old duplicate a TIME_WAIT end would refuse.  Neither is
+ * invalid: the TIME_WAIT end's answer (an ACK) is a valid segment, and
+ * the RST d sends back at it ends TIME_WAIT exactly (RFC 9293 3.10.7.4).
  */
 static __always_inline void fsm_syn_reuse(struct xdpct_flow *f, const struct xdpct_seg *g,
 					  __u64 now, struct xdpct_fsm_out *o)
@@ -40,17 +61,79 @@ static __always_inline void fsm_syn_reuse(struct xdpct_flow *f, const struct xdp
 		o->note = XDPCT_STAT_SYN_RETRANS;
 		return;
 	}
+	if (f->state[!(g->d & 1)] == XDPCT_S_TIME_WAIT && !fsm_tw_takes_syn(f, g))
+		return;
 	fsm_reopen(f, g, now, o);
 }
 
-/* A SYN from an endpoint in SYN_SENT: its retransmission, same ISN. */
-static __always_inline void fsm_syn_again(struct xdpct_flow *f, const struct xdpct_seg *g,
-					  struct xdpct_fsm_out *o)
+/*
+ * The client in SYN_SENT gave up and connects again from the same port
+ * with a new ISN (nf_conntrack: sSS -> sSS, tcp_in_window() re-inits the
+ * sender when after(end, td_end)): its direction starts over, and a
+ * server that answered the old SYN is back in LISTEN (its SYN-ACK acked a
+ * SYN that no longer exists; Linux drops that request on the client's RST).
+ */
+static __always_inline void fsm_syn_retry(struct xdpct_flow *f, const struct xdpct_seg *g,
+					  __u64 now, struct xdpct_fsm_out *o)
 {
-	if (g->seq == f->dir[g->d & 1].isn)
+	__u8 d = g->d & 1, r = !d;
+	struct xdpct_dir *s = &f->dir[d], *p = &f->dir[r];
+
+	s->flags = 0;
+	s->ack = 0;
+	s->fin_seq = 0;
+	fsm_init_dir(s, g);
+	if (f->state[r] == XDPCT_S_SYN_RCVD) {
+		p->isn = p->end = p->maxend = p->maxwin = p->ack = p->fin_seq = 0;
+		p->ts_recent = 0;
+		p->mss = 0;
+		p->wscale = 0;
+		p->flags = 0;
+		fsm_set(f, o, r, XDPCT_S_LISTEN, now);
+	}
+	f->syn_ns = now;
+	f->synack_ns = 0;
+}
+
+/* A SYN from an endpoint in SYN_SENT: its retransmission, same ISN, or a retry. */
+static __always_inline void fsm_syn_again(struct xdpct_flow *f, const struct xdpct_seg *g,
+					  __u64 now, struct xdpct_fsm_out *o)
+{
+	__u8 d = g->d & 1, sr = f->state[!d];
+
+	if (g->seq == f->dir[d].isn)
 		o->note = XDPCT_STAT_SYN_RETRANS;
+	else if (f->client == d && !(f->flags & XDPCT_F_SIMOPEN) &&
+		 (sr == XDPCT_S_LISTEN || sr == XDPCT_S_SYN_RCVD) &&
+		 seq_after(seg_end(g), f->dir[d].end))
+		fsm_syn_retry(f, g, now, o);
 	else
 		o->invalid = XDPCT_STAT_INV_STATE;
+}
+
+/*
+ * A SYN inside a synchronized connection: RFC 5961 4.2, it moves nothing
+ * (the endpoint answers a challenge ACK).  But the connection may be gone
+ * without our seeing its end, and this the first SYN of the next one on
+ * the 4-tuple: it is remembered (fsm_stale_answered()), counted, and
+ * passed even with --drop-invalid, as nf_conntrack ignores rather than
+ * refuses it.  In the handshake it is plain invalid.
+ */
+static __always_inline void fsm_syn_in_conn(struct xdpct_flow *f, const struct xdpct_seg *g,
+					    struct xdpct_fsm_out *o)
+{
+	__u8 d = g->d & 1;
+
+	o->invalid = XDPCT_STAT_INV_STATE;
+	if (!xdpct_state_synced(f->state[d]) && !xdpct_state_synced(f->state[!d]))
+		return;
+	f->pend = XDPCT_PEND_SYN;
+	f->pend_ep = d;
+	f->pend_seq = g->seq;
+	f->pend_win = g->win;
+	f->pend_wscale = g->wscale;
+	f->pend_opts = g->opts & (XDPCT_D_WSCALE | XDPCT_D_SACK_PERM | XDPCT_D_TS);
+	o->ignored = 1;
 }
 
 /*
@@ -72,16 +155,16 @@ static __always_inline void fsm_on_syn(struct xdpct_flow *f, const struct xdpct_
 	__u8 d = g->d & 1, r = !d;
 	__u8 sd = f->state[d], sr = f->state[r];
 
-	if (is_closed_or_tw(sd) && (is_closed_or_tw(sr) || sr == XDPCT_S_LISTEN))
+	if ((is_closed_or_tw(sd) && (is_closed_or_tw(sr) || sr == XDPCT_S_LISTEN)) ||
+	    fsm_both_closed(f))
 		fsm_syn_reuse(f, g, now, o);
 	else if (sd == XDPCT_S_SYN_SENT)
-		fsm_syn_again(f, g, o);
+		fsm_syn_again(f, g, now, o);
 	else if ((sd == XDPCT_S_LISTEN || sd == XDPCT_S_NONE) && sr == XDPCT_S_SYN_SENT &&
 		 !(f->dir[d].flags & XDPCT_D_SYN))
 		fsm_syn_crossed(f, g, now, o);
 	else
-		/* a SYN inside a running connection: RFC 5961 4.2, ignore */
-		o->invalid = XDPCT_STAT_INV_STATE;
+		fsm_syn_in_conn(f, g, o);
 }
 
 /* ---- RST ---------------------------------------------------------------- */
@@ -92,7 +175,7 @@ static __always_inline int fsm_rst_acceptable(const struct xdpct_flow *f,
 {
 	__u8 d = g->d & 1, r = !d;
 	const struct xdpct_dir *s = &f->dir[d], *p = &f->dir[r];
-	__u32 lo, hi;
+	__u32 hi;
 
 	/*
 	 * RFC 9293 3.10.7.3, SYN-SENT: "If the ACK bit is set ... If the RST
@@ -104,22 +187,24 @@ static __always_inline int fsm_rst_acceptable(const struct xdpct_flow *f,
 	/*
 	 * RFC 5961 3.2: only an RST at the receiver's RCV.NXT resets; one
 	 * elsewhere in the window earns a challenge ACK, to which the real
-	 * peer answers with an exact RST.  An observer knows RCV.NXT lies
-	 * between what the receiver last acknowledged and what the sender
-	 * has sent (data in flight), so that is the range taken.  A blind
-	 * attacker hits it with odds (bytes in flight + 1) / 2^32.
+	 * peer answers with an RST at exactly RCV.NXT.  An observer knows
+	 * RCV.NXT as the sender's highest sequence sent (its end: all it sent
+	 * arrived) or as the receiver's latest acknowledgement (what it said
+	 * it has): those two numbers, nothing between them.  A blind attacker
+	 * hits one with odds 2 / 2^32, whatever the windows.
 	 */
-	lo = (p->flags & XDPCT_D_ACKED_ANY) ? p->ack : s->end;
 	hi = s->end;
-	if (seq_before(hi, lo))
-		return g->seq == lo || g->seq == hi;
-	return g->seq - lo <= hi - lo;
+	if (g->seq == hi)
+		return 1;
+	return (p->flags & XDPCT_D_ACKED_ANY) && g->seq == p->ack;
 }
 
 /* RFC 9293 3.10.7.4, second, "check the RST bit": the connection is gone. */
 static __always_inline void fsm_on_rst(struct xdpct_flow *f, const struct xdpct_seg *g,
 				       __u64 now, struct xdpct_fsm_out *o)
 {
+	__u8 d = g->d & 1, r = !d;
+
 	if (fsm_both_closed(f))
 		return;			/* nothing left to reset */
 	if (!fsm_rst_acceptable(f, g)) {
@@ -127,6 +212,18 @@ static __always_inline void fsm_on_rst(struct xdpct_flow *f, const struct xdpct_
 		return;
 	}
 	f->flags |= XDPCT_F_RESET;
+	/*
+	 * 3.10.7.4, SYN-RECEIVED: "If this connection was initiated with a
+	 * passive OPEN (i.e., came from the LISTEN state), then return this
+	 * connection to LISTEN state".  The active opener is CLOSED.
+	 */
+	if (f->state[r] == XDPCT_S_SYN_RCVD && r != (f->client & 1) &&
+	    !(f->flags & XDPCT_F_SIMOPEN)) {
+		fsm_set(f, o, d, XDPCT_S_CLOSED, now);
+		fsm_set(f, o, r, XDPCT_S_LISTEN, now);
+		o->closed = 1;
+		return;
+	}
 	fsm_close_both(f, o, now);
 }
 
@@ -172,17 +269,81 @@ static __always_inline int fsm_state_check(const struct xdpct_flow *f,
 }
 
 /*
+ * Gaps: segments of d the tracker never saw (capture loss, asymmetric
+ * routing, a packet it could not parse) leave d's peer acknowledging
+ * beyond d's end and d sending beyond the window we know, each refused
+ * forever.  Called only for a segment the window check refused:
+ *  - the peer r acknowledges past d's end in a segment whose own sequence
+ *    number fits r's window (checks I and II: not blind): remembered
+ *    (XDPCT_PEND_RESYNC), still refused;
+ *  - d then sends a segment that fits the window r's acknowledgement
+ *    opened (checks I and II as if d's direction were at that ack: data
+ *    in flight from there), with an acknowledgement that fits r's
+ *    direction (checks III and IV): the two endpoints agree on what we
+ *    missed, so d's direction takes it (counted `resync`) and the
+ *    segment is accepted.
+ * One segment alone never moves anything, and a blind injector must guess
+ * both sequence spaces of the connection at once.  Returns 1 to accept.
+ */
+#ifdef __BPF__
+/*
+ * Not inlined: a static subprogram (callable under the entry's lock), so
+ * its locals do not grow the stack frame every segment's path runs in.
+ */
+static __attribute__((noinline))
+#else
+static inline
+#endif
+int fsm_resync(struct xdpct_flow *f, const struct xdpct_seg *g, struct xdpct_fsm_out *o)
+{
+	__u8 d = g->d & 1, r = !d;
+	struct xdpct_dir *s = &f->dir[d], *p = &f->dir[r];
+	__u32 win, at = f->pend_seq;
+
+	if ((g->flags & (TCPF_SYN | TCPF_ACK)) != TCPF_ACK || !(s->flags & XDPCT_D_SYN_ACKED) ||
+	    !(p->flags & XDPCT_D_SYN_ACKED))
+		return 0;
+	win = f->pend_win;
+	if ((p->flags & XDPCT_D_WSCALE) && (s->flags & XDPCT_D_WSCALE))
+		win <<= p->wscale;
+	win = win ? win : 1;
+	if (f->pend == XDPCT_PEND_RESYNC && f->pend_ep == d &&
+	    seq_before(g->seq, at + win + 1) && seq_after(seg_end(g), at - p->maxwin - 1) &&
+	    fsm_ack_fits(s, p, g->ack)) {
+		if (seq_after(at, s->end))
+			s->end = at;
+		if (seq_after(at + win, s->maxend))
+			s->maxend = at + win;
+		if (seq_after(f->pend_seq, p->ack))
+			p->ack = f->pend_seq;
+		f->pend = 0;
+		o->note = XDPCT_STAT_RESYNC;
+		return 1;
+	}
+	if (fsm_seq_fits(s, p, g) && seq_after(g->ack, p->end)) {
+		f->pend = XDPCT_PEND_RESYNC;
+		f->pend_ep = r;
+		f->pend_seq = g->ack;
+		f->pend_win = g->win;
+	}
+	return 0;
+}
+
+/*
  * RFC 9293 3.10.7.4, first, "check sequence number", as far as an observer
  * can: the endpoints' states, then the window (v: the sender as it is, or
  * as its SYN-ACK will leave it).  Nonzero when refused (in o->invalid).
  */
-static __always_inline int fsm_refused(const struct xdpct_flow *f, const struct xdpct_seg *g,
+static __always_inline int fsm_refused(struct xdpct_flow *f, const struct xdpct_seg *g,
 				       const struct fsm_sender *v, struct xdpct_fsm_out *o)
 {
 	int err = fsm_state_check(f, g);
 
 	if (!err) {
 		err = fsm_window_check(f, g, v);
+		/* only once the window check failed: nothing on the fast path */
+		if (err && fsm_resync(f, g, o))
+			err = 0;
 		o->window_fail = !!err;
 	}
 	o->invalid = err;
@@ -271,12 +432,36 @@ static __always_inline void fsm_on_fin(struct xdpct_flow *f, const struct xdpct_
 	__u32 fin_seq = g->seq + g->len;
 
 	if (s->flags & XDPCT_D_FIN) {
-		if (fin_seq == s->fin_seq)
-			o->note = XDPCT_STAT_FIN_RETRANS;
+		if (fin_seq != s->fin_seq)
+			return;
+		o->note = XDPCT_STAT_FIN_RETRANS;
+		/*
+		 * 3.10.7.4, TIME-WAIT: "The only thing that can arrive in this
+		 * state is a retransmission of the remote FIN.  Acknowledge it,
+		 * and restart the 2 MSL timeout" (Linux: inet_twsk_reschedule).
+		 */
+		if (f->state[r] == XDPCT_S_TIME_WAIT)
+			f->dir[r].state_ns = now;
 		return;
 	}
 	s->flags |= XDPCT_D_FIN;
 	s->fin_seq = fin_seq;
+	if (f->state[r] == XDPCT_S_FIN_WAIT_1) {
+		/*
+		 * The FINs crossed (RFC 9293 figure 13): this one does not
+		 * acknowledge r's (fsm_on_ack left r in FIN_WAIT_1), so d sent
+		 * it before r's FIN reached it: d closed from ESTABLISHED
+		 * (FIN-WAIT-1), not from the CLOSE-WAIT we assumed, and r's
+		 * FIN, already past us, takes it to CLOSING.  r gets d's FIN
+		 * with its own unacknowledged: CLOSING.  Each goes on to
+		 * TIME-WAIT when its FIN is acknowledged (fsm_on_ack).
+		 */
+		fsm_set(f, o, d, XDPCT_S_FIN_WAIT_1, now);
+		if (f->dir[r].flags & XDPCT_D_FIN)
+			fsm_set(f, o, d, XDPCT_S_CLOSING, now);
+		fsm_set(f, o, r, XDPCT_S_CLOSING, now);
+		return;
+	}
 	if (f->state[d] == XDPCT_S_CLOSE_WAIT)
 		fsm_set(f, o, d, XDPCT_S_LAST_ACK, now);
 	else
@@ -284,8 +469,6 @@ static __always_inline void fsm_on_fin(struct xdpct_flow *f, const struct xdpct_
 
 	if (f->state[r] == XDPCT_S_FIN_WAIT_2)
 		fsm_set(f, o, r, XDPCT_S_TIME_WAIT, now);
-	else if (f->state[r] == XDPCT_S_FIN_WAIT_1)
-		fsm_set(f, o, r, XDPCT_S_CLOSING, now);
 	else if (f->state[r] == XDPCT_S_ESTABLISHED || f->state[r] == XDPCT_S_SYN_RCVD)
 		fsm_set(f, o, r, XDPCT_S_CLOSE_WAIT, now);
 }
@@ -295,6 +478,8 @@ static __always_inline void fsm_accept(struct xdpct_flow *f, const struct xdpct_
 				       __u64 now, struct xdpct_fsm_out *o)
 {
 	fsm_window_update(f, g);
+	if (f->pend)
+		f->pend = 0;		/* the SYN it remembered was not answered */
 	if (g->flags & TCPF_ACK)
 		fsm_on_ack(f, g, now, o);
 	if (g->flags & TCPF_FIN)
@@ -363,6 +548,42 @@ static __always_inline void fsm_synack_record(struct xdpct_flow *f, const struct
 /* ---- everything but a bare SYN or an RST: SYN-ACK, ACK, data, FIN ------- */
 
 /*
+ * A SYN-ACK acknowledging exactly the SYN fsm_syn_in_conn() remembered,
+ * from the other end: that end took the SYN as a new connection, so the
+ * old one is over (it ended without our seeing it).  nf_conntrack does
+ * the same (tcp_packet(): a SYN/ACK answering the ignored SYN).
+ */
+static __always_inline int fsm_stale_answered(const struct xdpct_flow *f,
+					      const struct xdpct_seg *g)
+{
+	return f->pend == XDPCT_PEND_SYN && f->pend_ep != (g->d & 1) &&
+	       g->ack == f->pend_seq + 1 &&
+	       !fsm_flow_dead(f);
+}
+
+/* The new connection over the stale entry, from the remembered SYN. */
+static __always_inline void fsm_stale_reopen(struct xdpct_flow *f, __u64 now,
+					     struct xdpct_fsm_out *o)
+{
+	__u8 d = f->pend_ep & 1;
+	struct xdpct_dir *s = &f->dir[d];
+	__u32 seq = f->pend_seq;
+	__u16 win = f->pend_win;
+	__u8 wscale = f->pend_wscale, opts = f->pend_opts;
+
+	fsm_reopen_by(f, d, now, o);
+	/* as fsm_init_dir() records a SYN (its TSval was not kept) */
+	s->isn = seq;
+	s->end = seq + 1;
+	s->maxend = seq + 1;
+	s->maxwin = win ? win : 1;
+	s->mss = 0;		/* not kept (nothing checks it) */
+	s->wscale = wscale;
+	s->flags = XDPCT_D_SYN | opts;
+	f->syn_ns = 0;		/* when that SYN came was not kept */
+}
+
+/*
  * Checked in full first (the SYN-ACK's own rules, d's state, the window),
  * then applied: a SYN-ACK's SYN, then fsm_accept().
  */
@@ -372,7 +593,14 @@ static __always_inline void fsm_on_segment(struct xdpct_flow *f, const struct xd
 	int synack = !!(g->flags & TCPF_SYN), fresh = 0, err;
 	struct fsm_sender v;
 
+	if (fsm_both_closed(f)) {
+		/* nothing but a SYN may arrive once the connection is over */
+		o->invalid = XDPCT_STAT_INV_STATE;
+		return;
+	}
 	if (synack) {
+		if (fsm_stale_answered(f, g))
+			fsm_stale_reopen(f, now, o);
 		err = fsm_synack_check(f, g, o, &fresh);
 		if (err) {
 			if (err > 0)

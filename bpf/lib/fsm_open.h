@@ -87,7 +87,7 @@ static __always_inline int fsm_new_midstream(struct xdpct_flow *f, const struct 
 	s->end = seg_end(g);
 	s->maxwin = g->win ? g->win : 1;
 	s->maxend = s->end + s->maxwin;
-	s->win = g->win;
+	s->ts_recent = (g->opts & XDPCT_D_TS) ? g->tsval : 0;
 	s->flags = XDPCT_D_SYN | XDPCT_D_SYN_ACKED | XDPCT_D_ACKED_ANY;
 	s->ack = g->ack;
 	p->flags = XDPCT_D_SYN | XDPCT_D_SYN_ACKED;
@@ -139,7 +139,6 @@ static __always_inline void fsm_new_cookie(struct xdpct_flow *f, const struct xd
 	sd->isn = g->ack - 1;
 	sd->end = g->ack;
 	sd->ack = g->seq;
-	sd->win = h->synack_win;
 	sd->maxwin = h->synack_win ? h->synack_win : 1;
 	sd->mss = h->smss;
 	sd->wscale = h->swscale;
@@ -150,7 +149,7 @@ static __always_inline void fsm_new_cookie(struct xdpct_flow *f, const struct xd
 	cd->isn = g->seq - 1;
 	cd->end = seg_end(g);
 	cd->ack = g->ack;
-	cd->win = g->win;
+	cd->ts_recent = (g->opts & XDPCT_D_TS) ? g->tsval : 0;
 	cd->maxwin = cwin ? cwin : 1;
 	cd->mss = h->cmss;
 	cd->wscale = h->cwscale;
@@ -164,28 +163,38 @@ static __always_inline void fsm_new_cookie(struct xdpct_flow *f, const struct xd
 	fsm_open_established(f, g, now, o);
 }
 
-/* Wipe an entry for a new connection on the same 4-tuple (keeps the lock). */
-static __always_inline void fsm_reopen(struct xdpct_flow *f, const struct xdpct_seg *g,
-				       __u64 now, struct xdpct_fsm_out *o)
+/*
+ * Wipe an entry for a new connection on the same 4-tuple (keeps the lock),
+ * opened by endpoint d; its SYN is recorded by the caller.
+ */
+static __always_inline void fsm_reopen_by(struct xdpct_flow *f, __u8 d, __u64 now,
+					  struct xdpct_fsm_out *o)
 {
-	__u8 d = g->d & 1;
 	__u32 gen = f->gen + 1;
 
 	/* tell the watcher both ends left their old state */
-	fsm_set(f, o, d, XDPCT_S_SYN_SENT, now);
+	fsm_set(f, o, d & 1, XDPCT_S_SYN_SENT, now);
 	fsm_set(f, o, !d, XDPCT_S_LISTEN, now);
 	__builtin_memset(&f->dir, 0, sizeof(f->dir));
 	f->flags = XDPCT_F_REUSED;
+	f->pend = 0;
 	f->gen = gen;
 	f->synack_ns = 0;
 	f->est_ns = 0;
 	f->client = d;
 	f->syn_ns = now;
 	f->first_seen_ns = now;
-	fsm_init_dir(&f->dir[d], g);
 	f->dir[d].state_ns = now;
 	f->dir[!d].state_ns = now;
 	o->reopened = 1;
 	o->victim = 1;
+}
+
+/* A new connection from d's SYN g over a dead connection's entry. */
+static __always_inline void fsm_reopen(struct xdpct_flow *f, const struct xdpct_seg *g,
+				       __u64 now, struct xdpct_fsm_out *o)
+{
+	fsm_reopen_by(f, g->d & 1, now, o);
+	fsm_init_dir(&f->dir[g->d & 1], g);
 }
 #endif /* XDPCT_FSM_OPEN_H */

@@ -29,6 +29,7 @@ struct xdpct_seg {
 	__u8 d;			/* sending endpoint index */
 	__u8 pad[2];
 	__u16 sport, dport;	/* sender's and receiver's port */
+	__u32 tsval;		/* timestamp option's TSval (opts has XDPCT_D_TS) */
 };
 
 struct xdpct_trans {
@@ -46,7 +47,8 @@ struct xdpct_fsm_out {
 	__u8 reopened;
 	__u8 victim;		/* now a candidate for eviction */
 	__u8 window_fail;	/* invalid came from the window check */
-	__u8 pad;
+	__u8 ignored;		/* invalid, counted, but passed even with
+				 * --drop-invalid (nf_conntrack's "ignored") */
 };
 
 /*
@@ -91,7 +93,7 @@ static __always_inline void fsm_init_dir(struct xdpct_dir *s, const struct xdpct
 	s->end = seg_end(g);
 	s->maxend = s->end;
 	s->maxwin = g->win ? g->win : 1;	/* SYN windows are never scaled */
-	s->win = g->win;
+	s->ts_recent = (g->opts & XDPCT_D_TS) ? g->tsval : 0;
 	s->mss = g->mss;
 	s->wscale = g->wscale;
 	s->flags = (s->flags & ~(XDPCT_D_WSCALE | XDPCT_D_SACK_PERM | XDPCT_D_TS)) |
@@ -103,15 +105,24 @@ static __always_inline int is_closed_or_tw(__u8 s)
 	return s == XDPCT_S_CLOSED || s == XDPCT_S_TIME_WAIT;
 }
 
+/*
+ * The connection is over: both ends CLOSED, or the active opener CLOSED
+ * and the passive one back in LISTEN (an RST in SYN_RCVD, RFC 9293
+ * 3.10.7.4).  LISTEN opposite anything else is a handshake starting.
+ */
 static __always_inline int fsm_both_closed(const struct xdpct_flow *f)
 {
-	return f->state[0] == XDPCT_S_CLOSED && f->state[1] == XDPCT_S_CLOSED;
+	__u8 a = f->state[0], b = f->state[1];
+
+	return (a == XDPCT_S_CLOSED && (b == XDPCT_S_CLOSED || b == XDPCT_S_LISTEN)) ||
+	       (b == XDPCT_S_CLOSED && a == XDPCT_S_LISTEN);
 }
 
-/* Both ends CLOSED or TIME_WAIT: a new connection may take the 4-tuple. */
+/* Both ends CLOSED or TIME_WAIT (or over): a new connection may take the 4-tuple. */
 static __always_inline int fsm_flow_dead(const struct xdpct_flow *f)
 {
-	return is_closed_or_tw(f->state[0]) && is_closed_or_tw(f->state[1]);
+	return (is_closed_or_tw(f->state[0]) && is_closed_or_tw(f->state[1])) ||
+	       fsm_both_closed(f);
 }
 
 /* Endpoint states while the handshake runs. */
@@ -131,6 +142,7 @@ static __always_inline void fsm_close_both(struct xdpct_flow *f, struct xdpct_fs
 		return;
 	fsm_set(f, o, c, XDPCT_S_CLOSED, now);
 	fsm_set(f, o, !c, XDPCT_S_CLOSED, now);
+	f->pend = 0;
 	o->closed = 1;
 }
 

@@ -81,6 +81,23 @@ static __always_inline int fsm_window_check(const struct xdpct_flow *f,
 	return 0;
 }
 
+/* Checks I and II alone, for a segment (not a SYN) of s to p. */
+static __always_inline int fsm_seq_fits(const struct xdpct_dir *s, const struct xdpct_dir *p,
+					const struct xdpct_seg *g)
+{
+	return seq_before(g->seq, s->maxend + 1) &&
+	       seq_after(seg_end(g), s->end - p->maxwin - 1);
+}
+
+/* Checks III and IV alone, for a segment with the ACK bit of s to p. */
+static __always_inline int fsm_ack_fits(const struct xdpct_dir *s, const struct xdpct_dir *p,
+					__u32 ack)
+{
+	__u32 maxack = s->maxwin > XDPCT_MIN_MAXACK ? s->maxwin : XDPCT_MIN_MAXACK;
+
+	return seq_before(ack, p->end + 1) && seq_after(ack, p->end - maxack - 1);
+}
+
 /* tcp_in_window()'s bookkeeping for an accepted segment. */
 static __always_inline void fsm_window_update(struct xdpct_flow *f, const struct xdpct_seg *g)
 {
@@ -94,11 +111,11 @@ static __always_inline void fsm_window_update(struct xdpct_flow *f, const struct
 	    (p->flags & XDPCT_D_WSCALE))
 		win <<= s->wscale;
 
-	if (!(g->flags & TCPF_SYN)) {
-		if (s->maxwin < win)
-			s->maxwin = win;
-		s->win = g->win;
-	}
+	if (!(g->flags & TCPF_SYN) && s->maxwin < win)
+		s->maxwin = win;
+	/* the latest TSval (read on SYNs and FINs), for a TIME_WAIT end's RFC 6191 check */
+	if ((g->opts & XDPCT_D_TS) && (__s32)(g->tsval - s->ts_recent) > 0)
+		s->ts_recent = g->tsval;
 	if (seq_after(end, s->end)) {
 		/* sending past what the peer allowed so far grows its window */
 		if (p->maxwin && seq_after(end, s->maxend))

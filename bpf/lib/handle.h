@@ -44,7 +44,7 @@ static __always_inline void count_parsed(struct xdpct_stats *st, const struct pk
 		st->c[XDPCT_STAT_IPV6]++;
 }
 
-/* A SYN's options: copied from the frame and walked, into w->seg. */
+/* A SYN's options, or a FIN's (its timestamp): copied and walked, into w->seg. */
 static __always_inline void read_syn_opts(void *ctx, int is_xdp, struct xdpct_work *w)
 {
 	struct tcp_opts *o = &w->opts;
@@ -63,6 +63,7 @@ static __always_inline void read_syn_opts(void *ctx, int is_xdp, struct xdpct_wo
 	w->seg.mss = o->mss;
 	w->seg.wscale = o->wscale;
 	w->seg.opts = o->flags;
+	w->seg.tsval = o->tsval;
 }
 
 /* VERDICT_*.  pkt_len: the whole frame's (TC: skb->len; data_end may end earlier). */

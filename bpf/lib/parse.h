@@ -132,8 +132,12 @@ static __always_inline int parse_tcp(struct pkt *p, __u32 l4off, __u32 l4_len)
 	p->m.win = bpf_ntohs(th->window);
 	p->m.payload = l4_len - doff;
 	p->m.l4_off = l4off;
-	if ((p->m.flags & TCPF_SYN) && doff > sizeof(*th)) {
-		/* copied and walked by the caller, which knows its context */
+	if ((p->m.flags & (TCPF_SYN | TCPF_FIN)) && doff > sizeof(*th)) {
+		/*
+		 * copied and walked by the caller, which knows its context:
+		 * a SYN's options, and a FIN's timestamp (what a TIME_WAIT
+		 * end last saw, for RFC 6191); never on the data path
+		 */
 		p->m.opt_off = l4off + sizeof(*th);
 		p->m.opt_len = doff - sizeof(*th);
 	}

@@ -73,6 +73,9 @@ static __always_inline int flow_segment(struct xdpct_flow *f, struct xdpct_work 
 
 	bpf_spin_lock(&f->lock);
 	fsm_segment(f, g, rep->now, &cfg, &rep->out);
+	if (rep->out.reopened)
+		f->tcp_flags_seen[0] = f->tcp_flags_seen[1] = 0;
+	f->tcp_flags_seen[g->d & 1] |= g->flags;
 	f->dir[g->d & 1].packets++;
 	f->dir[g->d & 1].bytes += g->ip_bytes;
 	if (!rep->out.invalid)
@@ -81,8 +84,10 @@ static __always_inline int flow_segment(struct xdpct_flow *f, struct xdpct_work 
 	bpf_spin_unlock(&f->lock);
 
 	xdpct_report(rep, st);
-	if (rep->out.invalid)
+	if (rep->out.invalid && !rep->out.ignored)
 		return account_invalid(st, rep->out.invalid);
+	if (rep->out.invalid)
+		st->c[rep->out.invalid & XDPCT_STAT_MASK]++;	/* counted, passed */
 	return VERDICT_PASS;
 }
 
@@ -98,6 +103,7 @@ static __always_inline int flow_insert(struct xdpct_work *w, struct xdpct_scratc
 	struct xdpct_seg *g = &w->seg;
 	int r;
 
+	nf->tcp_flags_seen[g->d & 1] = g->flags;
 	nf->dir[g->d & 1].packets = 1;
 	nf->dir[g->d & 1].bytes = g->ip_bytes;
 	r = table_insert(sc, st, &rep->key, nf, rep->now);

@@ -37,7 +37,9 @@ static inline int xdpct_expiry(const struct xdpct_flow *f, __u64 now,
 		return xdpct_since(now, tw) >= cfg->time_wait_ns ?
 			XDPCT_TW_DONE : XDPCT_KEEP;
 	}
-	if (a == XDPCT_S_CLOSED && b == XDPCT_S_CLOSED) {
+	/* both CLOSED, or reset in SYN_RCVD: the passive end back in LISTEN */
+	if ((a == XDPCT_S_CLOSED || a == XDPCT_S_LISTEN) &&
+	    (b == XDPCT_S_CLOSED || b == XDPCT_S_LISTEN)) {
 		__u64 t = f->dir[0].state_ns > f->dir[1].state_ns ?
 			  f->dir[0].state_ns : f->dir[1].state_ns;
 		*reason = XDPCT_EXP_CLOSED;

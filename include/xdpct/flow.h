@@ -42,6 +42,12 @@ enum {
 	XDPCT_F_RESET		= 1 << 5, /* closed by an RST */
 };
 
+/* struct xdpct_flow.pend */
+enum {
+	XDPCT_PEND_SYN		= 1,
+	XDPCT_PEND_RESYNC	= 2,
+};
+
 /* struct xdpct_dir.flags: what one endpoint has sent / had acknowledged */
 enum {
 	XDPCT_D_SYN		= 1 << 0, /* sent a SYN (isn valid) */
@@ -77,7 +83,7 @@ struct xdpct_dir {
 	__u16 mss;		/* MSS option on its SYN, 0 = none */
 	__u8 wscale;		/* window scale option on its SYN */
 	__u8 flags;		/* XDPCT_D_* */
-	__u32 win;		/* last raw window field */
+	__u32 ts_recent;	/* latest TSval on its SYN or FIN (RFC 7323), 0 = none */
 	__u64 state_ns;		/* when this endpoint entered its current state */
 	__u64 packets;
 	__u64 bytes;		/* IP-level bytes sent */
@@ -89,7 +95,27 @@ struct xdpct_flow {
 	__u8 client;		/* endpoint index (0/1) that sent the first SYN */
 	__u8 flags;		/* XDPCT_F_* */
 	__u32 gen;		/* connection generation on this entry (reuse) */
-	__u32 pad;
+	__u8 tcp_flags_seen[2];	/* OR of the TCP flags endpoint 0 and 1 sent (this
+				 * generation); in the entry only, not in events */
+	/*
+	 * Evidence one endpoint gave that only the other can confirm, kept
+	 * until the next accepted segment (as nf_conntrack's last_index,
+	 * last_seq, last_end):
+	 *   XDPCT_PEND_SYN     a bare SYN from pend_ep while synchronized
+	 *                      (RFC 5961 4: it moves nothing); a SYN-ACK
+	 *                      acking exactly it starts a new connection
+	 *                      over the stale entry (pend_* is that SYN)
+	 *   XDPCT_PEND_RESYNC  pend_ep's peer acknowledged pend_seq, beyond
+	 *                      all pend_ep was seen to send (segments we
+	 *                      missed), with window pend_win; pend_ep then
+	 *                      sending from there resynchronises its direction
+	 */
+	__u8 pend_ep;		/* endpoint whose word awaits the other's */
+	__u8 pend;		/* XDPCT_PEND_*, 0: none */
+	__u32 pend_seq;
+	__u16 pend_win;
+	__u8 pend_wscale;
+	__u8 pend_opts;		/* XDPCT_D_WSCALE | SACK_PERM | TS */
 	__u64 first_seen_ns;
 	__u64 last_seen_ns;
 	__u64 syn_ns;		/* first SYN of this connection */

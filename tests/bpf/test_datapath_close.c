@@ -116,13 +116,18 @@ static void seq_fin_retrans(struct conn *c)
 	     .cnt = { { N(FIN_RETRANS), 1 } });
 	STEP(c, .who = S, .flags = FA, .seq = 1, .ack = 2, .st = { TW, LA },
 	     .ev = { { S, CW, LA }, { C, FW2, TW } });
+	/* the FIN again reaches the client in TIME_WAIT: its 2*MSL restarts */
 	STEP(c, .who = S, .flags = FA, .seq = 1, .ack = 2, .st = { TW, LA },
-	     .cnt = { { N(FIN_RETRANS), 1 } }, .dt = 200000000);
+	     .cnt = { { N(FIN_RETRANS), 1 } }, .restart = 1 << C, .dt = 200000000);
 	STEP(c, .who = C, .flags = ACK, .seq = 2, .ack = 2, .st = { TW, CLOSED },
 	     .ev = { { S, LA, CLOSED } });
-	/* the last ACK was lost on its way: the server sends its FIN again */
+	/*
+	 * the last ACK was lost on its way: the server sends its FIN again,
+	 * which restarts the client's 2*MSL (RFC 9293 3.10.7.4 TIME-WAIT);
+	 * the client's re-ACK is valid
+	 */
 	STEP(c, .who = S, .flags = FA, .seq = 1, .ack = 2, .st = { TW, CLOSED },
-	     .cnt = { { N(FIN_RETRANS), 1 } }, .dt = 400000000);
+	     .cnt = { { N(FIN_RETRANS), 1 } }, .restart = 1 << C, .dt = 400000000);
 	STEP(c, .who = C, .flags = ACK, .seq = 2, .ack = 2, .st = { TW, CLOSED });
 }
 
@@ -131,19 +136,29 @@ Test(close, fin_retransmission)
 	conn_run_all_cfg(NULL, seq_fin_retrans);
 }
 
-/* Simultaneous close: the second FIN does not ack the first. */
+/*
+ * Simultaneous close, RFC 9293 figure 13: the second FIN does not ack the
+ * first, so its sender closed before the first FIN reached it.  Each end
+ * goes FIN_WAIT_1 -> CLOSING -> TIME_WAIT as its FIN is acknowledged
+ * (the second FIN's sender, taken for CLOSE_WAIT until its FIN showed
+ * otherwise, is corrected to FIN_WAIT_1 first).  Nobody is ever LAST_ACK.
+ */
 static void seq_simclose(struct conn *c)
 {
 	HANDSHAKE(c);
 	STEP(c, .who = C, .flags = FA, .seq = 1, .ack = 1, .st = { FW1, CW },
 	     .ev = { { C, EST, FW1 }, { S, EST, CW } });
-	STEP(c, .who = S, .flags = FA, .seq = 1, .ack = 1, .st = { CLOSING, LA },
-	     .ev = { { S, CW, LA }, { C, FW1, CLOSING } });
+	STEP(c, .who = S, .flags = FA, .seq = 1, .ack = 1, .st = { CLOSING, CLOSING },
+	     .ev = { { S, CW, FW1 }, { S, FW1, CLOSING }, { C, FW1, CLOSING } });
 	/* the client acks the server's FIN first */
-	STEP(c, .who = C, .flags = ACK, .seq = 2, .ack = 2, .st = { CLOSING, CLOSED },
-	     .ev = { { S, LA, CLOSED } });
-	STEP(c, .who = S, .flags = ACK, .seq = 2, .ack = 2, .st = { TW, CLOSED },
+	STEP(c, .who = C, .flags = ACK, .seq = 2, .ack = 2, .st = { CLOSING, TW },
+	     .ev = { { S, CLOSING, TW } });
+	STEP(c, .who = S, .flags = ACK, .seq = 2, .ack = 2, .st = { TW, TW },
 	     .ev = { { C, CLOSING, TW } });
+	/* a FIN retransmitted into TIME_WAIT restarts that end's 2*MSL */
+	STEP(c, .who = C, .flags = FA, .seq = 1, .ack = 2, .st = { TW, TW },
+	     .cnt = { { N(FIN_RETRANS), 1 } }, .restart = 1 << S);
+	STEP(c, .who = S, .flags = ACK, .seq = 2, .ack = 2, .st = { TW, TW });
 }
 
 static void seq_simclose2(struct conn *c)
@@ -151,19 +166,49 @@ static void seq_simclose2(struct conn *c)
 	HANDSHAKE(c);
 	STEP(c, .who = S, .flags = FA, .seq = 1, .ack = 1, .st = { CW, FW1 },
 	     .ev = { { S, EST, FW1 }, { C, EST, CW } });
-	STEP(c, .who = C, .flags = FA, .seq = 1, .ack = 1, .st = { LA, CLOSING },
-	     .ev = { { C, CW, LA }, { S, FW1, CLOSING } });
+	STEP(c, .who = C, .flags = FA, .seq = 1, .ack = 1, .st = { CLOSING, CLOSING },
+	     .ev = { { C, CW, FW1 }, { C, FW1, CLOSING }, { S, FW1, CLOSING } });
 	/* the ack of the first FIN first this time */
-	STEP(c, .who = C, .flags = ACK, .seq = 2, .ack = 2, .st = { LA, TW },
+	STEP(c, .who = C, .flags = ACK, .seq = 2, .ack = 2, .st = { CLOSING, TW },
 	     .ev = { { S, CLOSING, TW } });
-	STEP(c, .who = S, .flags = ACK, .seq = 2, .ack = 2, .st = { CLOSED, TW },
-	     .ev = { { C, LA, CLOSED } });
+	STEP(c, .who = S, .flags = ACK, .seq = 2, .ack = 2, .st = { TW, TW },
+	     .ev = { { C, CLOSING, TW } });
+}
+
+/* Both TIME_WAIT: 2*MSL after the later one entered it, both CLOSED (sweep). */
+static void seq_simclose_expires(struct conn *c)
+{
+	const struct ev_exp done[] = { { C, TW, CLOSED }, { S, TW, CLOSED } };
+
+	seq_simclose2(c);
+	/* the server entered TIME_WAIT 1 ms before the client; the first to run out ends both */
+	conn_sweep(c, 60 * XDPCT_NSEC_PER_SEC - 2000000, NULL, 0, 0, __LINE__);
+	conn_sweep(c, 1000000, done, 2, 0, __LINE__);
+}
+
+/* With data in flight on both sides: each FIN counts after its data. */
+static void seq_simclose_data(struct conn *c)
+{
+	HANDSHAKE(c);
+	STEP(c, .who = C, .flags = FA | PSH, .seq = 1, .ack = 1, .len = 100, .st = { FW1, CW },
+	     .ev = { { C, EST, FW1 }, { S, EST, CW } });
+	STEP(c, .who = S, .flags = FA | PSH, .seq = 1, .ack = 1, .len = 50,
+	     .st = { CLOSING, CLOSING },
+	     .ev = { { S, CW, FW1 }, { S, FW1, CLOSING }, { C, FW1, CLOSING } });
+	/* acking the data alone moves nothing */
+	STEP(c, .who = S, .flags = ACK, .seq = 52, .ack = 101, .st = { CLOSING, CLOSING });
+	STEP(c, .who = S, .flags = ACK, .seq = 52, .ack = 102, .st = { TW, CLOSING },
+	     .ev = { { C, CLOSING, TW } });
+	STEP(c, .who = C, .flags = ACK, .seq = 102, .ack = 52, .st = { TW, TW },
+	     .ev = { { S, CLOSING, TW } });
 }
 
 Test(close, simultaneous_close)
 {
 	conn_run_all_cfg(NULL, seq_simclose);
 	conn_run_all_cfg(NULL, seq_simclose2);
+	conn_run_all_cfg(NULL, seq_simclose_data);
+	conn_run_all_cfg(NULL, seq_simclose_expires);
 }
 
 /* The second FIN acks the first at once: FIN_WAIT_2 and TIME_WAIT in one packet. */
@@ -377,4 +422,138 @@ Test(close, server_closes_during_handshake)
 {
 	conn_run_all_cfg(NULL, seq_tfo_server_closes);
 	conn_run_all_cfg(NULL, seq_tfo_both_close);
+}
+
+/* ---- a SYN reaching a TIME_WAIT end (RFC 6191, tcp_timewait_state_process) ---- */
+
+/* the drop switches on: nothing legitimate below may be dropped */
+static const struct xdpct_cfg *drop_cfg(void)
+{
+	static struct xdpct_cfg cfg;
+
+	h_default_cfg(&cfg);
+	cfg.drop_invalid = 1;
+	cfg.drop_window = 1;
+	return &cfg;
+}
+
+/*
+ * The server closed first and sits in TIME_WAIT; the client connects again
+ * from the same port with an ISN below what the server received (its
+ * RCV.NXT, client seq 102): Linux takes it for an old duplicate
+ * (tcp_timewait_state_process(): !after(seq, tw_rcv_nxt), no timestamps)
+ * and answers with the old connection's ACK.  Nothing reopens; that ACK is
+ * valid; the client's RST at it (RFC 9293 3.10.7.1: seq = SEG.ACK) ends
+ * TIME_WAIT exactly; the SYN retransmitted then opens the connection.
+ */
+static void seq_tw_old_duplicate(struct conn *c)
+{
+	seq_close_server_first(c);
+	STEP(c, .who = C, .flags = SYN, .seq = -1000, .st = { CLOSED, TW }, .keep = 1);
+	STEP(c, .who = S, .flags = ACK, .seq = 2, .ack = 102, .st = { CLOSED, TW });
+	STEP(c, .who = C, .flags = RST, .seq = 102, .st = { CLOSED, CLOSED },
+	     .ev = { { S, TW, CLOSED } }, .cnt = { { N(FLOWS_CLOSED), 1 } },
+	     .set_flags = XDPCT_F_RESET);
+	c->isn[C] -= 1000;
+	STEP(c, .who = C, .flags = SYN, .st = { SSENT, LISTEN },
+	     .ev = { { C, CLOSED, SSENT }, { S, CLOSED, LISTEN } },
+	     .cnt = { { N(FLOWS_REOPENED), 1 } });
+	c->isn[S] += 999;
+	STEP(c, .who = S, .flags = SA, .ack = 1, .st = { SSENT, SRCVD },
+	     .ev = { { S, LISTEN, SRCVD } });
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 1, .st = { EST, EST },
+	     .ev = { { C, SSENT, EST }, { S, SRCVD, EST } });
+}
+
+/* An ISN after the TIME_WAIT end's RCV.NXT: a new connection at once. */
+static void seq_tw_syn_after(struct conn *c)
+{
+	seq_close_server_first(c);
+	c->isn[C] += 102;	/* exactly RCV.NXT: not after it */
+	STEP(c, .who = C, .flags = SYN, .st = { CLOSED, TW }, .keep = 1);
+	c->isn[C] += 1;
+	STEP(c, .who = C, .flags = SYN, .st = { SSENT, LISTEN },
+	     .ev = { { C, CLOSED, SSENT }, { S, TW, LISTEN } },
+	     .cnt = { { N(FLOWS_REOPENED), 1 } });
+	c->isn[S] += 64000;
+	STEP(c, .who = S, .flags = SA, .ack = 1, .st = { SSENT, SRCVD },
+	     .ev = { { S, LISTEN, SRCVD } });
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 1, .st = { EST, EST },
+	     .ev = { { C, SSENT, EST }, { S, SRCVD, EST } });
+}
+
+/*
+ * RFC 6191 section 2: with timestamps on both ends, a SYN whose TSval is
+ * newer than the last one the TIME_WAIT end saw is accepted whatever its
+ * ISN; an older TSval with an old ISN is a duplicate.
+ */
+static void seq_tw_syn_timestamps(struct conn *c)
+{
+	conn_handshake(c, true);	/* both SYNs: TS, TSval 0x01020304 */
+	STEP(c, .who = C, .flags = PA, .seq = 1, .ack = 1, .len = 100, .ts = 0x01020400,
+	     .st = { EST, EST });
+	STEP(c, .who = S, .flags = FA, .seq = 1, .ack = 101, .ts = 0x01020304,
+	     .st = { CW, FW1 }, .ev = { { S, EST, FW1 }, { C, EST, CW } });
+	STEP(c, .who = C, .flags = FA, .seq = 101, .ack = 2, .ts = 0x01020500,
+	     .st = { LA, TW }, .ev = { { S, FW1, FW2 }, { C, CW, LA }, { S, FW2, TW } });
+	STEP(c, .who = S, .flags = ACK, .seq = 2, .ack = 102, .st = { CLOSED, TW },
+	     .ev = { { C, LA, CLOSED } });
+	c->isn[C] -= 50000;	/* before RCV.NXT */
+	/* TSval older than the client's last (0x01020500): an old duplicate */
+	STEP(c, .who = C, .flags = SYN, .opts = true, .ts = 0x010204ff,
+	     .st = { CLOSED, TW }, .keep = 1);
+	/* the same TSval is not newer either */
+	STEP(c, .who = C, .flags = SYN, .opts = true, .ts = 0x01020500,
+	     .st = { CLOSED, TW }, .keep = 1);
+	STEP(c, .who = C, .flags = SYN, .opts = true, .ts = 0x01020501,
+	     .st = { SSENT, LISTEN },
+	     .ev = { { C, CLOSED, SSENT }, { S, TW, LISTEN } },
+	     .cnt = { { N(FLOWS_REOPENED), 1 } });
+	c->isn[S] += 3;
+	STEP(c, .who = S, .flags = SA, .ack = 1, .opts = true, .ts = 0x7000,
+	     .st = { SSENT, SRCVD }, .ev = { { S, LISTEN, SRCVD } });
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 1, .ts = 0x01020502,
+	     .st = { EST, EST }, .ev = { { C, SSENT, EST }, { S, SRCVD, EST } });
+}
+
+Test(close, syn_on_time_wait_follows_rfc6191)
+{
+	conn_run_all_cfg(NULL, seq_tw_old_duplicate);
+	conn_run_all_cfg(drop_cfg(), seq_tw_old_duplicate);
+	conn_run_all_cfg(NULL, seq_tw_syn_after);
+	conn_run_all_cfg(drop_cfg(), seq_tw_syn_after);
+	conn_run_all_cfg(NULL, seq_tw_syn_timestamps);
+	conn_run_all_cfg(drop_cfg(), seq_tw_syn_timestamps);
+}
+
+/*
+ * RFC 9293 3.10.7.4 TIME-WAIT: a retransmitted FIN restarts the 2*MSL
+ * timeout (Linux: inet_twsk_reschedule()): the sweep closes the entry
+ * 2*MSL after the last FIN, not after TIME_WAIT began.
+ */
+static void seq_tw_fin_restarts(struct conn *c)
+{
+	const struct ev_exp done[] = { { C, TW, CLOSED } };
+
+	close_client_first(c);
+	STEP(c, .who = S, .flags = FA, .seq = 1, .ack = 102, .st = { TW, CLOSED },
+	     .cnt = { { N(FIN_RETRANS), 1 } }, .restart = 1 << C,
+	     .dt = 30 * XDPCT_NSEC_PER_SEC);
+	STEP(c, .who = C, .flags = ACK, .seq = 102, .ack = 2, .st = { TW, CLOSED });
+	/* 60 s after TIME_WAIT began: kept */
+	conn_sweep(c, 30 * XDPCT_NSEC_PER_SEC, NULL, 0, 0, __LINE__);
+	conn_sweep(c, 30 * XDPCT_NSEC_PER_SEC - 1000000 - 1, NULL, 0, 0, __LINE__);
+	conn_sweep(c, 1, done, 1, 0, __LINE__);
+}
+
+Test(close, fin_into_time_wait_restarts_2msl)
+{
+	conn_run_all_cfg(NULL, seq_tw_fin_restarts);
+	conn_run_all_cfg(drop_cfg(), seq_tw_fin_restarts);
+}
+
+Test(close, simultaneous_close_with_drop_switches)
+{
+	conn_run_all_cfg(drop_cfg(), seq_simclose);
+	conn_run_all_cfg(drop_cfg(), seq_simclose_data);
 }

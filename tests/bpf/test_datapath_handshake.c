@@ -57,7 +57,7 @@ static void seq_options(struct conn *c)
 	/* after the handshake windows are: 1000 << 7 */
 	STEP(c, .who = S, .flags = ACK, .seq = 1, .ack = 1, .win = 1000, .st = { EST, EST });
 	conn_flow(c, &f);
-	cr_assert_eq(f.dir[si].win, 1000);
+	cr_assert_eq(f.dir[si].ts_recent, 0x01020304);	/* its SYN-ACK's TSval */
 	cr_assert_eq(f.dir[si].maxwin, 1000 << 7);
 	/* 100000 bytes ahead: beyond 65535 but inside the scaled window */
 	STEP(c, .who = C, .flags = PA, .seq = 1 + 100000, .ack = 1, .len = 10,
@@ -90,8 +90,12 @@ static void seq_retrans(struct conn *c)
 	/* a late duplicate SYN-ACK once established */
 	STEP(c, .who = S, .flags = SA, .ack = 1, .st = { EST, EST },
 	     .cnt = { { N(SYN_RETRANS), 1 } });
-	/* the old SYN again, after ESTABLISHED: RFC 5961 4.2, ignored, invalid */
-	STEP(c, .who = C, .flags = SYN, .st = { EST, EST }, .cnt = { { N(INV_STATE), 1 } });
+	/*
+	 * the old SYN again, after ESTABLISHED: RFC 5961 4.2, ignored, counted
+	 * invalid; the entry remembers it (a stale entry's next connection)
+	 */
+	STEP(c, .who = C, .flags = SYN, .st = { EST, EST }, .cnt = { { N(INV_STATE), 1 } },
+	     .psyn = true);
 	STEP(c, .who = C, .flags = PA, .seq = 1, .ack = 1, .len = 10, .st = { EST, EST });
 }
 
@@ -179,8 +183,11 @@ static void seq_bogus(struct conn *c)
 	/* the client cannot SYN-ACK its own SYN */
 	STEP(c, .who = C, .flags = SA, .ack = 1, .st = { SSENT, LISTEN },
 	     .cnt = { { N(INV_SYNACK), 1 } });
-	/* a second SYN with another ISN while SYN_SENT */
-	STEP(c, .who = C, .flags = SYN, .seq = 7777, .st = { SSENT, LISTEN },
+	/*
+	 * a second SYN with an ISN before the first while SYN_SENT: not a
+	 * retry (nf_conntrack re-inits only when after(end, td_end)), invalid
+	 */
+	STEP(c, .who = C, .flags = SYN, .seq = -7777, .st = { SSENT, LISTEN },
 	     .cnt = { { N(INV_STATE), 1 } });
 	STEP(c, .who = S, .flags = SA, .ack = 1, .st = { SSENT, SRCVD },
 	     .ev = { { S, LISTEN, SRCVD } });
@@ -218,4 +225,140 @@ Test(handshake, drop_invalid_option)
 	h_default_cfg(&cfg);
 	cfg.drop_invalid = 1;
 	conn_run_all_cfg(&cfg, seq_bogus_drop);
+}
+
+/* ---- SYN_SENT: a retry with a new ISN (nf_conntrack sSS -> sSS) ---------- */
+
+static const struct xdpct_cfg *drop_cfg(void)
+{
+	static struct xdpct_cfg cfg;
+
+	h_default_cfg(&cfg);
+	cfg.drop_invalid = 1;
+	cfg.drop_window = 1;
+	return &cfg;
+}
+
+/*
+ * The client's SYN got no answer; it gives up and connects again from the
+ * same port with a later ISN: its direction starts over
+ * (tcp_in_window(): sender re-initialised when after(end, td_end)), and
+ * the handshake that follows completes with no invalid segment.
+ */
+static void seq_syn_retry(struct conn *c)
+{
+	STEP(c, .who = C, .flags = SYN, .opts = true, .st = { SSENT, LISTEN },
+	     .ev = { { C, NONE, SSENT } }, .cnt = { { N(FLOWS_CREATED), 1 } });
+	c->isn[C] += 1000000;
+	STEP(c, .who = C, .flags = SYN, .st = { SSENT, LISTEN }, .retry = true,
+	     .dt = 3 * XDPCT_NSEC_PER_SEC);
+	/* the old SYN, late: before the new ISN, invalid, nothing moves */
+	STEP(c, .who = C, .flags = SYN, .seq = -1000000, .st = { SSENT, LISTEN },
+	     .cnt = { { N(INV_STATE), 1 } }, .verdict = XDP_DROP);
+	/* a SYN-ACK for the old ISN is no answer to the new one */
+	STEP(c, .who = S, .flags = SA, .ack = -999999, .st = { SSENT, LISTEN },
+	     .cnt = { { N(INV_SYNACK), 1 } }, .verdict = XDP_DROP);
+	STEP(c, .who = S, .flags = SA, .ack = 1, .st = { SSENT, SRCVD },
+	     .ev = { { S, LISTEN, SRCVD } });
+	STEP(c, .who = C, .flags = PA, .seq = 1, .ack = 1, .len = 20, .st = { EST, EST },
+	     .ev = { { C, SSENT, EST }, { S, SRCVD, EST } });
+	STEP(c, .who = S, .flags = ACK, .seq = 1, .ack = 21, .st = { EST, EST });
+}
+
+/*
+ * The server answered, but its SYN-ACK was lost before the client: the
+ * client retries with a new ISN.  The server's answer was to a SYN that is
+ * gone: it is back in LISTEN (Linux drops the request when the client
+ * RSTs its ACK of the new SYN) and answers the new SYN with a new ISN.
+ */
+static void seq_syn_retry_after_synack(struct conn *c)
+{
+	STEP(c, .who = C, .flags = SYN, .st = { SSENT, LISTEN },
+	     .ev = { { C, NONE, SSENT } }, .cnt = { { N(FLOWS_CREATED), 1 } });
+	STEP(c, .who = S, .flags = SA, .ack = 1, .st = { SSENT, SRCVD },
+	     .ev = { { S, LISTEN, SRCVD } });
+	c->isn[C] += 77777;
+	STEP(c, .who = C, .flags = SYN, .st = { SSENT, LISTEN }, .retry = true,
+	     .ev = { { S, SRCVD, LISTEN } });
+	c->isn[S] += 123456;
+	STEP(c, .who = S, .flags = SA, .ack = 1, .st = { SSENT, SRCVD },
+	     .ev = { { S, LISTEN, SRCVD } });
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 1, .st = { EST, EST },
+	     .ev = { { C, SSENT, EST }, { S, SRCVD, EST } });
+	STEP(c, .who = C, .flags = FA, .seq = 1, .ack = 1, .st = { FW1, CW },
+	     .ev = { { C, EST, FW1 }, { S, EST, CW } });
+}
+
+Test(handshake, syn_sent_retry_with_new_isn)
+{
+	conn_run_all_cfg(drop_cfg(), seq_syn_retry);
+	conn_run_all_cfg(NULL, seq_syn_retry_after_synack);
+	conn_run_all_cfg(drop_cfg(), seq_syn_retry_after_synack);
+}
+
+/* ---- a stale ESTABLISHED entry and the next connection (nf_conntrack) ---- */
+
+/*
+ * The connection died without our seeing its end (the client rebooted;
+ * its RST was lost).  The client connects again from the same port: its
+ * SYN is ignored (RFC 5961 4.2: a SYN moves nothing in a synchronized
+ * state), counted invalid_state, but passed even with --drop-invalid; the
+ * server, which has no connection, answers with a SYN-ACK acknowledging
+ * exactly that SYN: the old connection is over, a new one starts on the
+ * entry (generation + 1, reused).
+ */
+static void seq_stale_established(struct conn *c)
+{
+	HANDSHAKE(c);
+	STEP(c, .who = C, .flags = PA, .seq = 1, .ack = 1, .len = 500, .st = { EST, EST });
+	c->isn[C] += 0x40000000;
+	STEP(c, .who = C, .flags = SYN, .opts = true, .st = { EST, EST },
+	     .cnt = { { N(INV_STATE), 1 } }, .psyn = true, .dt = 3600 * XDPCT_NSEC_PER_SEC);
+	/* its retransmission, the same */
+	STEP(c, .who = C, .flags = SYN, .opts = true, .st = { EST, EST },
+	     .cnt = { { N(INV_STATE), 1 } }, .psyn = true);
+	c->isn[S] += 0x12345678;
+	STEP(c, .who = S, .flags = SA, .ack = 1, .opts = true, .st = { SSENT, SRCVD },
+	     .ev = { { C, EST, SSENT }, { S, EST, LISTEN }, { S, LISTEN, SRCVD } },
+	     .cnt = { { N(FLOWS_REOPENED), 1 } }, .stale = true);
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 1, .st = { EST, EST },
+	     .ev = { { C, SSENT, EST }, { S, SRCVD, EST } });
+	/* the windows were taken from the remembered SYN: scaled by 7 */
+	STEP(c, .who = S, .flags = PA, .seq = 1 + 100000, .ack = 1, .len = 10,
+	     .st = { EST, EST });
+	STEP(c, .who = C, .flags = FA, .seq = 1, .ack = 1, .st = { FW1, CW },
+	     .ev = { { C, EST, FW1 }, { S, EST, CW } });
+}
+
+/*
+ * The connection is alive: the server answers the SYN with a challenge
+ * ACK (RFC 5961 4.2), which is valid and forgets the SYN; a SYN-ACK for
+ * it afterwards (forged, or very late) is invalid and reopens nothing.
+ */
+static void seq_live_challenge_ack(struct conn *c)
+{
+	HANDSHAKE(c);
+	STEP(c, .who = C, .flags = SYN, .seq = 5000, .st = { EST, EST },
+	     .cnt = { { N(INV_STATE), 1 } }, .psyn = true);
+	STEP(c, .who = S, .flags = ACK, .seq = 1, .ack = 1, .st = { EST, EST });
+	STEP(c, .who = S, .flags = SA, .seq = 777, .ack = 5001, .abs_seq = true,
+	     .st = { EST, EST }, .cnt = { { N(INV_SYNACK), 1 } }, .verdict = XDP_DROP);
+	STEP(c, .who = C, .flags = PA, .seq = 1, .ack = 1, .len = 10, .st = { EST, EST });
+	/* a SYN-ACK from the SYN's own sender answers nothing */
+	STEP(c, .who = C, .flags = SYN, .seq = 9000, .st = { EST, EST },
+	     .cnt = { { N(INV_STATE), 1 } }, .psyn = true);
+	STEP(c, .who = C, .flags = SA, .seq = 9000, .ack = 9001, .abs_ack = true,
+	     .st = { EST, EST }, .cnt = { { N(INV_SYNACK), 1 } }, .verdict = XDP_DROP);
+	/* a SYN-ACK acking another number than the SYN's reopens nothing */
+	STEP(c, .who = C, .flags = SYN, .seq = 9000, .st = { EST, EST },
+	     .cnt = { { N(INV_STATE), 1 } }, .psyn = true);
+	STEP(c, .who = S, .flags = SA, .seq = 4, .ack = 9002, .st = { EST, EST },
+	     .cnt = { { N(INV_SYNACK), 1 } }, .verdict = XDP_DROP);
+}
+
+Test(handshake, stale_established_entry_gives_way)
+{
+	conn_run_all_cfg(NULL, seq_stale_established);
+	conn_run_all_cfg(drop_cfg(), seq_stale_established);
+	conn_run_all_cfg(drop_cfg(), seq_live_challenge_ack);
 }

@@ -33,10 +33,12 @@ Test(rst, in_window_from_client)
 
 /*
  * RFC 5961 3.2 as the datapath applies it: an RST resets only at the
- * receiver's RCV.NXT, which the observer places between what the receiver
- * last acknowledged and what the sender has sent.  Anywhere else - even
- * inside the window - is invalid_rst (the real peer would get a challenge
- * ACK and answer with an exact RST).
+ * receiver's RCV.NXT, which the observer knows as what the sender has sent
+ * (its end) or what the receiver last acknowledged; nothing between them
+ * (issue 11 rule 7: that range was accepted before, megabytes with scaled
+ * windows).  Anywhere else - even inside the window - is invalid_rst (the
+ * real peer answers a challenge ACK, and the genuine RST that follows
+ * matches exactly).
  */
 static void seq_rst_window_edges(struct conn *c)
 {
@@ -52,11 +54,43 @@ static void seq_rst_window_edges(struct conn *c)
 	     .cnt = { { N(INV_RST), 1 } });
 	STEP(c, .who = S, .flags = RA, .seq = -100000, .ack = 1, .st = { EST, EST },
 	     .cnt = { { N(INV_RST), 1 } });
-	/* 1000 bytes in flight, unacknowledged: RCV.NXT is somewhere in 1..1001 */
+	/*
+	 * 1000 bytes in flight, unacknowledged: RCV.NXT is 1 (the client's
+	 * last ack) or 1001 (all of it arrived); in between is a challenge
+	 * ACK's business
+	 */
 	STEP(c, .who = S, .flags = PA, .seq = 1, .ack = 1, .len = 1000, .st = { EST, EST });
 	STEP(c, .who = S, .flags = RST, .seq = 1002, .st = { EST, EST },
 	     .cnt = { { N(INV_RST), 1 } });
-	STEP(c, .who = S, .flags = RST, .seq = 501, RESET_BOTH,
+	STEP(c, .who = S, .flags = RST, .seq = 501, .st = { EST, EST },
+	     .cnt = { { N(INV_RST), 1 } });
+	STEP(c, .who = S, .flags = RST, .seq = 2, .st = { EST, EST },
+	     .cnt = { { N(INV_RST), 1 } });
+	STEP(c, .who = S, .flags = RST, .seq = 1000, .st = { EST, EST },
+	     .cnt = { { N(INV_RST), 1 } });
+	/* the client's last ack: exact */
+	STEP(c, .who = S, .flags = RST, .seq = 1, RESET_BOTH,
+	     .ev = { { C, EST, CLOSED }, { S, EST, CLOSED } });
+}
+
+/*
+ * Scaled windows (wscale 7: 8 MB): megabytes in flight still leave only
+ * the two exact numbers; the challenge ACK's answer matches one.
+ */
+static void seq_rst_scaled(struct conn *c)
+{
+	conn_handshake(c, true);
+	/* the server's first scaled window: 65535 << 7 */
+	STEP(c, .who = S, .flags = ACK, .seq = 1, .ack = 1, .st = { EST, EST });
+	STEP(c, .who = C, .flags = PA, .seq = 1, .ack = 1, .len = 1400, .st = { EST, EST });
+	STEP(c, .who = C, .flags = PA, .seq = 1 + 3000000, .ack = 1, .len = 1400,
+	     .st = { EST, EST });
+	/* a blind RST anywhere in the 3 MB in flight: refused */
+	STEP(c, .who = C, .flags = RST, .seq = 1 + 1500000, .st = { EST, EST },
+	     .cnt = { { N(INV_RST), 1 } });
+	STEP(c, .who = S, .flags = ACK, .seq = 1, .ack = 1401, .st = { EST, EST });
+	/* at the server's latest ack of the client (1401): exact */
+	STEP(c, .who = C, .flags = RST, .seq = 1401, RESET_BOTH,
 	     .ev = { { C, EST, CLOSED }, { S, EST, CLOSED } });
 }
 
@@ -72,6 +106,7 @@ Test(rst, window_edges)
 {
 	conn_run_all_cfg(NULL, seq_rst_window_edges);
 	conn_run_all_cfg(NULL, seq_rst_exact_end);
+	conn_run_all_cfg(NULL, seq_rst_scaled);
 }
 
 /* A refused connection: the SYN answered by RST-ACK. */
@@ -119,14 +154,89 @@ static void seq_rst_synrcvd(struct conn *c)
 	     .ev = { { S, LISTEN, SRCVD } });
 	STEP(c, .who = C, .flags = RST, .seq = 1 + 70000, .st = { SSENT, SRCVD },
 	     .cnt = { { N(INV_RST), 1 } });
-	STEP(c, .who = C, .flags = RST, .seq = 1, RESET_BOTH,
+	/*
+	 * RFC 9293 3.10.7.4, SYN-RECEIVED: "If this connection was initiated
+	 * with a passive OPEN (i.e., came from the LISTEN state), then return
+	 * this connection to LISTEN state"; the client that reset is CLOSED.
+	 */
+	STEP(c, .who = C, .flags = RST, .seq = 1, .st = { CLOSED, LISTEN },
+	     .ev = { { C, SSENT, CLOSED }, { S, SRCVD, LISTEN } },
+	     .cnt = { { N(FLOWS_CLOSED), 1 } }, .set_flags = XDPCT_F_RESET);
+}
+
+/* ... after which nothing but a new SYN does anything; that one reopens. */
+static void seq_rst_synrcvd_then(struct conn *c)
+{
+	seq_rst_synrcvd(c);
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 1, .st = { CLOSED, LISTEN },
+	     .cnt = { { N(INV_STATE), 1 } });
+	STEP(c, .who = S, .flags = SA, .ack = 1, .st = { CLOSED, LISTEN },
+	     .cnt = { { N(INV_STATE), 1 } });
+	STEP(c, .who = S, .flags = RST, .seq = 1, .st = { CLOSED, LISTEN }, .keep = 1);
+	c->isn[C] += 4000;
+	STEP(c, .who = C, .flags = SYN, .st = { SSENT, LISTEN },
+	     .ev = { { C, CLOSED, SSENT } }, .cnt = { { N(FLOWS_REOPENED), 1 } });
+	STEP(c, .who = S, .flags = SA, .ack = 1, .st = { SSENT, SRCVD },
+	     .ev = { { S, LISTEN, SRCVD } });
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 1, .st = { EST, EST },
+	     .ev = { { C, SSENT, EST }, { S, SRCVD, EST } });
+}
+
+/* The entry left by it expires as a closed one (close timeout, reason closed). */
+static void seq_rst_synrcvd_expires(struct conn *c)
+{
+	seq_rst_synrcvd(c);
+	conn_sweep(c, 10 * XDPCT_NSEC_PER_SEC - 1, NULL, 0, 0, __LINE__);
+	conn_sweep(c, 1, NULL, 0, XDPCT_EXP_CLOSED, __LINE__);
+}
+
+/* With the drop switches: the RST at RCV.NXT passes, the entry expires as closed. */
+static void seq_rst_synrcvd_expires_drop(struct conn *c)
+{
+	STEP(c, .who = C, .flags = SYN, .st = { SSENT, LISTEN }, .ev = { { C, NONE, SSENT } },
+	     .cnt = { { N(FLOWS_CREATED), 1 } });
+	STEP(c, .who = S, .flags = SA, .ack = 1, .st = { SSENT, SRCVD },
+	     .ev = { { S, LISTEN, SRCVD } });
+	STEP(c, .who = C, .flags = RST, .seq = 1 + 70000, .st = { SSENT, SRCVD },
+	     .cnt = { { N(INV_RST), 1 } }, .verdict = XDP_DROP);
+	STEP(c, .who = C, .flags = RST, .seq = 1, .st = { CLOSED, LISTEN },
+	     .ev = { { C, SSENT, CLOSED }, { S, SRCVD, LISTEN } },
+	     .cnt = { { N(FLOWS_CLOSED), 1 } }, .set_flags = XDPCT_F_RESET);
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 1, .st = { CLOSED, LISTEN },
+	     .cnt = { { N(INV_STATE), 1 } }, .verdict = XDP_DROP);
+	conn_sweep(c, 10 * XDPCT_NSEC_PER_SEC, NULL, 0, XDPCT_EXP_CLOSED, __LINE__);
+}
+
+/* The server resetting its own half-open connection: both CLOSED. */
+static void seq_rst_synrcvd_by_server(struct conn *c)
+{
+	STEP(c, .who = C, .flags = SYN, .st = { SSENT, LISTEN }, .ev = { { C, NONE, SSENT } },
+	     .cnt = { { N(FLOWS_CREATED), 1 } });
+	STEP(c, .who = S, .flags = SA, .ack = 1, .st = { SSENT, SRCVD },
+	     .ev = { { S, LISTEN, SRCVD } });
+	STEP(c, .who = S, .flags = RA, .seq = 1, .ack = 1, RESET_BOTH,
 	     .ev = { { C, SSENT, CLOSED }, { S, SRCVD, CLOSED } });
+}
+
+static const struct xdpct_cfg *drop_cfg(void)
+{
+	static struct xdpct_cfg cfg;
+
+	h_default_cfg(&cfg);
+	cfg.drop_invalid = 1;
+	cfg.drop_window = 1;
+	return &cfg;
 }
 
 Test(rst, during_handshake)
 {
 	conn_run_all_cfg(NULL, seq_rst_handshake);
 	conn_run_all_cfg(NULL, seq_rst_synrcvd);
+	conn_run_all_cfg(drop_cfg(), seq_rst_synrcvd_by_server);
+	conn_run_all_cfg(drop_cfg(), seq_rst_synrcvd_expires_drop);
+	conn_run_all_cfg(NULL, seq_rst_synrcvd_then);
+	conn_run_all_cfg(NULL, seq_rst_synrcvd_expires);
+	conn_run_all_cfg(NULL, seq_rst_synrcvd_by_server);
 }
 
 /* RSTs while closing, and in TIME_WAIT. */

@@ -208,6 +208,7 @@ Test(table, full_table_evicts_then_fails)
 	conn_resync(&c[4]);
 	c[4].pk[C] = 1;
 	c[4].by[C] = p.ip_len;
+	c[4].tfl[C] = TH_SYN;		/* sent outside conn_step: its flags too */
 	c[4].nstep = 1;
 
 	/* established flows are never given up: the next one is not tracked */

@@ -120,6 +120,9 @@ void conn_swap_roles(struct conn *c)
 	x = c->by[C];
 	c->by[C] = c->by[S];
 	c->by[S] = x;
+	x = c->tfl[C];
+	c->tfl[C] = c->tfl[S];
+	c->tfl[S] = x;
 }
 
 void conn_build(struct conn *c, const struct step *s, struct pkt *p)
@@ -131,10 +134,23 @@ void conn_build(struct conn *c, const struct step *s, struct pkt *p)
 	sp.ack = s->abs_ack ? (__u32)s->ack : (__u32)(c->isn[!s->who] + s->ack);
 	sp.win = s->win ? s->win : 65535;
 	sp.payload_len = s->len;
-	if (s->opts)
+	if (s->opts && !s->ts) {
 		pkt_opts_linux_syn(&sp, 1460, 7);
-	else
+	} else if (s->opts) {
 		pkt_opts_clear(&sp);
+		pkt_opt_mss(&sp, 1460);
+		pkt_opt_sackperm(&sp);
+		pkt_opt_ts(&sp, s->ts, 0);
+		pkt_opt_nop(&sp);
+		pkt_opt_wscale(&sp, 7);
+	} else {
+		pkt_opts_clear(&sp);
+		if (s->ts) {
+			pkt_opt_nop(&sp);
+			pkt_opt_nop(&sp);
+			pkt_opt_ts(&sp, s->ts, 0);
+		}
+	}
 	cr_assert(pkt_build(p, &sp) > 0, "%s: packet does not fit", c->name);
 }
 
@@ -278,7 +294,21 @@ static void check_dir(struct conn *c, int line, const struct step *s,
 	} else {
 		CHECK(c, line, D->ack == pd->ack, "ack moved without ACK flag");
 	}
-	CHECK(c, line, D->win == (s->win ? s->win : 65535), "raw window %u", D->win);
+	/* the latest TSval (pkt_opts_linux_syn() sends 0x01020304) */
+	{
+		/* options are read on SYNs and FINs only (bpf/lib/parse.h) */
+		bool has = (s->ts || s->opts) && (s->flags & (TH_SYN | TH_FIN));
+		bool init = (s->flags & TH_SYN) && !(pd->flags & XDPCT_D_SYN);
+		__u32 tsv = s->ts ? s->ts : (s->opts ? 0x01020304 : 0);
+
+		want = pd->ts_recent;
+		if (init)
+			want = has ? tsv : 0;
+		else if (has && (__s32)(tsv - pd->ts_recent) > 0)
+			want = tsv;
+		CHECK(c, line, D->ts_recent == want, "ts_recent %#x, expected %#x",
+		      D->ts_recent, want);
+	}
 	if (s->flags & TH_FIN) {
 		want = pd->flags & XDPCT_D_FIN ? pd->fin_seq : seq + s->len;
 		CHECK(c, line, (D->flags & XDPCT_D_FIN) && D->fin_seq == want,
@@ -341,6 +371,7 @@ void conn_step(struct conn *c, const struct step *s, int line)
 	/* what the entry must say now */
 	if (created || reopened) {
 		c->pk[C] = c->pk[S] = c->by[C] = c->by[S] = 0;
+		c->tfl[C] = c->tfl[S] = 0;
 		c->fflags = reopened ? XDPCT_F_REUSED : 0;
 		if (reopened)
 			c->gen++;
@@ -348,6 +379,8 @@ void conn_step(struct conn *c, const struct step *s, int line)
 	c->fflags |= s->set_flags;
 	c->pk[s->who]++;
 	c->by[s->who] += c->last.ip_len;
+	/* like packets and bytes, every segment's flags count, invalid or not */
+	c->tfl[s->who] |= s->flags;
 	/*
 	 * est_ns: the handshake completed.  An endpoint reached ESTABLISHED,
 	 * or went from SYN_SENT straight to CLOSE_WAIT (its peer had closed
@@ -370,6 +403,9 @@ void conn_step(struct conn *c, const struct step *s, int line)
 	      (unsigned long long)f.dir[c->cidx].bytes,
 	      (unsigned long long)f.dir[!c->cidx].bytes,
 	      (unsigned long long)c->by[C], (unsigned long long)c->by[S]);
+	CHECK(c, line, f.tcp_flags_seen[c->cidx] == c->tfl[C] &&
+	      f.tcp_flags_seen[!c->cidx] == c->tfl[S], "tcp flags seen %#x/%#x, expected %#x/%#x",
+	      f.tcp_flags_seen[c->cidx], f.tcp_flags_seen[!c->cidx], c->tfl[C], c->tfl[S]);
 
 	keep = s->keep ? s->keep > 0 : (invalid || note);
 	if (keep && c->have && !created) {
@@ -378,8 +414,29 @@ void conn_step(struct conn *c, const struct step *s, int line)
 		e.dir[!c->cidx].packets = c->pk[S];
 		e.dir[c->cidx].bytes = c->by[C];
 		e.dir[!c->cidx].bytes = c->by[S];
+		e.tcp_flags_seen[c->cidx] = c->tfl[C];
+		e.tcp_flags_seen[!c->cidx] = c->tfl[S];
 		if (!invalid)
 			e.last_seen_ns = c->now;
+		if (s->psyn) {
+			__u32 seq = (__u32)(s->abs_seq ? s->seq : c->isn[s->who] + s->seq);
+
+			CHECK(c, line, f.pend == XDPCT_PEND_SYN && f.pend_ep == d &&
+			      f.pend_seq == seq,
+			      "remembered SYN: %u ep %u seq %u", f.pend, f.pend_ep, f.pend_seq);
+		}
+		/* what a refused segment may leave: evidence for the peer to confirm */
+		{
+			e.pend = f.pend;
+			e.pend_ep = f.pend_ep;
+			e.pend_seq = f.pend_seq;
+			e.pend_win = f.pend_win;
+			e.pend_wscale = f.pend_wscale;
+			e.pend_opts = f.pend_opts;
+		}
+		for (i = 0; i < 2; i++)
+			if (s->restart & (1 << (i == c->cidx ? C : S)))
+				e.dir[i].state_ns = c->now;
 		CHECK(c, line, !memcmp(&e, &f, sizeof(f)),
 		      "entry changed (it must not: %s)", invalid ? "invalid" : "no-op");
 		goto done;
@@ -390,7 +447,7 @@ void conn_step(struct conn *c, const struct step *s, int line)
 		bool bare_syn = (s->flags & (TH_SYN | TH_ACK)) == TH_SYN;
 
 		CHECK(c, line, f.first_seen_ns == c->now, "first_seen_ns not now");
-		CHECK(c, line, f.syn_ns == (bare_syn ? c->now : 0), "syn_ns %llu",
+		CHECK(c, line, f.syn_ns == (bare_syn && !s->stale ? c->now : 0), "syn_ns %llu",
 		      (unsigned long long)f.syn_ns);
 		CHECK(c, line, f.synack_ns == ((s->flags & SA) == SA ? c->now : 0),
 		      "synack_ns %llu", (unsigned long long)f.synack_ns);
@@ -398,6 +455,10 @@ void conn_step(struct conn *c, const struct step *s, int line)
 		      (unsigned long long)f.est_ns);
 		CHECK(c, line, f.dir[0].state_ns == c->now && f.dir[1].state_ns == c->now,
 		      "state_ns not now on a new connection");
+	} else if (s->retry) {
+		CHECK(c, line, f.first_seen_ns == c->prev.first_seen_ns, "first_seen_ns moved");
+		CHECK(c, line, f.syn_ns == c->now && f.synack_ns == 0 && f.est_ns == 0,
+		      "a retried SYN restarts the handshake times");
 	} else {
 		CHECK(c, line, f.first_seen_ns == c->prev.first_seen_ns, "first_seen_ns moved");
 		CHECK(c, line, f.syn_ns == c->prev.syn_ns, "syn_ns moved");
@@ -413,6 +474,7 @@ void conn_step(struct conn *c, const struct step *s, int line)
 
 			for (k = 0; k < nev; k++)
 				moved |= s->ev[k].side == role;
+			moved |= !!(s->restart & (1 << role));
 			CHECK(c, line, f.dir[i].state_ns ==
 			      (moved ? c->now : c->prev.dir[i].state_ns),
 			      "state_ns of the %s", role == C ? "client" : "server");
@@ -422,7 +484,7 @@ void conn_step(struct conn *c, const struct step *s, int line)
 	      "last_seen_ns %llu", (unsigned long long)f.last_seen_ns);
 
 	if (!s->nocheck_seq && !(s->flags & TH_RST) && !invalid) {
-		pd = created || reopened ? &zero : &c->prev.dir[d];
+		pd = created || reopened || s->retry ? &zero : &c->prev.dir[d];
 		check_dir(c, line, s, pd, &f.dir[d]);
 	}
 done:

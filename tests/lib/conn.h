@@ -91,6 +91,13 @@ struct step {
 	bool nocheck_seq;	/* skip end/ack/win bookkeeping (RST, ...) */
 	__u8 set_flags;		/* XDPCT_F_* this step adds to the entry */
 	__u64 dt;		/* clock advance before it; 0 means 1 ms */
+	__u32 ts;		/* nonzero: a timestamp option, TSval ts (RFC 7323) */
+	__u8 restart;		/* roles (1 << C, 1 << S) whose state timer restarts
+				 * without a transition (FIN into TIME_WAIT) */
+	bool psyn;		/* an ignored SYN the entry now remembers */
+	bool retry;		/* a SYN_SENT client's new SYN: its direction and the
+				 * handshake times start over (syn_ns now) */
+	bool stale;		/* a SYN-ACK reopening a stale entry: syn_ns 0 */
 };
 
 struct conn {
@@ -104,6 +111,7 @@ struct conn {
 	__u32 isn[2];
 	__u64 now;
 	__u64 pk[2], by[2];		/* packets/bytes sent, by role */
+	__u8 tfl[2];			/* OR of the TCP flags sent, by role */
 	__u32 gen;
 	__u8 fflags;			/* expected XDPCT_F_* */
 	bool have;			/* entry exists (as far as we expect) */

@@ -20,19 +20,23 @@
  *  - Closing, in either role (X closed first):
  *      FIN_WAIT_1/CLOSE_WAIT   X's FIN seen
  *      FIN_WAIT_2/CLOSE_WAIT   ... and acknowledged
- *      CLOSING/LAST_ACK        Y's FIN crossed X's (simultaneous close)
  *      TIME_WAIT/LAST_ACK      Y's FIN after X's was acknowledged
- *      CLOSING/CLOSED, TIME_WAIT/CLOSED   Y's FIN acknowledged
+ *      TIME_WAIT/CLOSED        Y's FIN acknowledged
  *      CLOSING/CLOSING, CLOSING/TIME_WAIT, TIME_WAIT/TIME_WAIT
- *                              RFC 9293's simultaneous close, where both
- *                              ends count as having closed first
+ *                              Y's FIN crossed X's: RFC 9293's simultaneous
+ *                              close (figure 13), where both ends count
+ *                              as having closed first and neither is ever
+ *                              LAST_ACK
  *      CLOSED/CLOSED           reset, or TIME_WAIT ran out
+ *  - CLOSED/LISTEN (client, server): an RST reached the server in SYN_RCVD
+ *    (RFC 9293 3.10.7.4: a passive open returns to LISTEN).
  *  - An endpoint may close before the handshake is over (RFC 9293 allows
  *    CLOSE in SYN_RCVD; a Fast Open server does it): FIN_WAIT_1 opposite
  *    SYN_SENT or SYN_RCVD.  Its peer moves on only when it completes the
  *    handshake, to CLOSE_WAIT (covered above).
  * Anything else - ESTABLISHED opposite a closing state, LAST_ACK opposite
- * FIN_WAIT_1/2, CLOSED opposite anything but TIME_WAIT/CLOSING/CLOSED, a
+ * FIN_WAIT_1/2 or CLOSING, CLOSED opposite anything but TIME_WAIT/CLOSED (or
+ * a server's LISTEN), a
  * handshake state opposite a closing state other than FIN_WAIT_1 - would
  * mean a transition was lost or invented.
  */
@@ -54,7 +58,7 @@ static inline bool pair_in_handshake(__u8 s)
 
 static inline bool xdpct_pair_possible(__u8 c, __u8 s)
 {
-	if (c == XDPCT_S_SYN_SENT && s == XDPCT_S_LISTEN)
+	if ((c == XDPCT_S_SYN_SENT || c == XDPCT_S_CLOSED) && s == XDPCT_S_LISTEN)
 		return true;
 	if (pair_in_handshake(c) && pair_in_handshake(s))
 		return true;
@@ -65,9 +69,7 @@ static inline bool xdpct_pair_possible(__u8 c, __u8 s)
 		return true;
 	return pair_is(c, s, XDPCT_S_FIN_WAIT_1, XDPCT_S_CLOSE_WAIT) ||
 	       pair_is(c, s, XDPCT_S_FIN_WAIT_2, XDPCT_S_CLOSE_WAIT) ||
-	       pair_is(c, s, XDPCT_S_CLOSING, XDPCT_S_LAST_ACK) ||
 	       pair_is(c, s, XDPCT_S_TIME_WAIT, XDPCT_S_LAST_ACK) ||
-	       pair_is(c, s, XDPCT_S_CLOSING, XDPCT_S_CLOSED) ||
 	       pair_is(c, s, XDPCT_S_TIME_WAIT, XDPCT_S_CLOSED) ||
 	       pair_is(c, s, XDPCT_S_CLOSING, XDPCT_S_CLOSING) ||
 	       pair_is(c, s, XDPCT_S_CLOSING, XDPCT_S_TIME_WAIT) ||

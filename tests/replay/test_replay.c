@@ -652,18 +652,18 @@ Test(replay_captures, suricata_single_syn)
  *    35 S, 36 S., 37 .: both ESTABLISHED
  *    66 F. client seq 1726435037        client FIN_WAIT_1, server CLOSE_WAIT
  *    67 .  server ack 1726435037        does not cover the FIN: nothing
- *    68 F. server, ack still 1726435037 server CLOSE_WAIT -> LAST_ACK, and
- *          the client, still in FIN_WAIT_1 (its FIN unacked), -> CLOSING
- *    69 .  client ack = server FIN + 1  server LAST_ACK -> CLOSED
+ *    68 F. server, ack still 1726435037: the FINs crossed (RFC 9293
+ *          figure 13).  The server sent its FIN before the client's reached
+ *          it: CLOSE_WAIT (as we took it) -> FIN_WAIT_1, and with the
+ *          client's FIN (already past the capture point) -> CLOSING; the
+ *          client, its FIN unacked, -> CLOSING
+ *    69 .  client ack = server FIN + 1  server CLOSING -> TIME_WAIT
  *    70 .  server ack 1726435038        client CLOSING -> TIME_WAIT
  * Five packets (payloads of 3161 to 4832 bytes: the capturing host's
  * GRO) exceed one XDP buffer and are cut in two, so the packet counts are
  * the wire's plus one per split (A: server 15 + 3; B: server 20 + 2).
- * RFC 9293 strictly: the server's FIN at 68 does not ack the client's FIN,
- * so the server had not yet received it: a true simultaneous close where
- * both go FIN_WAIT_1 -> CLOSING -> TIME_WAIT.  xdpct's observer model
- * (issue 2: the peer of the first FIN is CLOSE_WAIT as soon as the FIN is
- * on the wire) gives the server CLOSE_WAIT -> LAST_ACK -> CLOSED instead.
+ * Both end in TIME_WAIT, as the two kernels did (issue 11, rule 1: the
+ * earlier LAST_ACK -> CLOSED for the server was wrong).
  */
 Test(replay_captures, suricata_ipv6)
 {
@@ -678,14 +678,15 @@ Test(replay_captures, suricata_ipv6)
 		"37 " V6C ":60202>[2607:f8b0:400a:800::200e]:443 server SYN_RCVD>ESTABLISHED",
 		"66 " V6C ":60202>[2607:f8b0:400a:800::200e]:443 client ESTABLISHED>FIN_WAIT_1",
 		"66 " V6C ":60202>[2607:f8b0:400a:800::200e]:443 server ESTABLISHED>CLOSE_WAIT",
-		"68 " V6C ":60202>[2607:f8b0:400a:800::200e]:443 server CLOSE_WAIT>LAST_ACK",
+		"68 " V6C ":60202>[2607:f8b0:400a:800::200e]:443 server CLOSE_WAIT>FIN_WAIT_1",
+		"68 " V6C ":60202>[2607:f8b0:400a:800::200e]:443 server FIN_WAIT_1>CLOSING",
 		"68 " V6C ":60202>[2607:f8b0:400a:800::200e]:443 client FIN_WAIT_1>CLOSING",
-		"69 " V6C ":60202>[2607:f8b0:400a:800::200e]:443 server LAST_ACK>CLOSED",
+		"69 " V6C ":60202>[2607:f8b0:400a:800::200e]:443 server CLOSING>TIME_WAIT",
 		"70 " V6C ":60202>[2607:f8b0:400a:800::200e]:443 client CLOSING>TIME_WAIT",
 	};
 	static const char *const fl[] = {
 		V6C ":33892>[2001:4860:4860::8888]:443 ESTABLISHED/ESTABLISHED 17/18 -",
-		V6C ":60202>[2607:f8b0:400a:800::200e]:443 TIME_WAIT/CLOSED 18/22 -",
+		V6C ":60202>[2607:f8b0:400a:800::200e]:443 TIME_WAIT/TIME_WAIT 18/22 -",
 	};
 
 	replay_capture("suricata-ipv6.pcap", NULL);
@@ -1523,7 +1524,7 @@ Test(replay_input, linktypes_ipv6)
 	pks = load("suricata-ipv6.pcap");
 	replay_capture("suricata-ipv6.pcap", NULL);
 	orig = keep();
-	cr_assert_eq(orig->nev, 14);
+	cr_assert_eq(orig->nev, 15);
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		tmp_path(path, sizeof(path), v[i].name);
 		write_pcap(path, v[i].lt, false, 262144, pks, v[i].fam, v[i].be);
@@ -1948,4 +1949,193 @@ Test(replay_captures, syncookie_one_sided_ssh)
 	cr_assert_eq(out->c.xdp_tx, 0);
 	cr_assert_eq(out->nflows, 1);
 	cr_assert_eq(out->nev, 39, "20 SYN_SENT, 19 expiries");
+}
+
+/* ---- captures written here: a TCP conversation, packet by packet ---------- */
+
+/*
+ * 10.9.0.1:40000 (client) <-> 10.9.0.2:80 (server), Ethernet, IPv4.  Every
+ * segment has a correct IPv4 header checksum; tot0 writes a total length
+ * of 0, as a TSO/GSO super-frame captured on the sending host has.
+ */
+struct conv {
+	struct pks k;
+	__u64 ts;
+};
+
+static void conv_add(struct conv *cv, bool from_client, __u32 seq, __u32 ack, __u8 flags,
+		     __u32 len, bool tot0)
+{
+	__u32 flen = 14 + 20 + 20 + len, sum = 0, i;
+	__u8 *f = calloc(1, flen), *ip = f + 14, *th = f + 34;
+	static const __u8 cmac[6] = { 2, 0, 0, 0, 0, 1 }, smac[6] = { 2, 0, 0, 0, 0, 2 };
+
+	cr_assert_not_null(f);
+	cr_assert_lt(cv->k.n, 1024);
+	memcpy(f, from_client ? smac : cmac, 6);
+	memcpy(f + 6, from_client ? cmac : smac, 6);
+	put_be16(f + 12, 0x0800);
+	ip[0] = 0x45;
+	put_be16(ip + 2, tot0 ? 0 : 40 + len);
+	put_be16(ip + 6, 0x4000);		/* DF */
+	ip[8] = 64;
+	ip[9] = 6;
+	ip[12] = 10; ip[13] = 9; ip[14] = 0; ip[15] = from_client ? 1 : 2;
+	ip[16] = 10; ip[17] = 9; ip[18] = 0; ip[19] = from_client ? 2 : 1;
+	for (i = 0; i < 20; i += 2)
+		sum += (__u32)ip[i] << 8 | ip[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	put_be16(ip + 10, ~sum);
+	put_be16(th, from_client ? 40000 : 80);
+	put_be16(th + 2, from_client ? 80 : 40000);
+	put_be32(th + 4, seq);
+	put_be32(th + 8, ack);
+	th[12] = 5 << 4;
+	th[13] = flags;
+	put_be16(th + 14, 64240);
+	for (i = 0; i < len; i++)
+		th[20 + i] = 'a' + i % 26;
+	cv->ts += 1000000;		/* 1 ms apart */
+	cv->k.p[cv->k.n++] = (struct pk){ .ts = cv->ts, .len = flen, .data = f };
+}
+
+static void conv_free(struct conv *cv)
+{
+	int i;
+
+	for (i = 0; i < cv->k.n; i++)
+		free(cv->k.p[i].data);
+	free(cv);
+}
+
+#define CV_C 1000u		/* client ISN */
+#define CV_S 50000u		/* server ISN */
+#define CV_F "10.9.0.1:40000>10.9.0.2:80"
+
+static struct conv *conv_handshake(void)
+{
+	struct conv *cv = calloc(1, sizeof(*cv));
+
+	cr_assert_not_null(cv);
+	cv->ts = 1700000000ull * 1000000000ull;
+	conv_add(cv, true, CV_C, 0, 0x02, 0, false);
+	conv_add(cv, false, CV_S, CV_C + 1, 0x12, 0, false);
+	conv_add(cv, true, CV_C + 1, CV_S + 1, 0x10, 0, false);
+	return cv;
+}
+
+/*
+ * Issue 11, rule 10: a capture taken on a sending host with segmentation
+ * offload, where the client's data segments carry IPv4 total length 0
+ * (packet 4: 1000 bytes; packet 6: 6000 bytes, over one XDP buffer, so it
+ * is also cut as TSO cuts it).  tcpdump and Wireshark take such a packet
+ * at its captured length; so does replay.  Derivation (tcpdump -nn -S):
+ *  1 S, 2 S., 3 .          both ESTABLISHED
+ *  4 P. client 1:1001 (IP length 0)     5 . server ack 1001
+ *  6 P. client 1001:7001 (IP length 0)  7 . server ack 7001
+ *  8 F. client 7001                     client FIN_WAIT_1, server CLOSE_WAIT
+ *  9 F. server ack 7002                 client FIN_WAIT_2 -> TIME_WAIT, server LAST_ACK
+ * 10 .  client ack                      server CLOSED
+ * Before: packets 4 and 6 were invalid_ip, the server's acks beyond the
+ * client's data invalid_ack, and the close was missed.
+ */
+Test(replay_input, ipv4_total_length_zero)
+{
+	static const char *const ev[] = {
+		"1 " CV_F " client CLOSED>SYN_SENT",
+		"2 " CV_F " server LISTEN>SYN_RCVD",
+		"3 " CV_F " client SYN_SENT>ESTABLISHED",
+		"3 " CV_F " server SYN_RCVD>ESTABLISHED",
+		"8 " CV_F " client ESTABLISHED>FIN_WAIT_1",
+		"8 " CV_F " server ESTABLISHED>CLOSE_WAIT",
+		"9 " CV_F " client FIN_WAIT_1>FIN_WAIT_2",
+		"9 " CV_F " server CLOSE_WAIT>LAST_ACK",
+		"9 " CV_F " client FIN_WAIT_2>TIME_WAIT",
+		"10 " CV_F " server LAST_ACK>CLOSED",
+	};
+	static const char *const fl[] = { CV_F " TIME_WAIT/CLOSED 7/4 -" };
+	struct conv *cv = conv_handshake();
+	char path[512];
+
+	conv_add(cv, true, CV_C + 1, CV_S + 1, 0x18, 1000, true);
+	conv_add(cv, false, CV_S + 1, CV_C + 1001, 0x10, 0, false);
+	conv_add(cv, true, CV_C + 1001, CV_S + 1, 0x18, 6000, true);
+	conv_add(cv, false, CV_S + 1, CV_C + 7001, 0x10, 0, false);
+	conv_add(cv, true, CV_C + 7001, CV_S + 1, 0x11, 0, false);
+	conv_add(cv, false, CV_S + 1, CV_C + 7002, 0x11, 0, false);
+	conv_add(cv, true, CV_C + 7002, CV_S + 2, 0x10, 0, false);
+	tmp_path(path, sizeof(path), "tso-len0.pcap");
+	write_pcap(path, 1, false, 65535, &cv->k, 0, false);
+	replay_path(path, NULL);
+	EXPECT_EVENTS(ev);
+	/* the 6000-byte one is cut in two pieces: 7 client frames in all (flows count pieces) */
+	cr_assert_eq(out->c.split, 1);
+	EXPECT_FLOWS(fl);
+	expect_clean(10, 0);
+	cr_assert_eq(dp(XDPCT_STAT_INV_IP), 0);
+	conv_free(cv);
+}
+
+/*
+ * Issue 11, rule 9: a capture with a gap.  The client sends 100 segments
+ * of 1000 bytes (segment i at 1 + 1000 i), the server ACKs every second
+ * one; the capture lost segments 10..79 and the ACKs between them, more
+ * than the 64240-byte window.  Derivation (tcpdump -nn -S):
+ *   1-3         handshake, both ESTABLISHED
+ *   4-18        segments 0-9 and their ACKs: in the window
+ *  19, 20 P.    segments 80 and 81: beyond anything the server's ACKs
+ *               allowed (invalid_seq), nothing moves
+ *  21 .         server ack 82001: beyond all the client was seen to send
+ *               (invalid_ack), remembered
+ *  22 P.        segment 82, inside the window that ACK opened: the two
+ *               ends agree on what the capture missed: resync
+ *  then the rest and the close, all valid:
+ *               client FIN_WAIT_1 / server CLOSE_WAIT, FIN_WAIT_2,
+ *               server LAST_ACK, client TIME_WAIT, server CLOSED
+ * Before, every packet after the gap was invalid and the close was missed
+ * (Zeek's conn.log and Suricata see the close of such a capture).
+ */
+Test(replay_input, capture_with_a_gap)
+{
+	static const char *const ev[] = {
+		"1 " CV_F " client CLOSED>SYN_SENT",
+		"2 " CV_F " server LISTEN>SYN_RCVD",
+		"3 " CV_F " client SYN_SENT>ESTABLISHED",
+		"3 " CV_F " server SYN_RCVD>ESTABLISHED",
+		"49 " CV_F " client ESTABLISHED>FIN_WAIT_1",
+		"49 " CV_F " server ESTABLISHED>CLOSE_WAIT",
+		"50 " CV_F " client FIN_WAIT_1>FIN_WAIT_2",
+		"50 " CV_F " server CLOSE_WAIT>LAST_ACK",
+		"50 " CV_F " client FIN_WAIT_2>TIME_WAIT",
+		"51 " CV_F " server LAST_ACK>CLOSED",
+	};
+	static const char *const fl[] = { CV_F " TIME_WAIT/CLOSED 34/17 -" };
+	struct conv *cv = conv_handshake();
+	char path[512];
+	__u32 end = CV_C + 1 + 100 * 1000;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		bool lost = i >= 10 && i < 80;
+
+		if (!lost)
+			conv_add(cv, true, CV_C + 1 + i * 1000, CV_S + 1, 0x18, 1000, false);
+		if (i % 2 && !lost)
+			conv_add(cv, false, CV_S + 1, CV_C + 1 + (i + 1) * 1000, 0x10, 0, false);
+	}
+	conv_add(cv, true, end, CV_S + 1, 0x11, 0, false);
+	conv_add(cv, false, CV_S + 1, end + 1, 0x11, 0, false);
+	conv_add(cv, true, end + 1, CV_S + 2, 0x10, 0, false);
+	cr_assert_eq(cv->k.n, 51);
+	tmp_path(path, sizeof(path), "gap.pcap");
+	write_pcap(path, 1, false, 65535, &cv->k, 0, false);
+	replay_path(path, NULL);
+	EXPECT_EVENTS(ev);
+	EXPECT_FLOWS(fl);
+	expect_clean(51, 3);
+	cr_assert_eq(dp(XDPCT_STAT_INV_SEQ), 2);
+	cr_assert_eq(dp(XDPCT_STAT_INV_ACK), 1);
+	cr_assert_eq(dp(XDPCT_STAT_RESYNC), 1);
+	conv_free(cv);
 }

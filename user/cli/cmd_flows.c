@@ -39,7 +39,8 @@ static const char flows_help[] =
 "    {\"family\": 4|6, \"vlan\": [ids], \"client\": {\"addr\", \"port\", \"state\"},\n"
 "     \"server\": {...}, \"packets\": {\"client\", \"server\"}, \"bytes\": {...},\n"
 "     \"first_seen_ns\", \"last_seen_ns\" (CLOCK_MONOTONIC), \"syn_to_synack_ns\",\n"
-"     \"synack_to_ack_ns\", \"generation\", \"flags\": [...]}\n"
+"     \"synack_to_ack_ns\", \"generation\", \"tcp_flags\": {\"client\", \"server\"}\n"
+"     (the flags each sent, as watch prints them), \"flags\": [...]}\n"
 "\n"
 "Exit status: 0 (also when no flow matches); 1 nothing attached; 2 bad usage.\n";
 

@@ -18,8 +18,9 @@ static const char run_help[] =
 "and the sysctl of --syncookie-completion synproxy are no BPF objects: after\n"
 "a SIGKILL the next xdpct command in the network namespace removes them.\n"
 "\n"
-"Options: those of 'xdpct attach', and\n"
-"  -j, --json   one JSON object per line (see 'xdpct watch --help')\n"
+"Options: those of 'xdpct attach':\n"
+ATTACH_OPTS_HELP
+"  -j, --json                  one JSON object per line (see 'xdpct watch --help')\n"
 "\n"
 "Exit status: 0 after a clean detach; 1 on failure; 2 bad usage.\n";
 

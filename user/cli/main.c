@@ -10,16 +10,17 @@
 #include "lib/clock.h"
 #include "lib/log.h"
 
-#define XDPCT_VERSION "0.1.0"
-
-static const struct command *const commands[] = {
+const struct command *const xdpct_commands[] = {
 	&attach_command, &detach_command, &status_command, &flows_command,
 	&watch_command, &stats_command, &run_command, &replay_command,
+	&exporter_command, &export_command, &top_command,
 };
 
-#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+const size_t xdpct_ncommands = sizeof(xdpct_commands) / sizeof(xdpct_commands[0]);
+#define NCOMMANDS xdpct_ncommands
+#define commands xdpct_commands
 
-static void usage(FILE *f)
+void xdpct_usage(FILE *f)
 {
 	size_t i;
 
@@ -39,6 +40,7 @@ static void usage(FILE *f)
 "  -p, --pretty   JSON, one element per line\n"
 "  -h, --help     this text; 'xdpct COMMAND --help' for a command\n"
 "  -V, --version  print the version\n"
+"  --man [CMD]    the man page xdpct(8), or xdpct-CMD(8), as roff\n"
 "\n"
 "Run 'xdpct COMMAND --help' for a command's options, output and exit codes.\n");
 }
@@ -58,8 +60,13 @@ int main(int argc, char **argv)
 		} else if (!strcmp(o, "-p") || !strcmp(o, "--pretty")) {
 			g_out.json = g_out.pretty = true;
 		} else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
-			usage(stdout);
+			xdpct_usage(stdout);
 			return 0;
+		} else if (!strcmp(o, "--man")) {
+			/* the man pages: xdpct(8), or xdpct-CMD(8) */
+			return xdpct_man(a + 1 < argc ? argv[a + 1] : NULL);
+		} else if (!strcmp(o, "--bash-completion")) {
+			return xdpct_bash_completion();
 		} else if (!strcmp(o, "-V") || !strcmp(o, "--version")) {
 			printf("xdpct %s\n", XDPCT_VERSION);
 			return 0;
@@ -69,7 +76,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (a >= argc) {
-		usage(stderr);
+		xdpct_usage(stderr);
 		return 2;
 	}
 	for (i = 0; i < NCOMMANDS; i++) {

@@ -67,6 +67,8 @@ static void skel_fds(struct inst *in)
 	in->fd[I_VICTIMS] = bpf_map__fd(s->maps.xdpct_victims);
 	in->fd[I_SWEEPER] = bpf_map__fd(s->maps.xdpct_sweeper);
 	in->fd[I_IFACES] = bpf_map__fd(s->maps.xdpct_ifaces);
+	in->fd[I_HIST] = bpf_map__fd(s->maps.xdpct_hist);
+	in->fd[I_SC_STATE] = bpf_map__fd(s->maps.xdpct_sc_state);
 	in->fd[I_RODATA] = bpf_map__fd(s->maps.rodata);
 	in->fd[I_PROG_XDP] = bpf_program__fd(s->progs.xdpct_xdp);
 	in->fd[I_PROG_TC] = bpf_program__fd(s->progs.xdpct_tc);

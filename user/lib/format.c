@@ -10,6 +10,7 @@
 #include <time.h>
 #include "clock.h"
 #include "format.h"
+#include "xdpct/hist.h"
 #include "log.h"
 
 static const char *const state_names[XDPCT_S_MAX] = {
@@ -201,6 +202,27 @@ static int connection_done(const struct xdpct_event *e)
 	       e->from != XDPCT_S_TIME_WAIT;
 }
 
+__u8 xdpct_event_end(const struct xdpct_event *e)
+{
+	if (e->type == XDPCT_EV_EXPIRED)
+		return is_gone(e->cstate) && is_gone(e->sstate) ? XDPCT_END_NONE
+								: XDPCT_END_EXPIRED;
+	if (e->type != XDPCT_EV_TRANSITION || !connection_done(e))
+		return XDPCT_END_NONE;
+	if (!e->est_ns)
+		return XDPCT_END_REFUSED;
+	return e->flow_flags & XDPCT_F_RESET ? XDPCT_END_RESET : XDPCT_END_CLOSED;
+}
+
+const char *xdpct_end_name(__u8 end)
+{
+	static const char *const names[XDPCT_END_MAX] = {
+		"", "closed", "reset", "refused", "expired",
+	};
+
+	return end < XDPCT_END_MAX ? names[end] : "";
+}
+
 /* syncookie auto mode switched a port's cookies on or off */
 static void print_mode_event(FILE *f, const struct xdpct_event *e, bool json)
 {
@@ -322,6 +344,10 @@ void xdpct_flows_entry(FILE *f, const struct xdpct_flow_key *k,
 	xdpct_addr_str(k->family, k->addr[s], sa, sizeof(sa));
 	xdpct_flags_str(v->flags, flags, sizeof(flags), json);
 	if (json) {
+		char tc[9], ts[9];
+
+		tcp_flags_str(v->tcp_flags_seen[c], tc);
+		tcp_flags_str(v->tcp_flags_seen[s], ts);
 		fprintf(f, "%s%s{\"family\":%u,\"vlan\":", flows_n ? "," : "",
 			g_out.pretty ? "\n  " : "", k->family);
 		vlan_json(f, k->vlan);
@@ -331,7 +357,8 @@ void xdpct_flows_entry(FILE *f, const struct xdpct_flow_key *k,
 			   "\"bytes\":{\"client\":%llu,\"server\":%llu},"
 			   "\"first_seen_ns\":%llu,\"last_seen_ns\":%llu,"
 			   "\"syn_to_synack_ns\":%llu,\"synack_to_ack_ns\":%llu,"
-			   "\"generation\":%u,\"flags\":[%s]}",
+			   "\"generation\":%u,\"tcp_flags\":{\"client\":\"%s\",\"server\":\"%s\"},"
+			   "\"flags\":[%s]}",
 			ca, k->port[c], xdpct_state_name(v->state[c]),
 			sa, k->port[s], xdpct_state_name(v->state[s]),
 			(unsigned long long)v->dir[c].packets, (unsigned long long)v->dir[s].packets,
@@ -341,7 +368,7 @@ void xdpct_flows_entry(FILE *f, const struct xdpct_flow_key *k,
 					     v->synack_ns - v->syn_ns : 0),
 			(unsigned long long)(v->est_ns > v->synack_ns && v->synack_ns ?
 					     v->est_ns - v->synack_ns : 0),
-			v->gen, flags);
+			v->gen, tc, ts, flags);
 	} else {
 		char ce[64], se[64], vl[16], pk[32], by[48], age[24];
 

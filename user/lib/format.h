@@ -29,6 +29,17 @@ void xdpct_flags_str(__u8 flags, char *buf, size_t len, bool json);
 void xdpct_print_event(FILE *f, const struct xdpct_event *e, bool json);
 
 /*
+ * How the connection ended, if this event ends it (enum xdpct_end of
+ * xdpct/hist.h; XDPCT_END_NONE if it does not): the transition that leaves
+ * both endpoints CLOSED/TIME_WAIT, not coming from TIME_WAIT (what watch
+ * prints as "closed"), or the expiry of a flow that had not closed.  The
+ * datapath's histograms (bpf/lib/hist.h) count by the same rule.
+ */
+__u8 xdpct_event_end(const struct xdpct_event *e);
+/* "closed", "reset", "refused", "expired"; "" for none */
+const char *xdpct_end_name(__u8 end);
+
+/*
  * Flow table output, as `flows` prints it: begin, one call per entry, end.
  * now_ns: CLOCK_MONOTONIC (or the replay clock) for ages.
  */

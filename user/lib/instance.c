@@ -26,7 +26,8 @@
 const char *const inst_obj_names[I_NOBJ] = {
 	[I_FLOWS] = "xdpct_flows", [I_STATS] = "xdpct_stats", [I_EVENTS] = "xdpct_events",
 	[I_VICTIMS] = "xdpct_victims", [I_SWEEPER] = "xdpct_sweeper",
-	[I_IFACES] = "xdpct_ifaces", [I_RODATA] = "xdpct_bp.rodata",
+	[I_IFACES] = "xdpct_ifaces", [I_HIST] = "xdpct_hist",
+	[I_SC_STATE] = "xdpct_sc_state", [I_RODATA] = "xdpct_bp.rodata",
 	[I_PROG_XDP] = "xdpct_xdp", [I_PROG_TC] = "xdpct_tc",
 	[I_PROG_SWEEP] = "xdpct_sweep", [I_PROG_ARM] = "xdpct_arm",
 	[I_PROG_SC] = "xdpct_sc_tc", [I_SC_TIMER] = "xdpct_sc_timer",
@@ -36,6 +37,7 @@ const char *const inst_obj_names[I_NOBJ] = {
 static const char *const pin_names[I_NOBJ] = {
 	[I_FLOWS] = "flows", [I_STATS] = "stats", [I_EVENTS] = "events",
 	[I_VICTIMS] = "victims", [I_SWEEPER] = "sweeper", [I_IFACES] = "ifaces",
+	[I_HIST] = "hist", [I_SC_STATE] = "sc_state",
 	[I_RODATA] = "config", [I_PROG_XDP] = "prog_xdp", [I_PROG_TC] = "prog_tc",
 	[I_PROG_SWEEP] = "prog_sweep", [I_PROG_ARM] = "prog_arm", [I_PROG_SC] = "prog_sc_tc",
 	[I_SC_TIMER] = "sc_timer",
@@ -287,6 +289,21 @@ int inst_read_ifaces(struct inst *in, struct xdpct_iface *out, int max)
 int inst_read_stats(struct inst *in, struct xdpct_stats *sum)
 {
 	return percpu_sum(in->fd[I_STATS], 0, sum->c, XDPCT_STAT_SLOTS) ? -1 : 0;
+}
+
+int inst_read_hist(struct inst *in, int kind, int end, struct xdpct_hist *sum)
+{
+	memset(sum, 0, sizeof(*sum));
+	struct xdpct_hist_set all;
+
+	memset(sum, 0, sizeof(*sum));
+	if (in->fd[I_HIST] < 0 || kind < 0 || kind >= XDPCT_H_KINDS ||
+	    end <= XDPCT_END_NONE || end >= XDPCT_END_MAX)
+		return -1;
+	if (percpu_sum(in->fd[I_HIST], end, (__u64 *)&all, sizeof(all) / sizeof(__u64)))
+		return -1;
+	*sum = all.h[kind];
+	return 0;
 }
 
 int inst_flow_count(struct inst *in, __u32 *n, __u32 *max)

@@ -7,12 +7,16 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include "xdpct/config.h"
+#include "xdpct/hist.h"
 #include "xdpct/instance.h"
 #include "xdpct/stats.h"
 
 /* The instance's objects. */
 enum inst_obj {
-	I_FLOWS, I_STATS, I_EVENTS, I_VICTIMS, I_SWEEPER, I_IFACES, I_RODATA,
+	I_FLOWS, I_STATS, I_EVENTS, I_VICTIMS, I_SWEEPER, I_IFACES,
+	I_HIST,				/* end-of-connection histograms (xdpct/hist.h) */
+	I_SC_STATE,			/* syncookie: per protected port, optional */
+	I_RODATA,
 	I_PROG_XDP, I_PROG_TC, I_PROG_SWEEP, I_PROG_ARM,
 	I_PROG_SC,			/* syncookie TC ingress (reqsk), optional */
 	I_SC_TIMER,			/* syncookie auto mode's timer: needs a pin */
@@ -55,6 +59,8 @@ int inst_read_ifaces(struct inst *in, struct xdpct_iface *out, int max);
 int inst_add_iface(struct inst *in, const struct xdpct_iface *e);
 int inst_remove_iface(struct inst *in, __u32 ifindex);
 int inst_read_stats(struct inst *in, struct xdpct_stats *sum);
+/* one histogram (kind, end reason) summed over CPUs; 0 or -1 */
+int inst_read_hist(struct inst *in, int kind, int end, struct xdpct_hist *sum);
 /* Run the expiry sweep now (if the sweep program is reachable). */
 int inst_sweep(struct inst *in);
 int inst_flow_count(struct inst *in, __u32 *n, __u32 *max);

@@ -192,6 +192,48 @@ void frame_walk(const uint8_t *f, uint32_t cap, struct frame_hdrs *h)
 		h->cut = "TCP options";
 }
 
+/*
+ * An IPv4 total length of 0 is a TSO/GSO super-frame recorded on the
+ * sending host, before segmentation wrote each piece's length: take it at
+ * the recorded length, as tcpdump (ip_print(): "we guess that it is a TSO
+ * send") and Wireshark do.  The header checksum is recomputed over the
+ * length written.  1 if the frame was changed.
+ */
+static int fix_ipv4_len0(uint8_t *f, uint32_t cap, uint32_t wire)
+{
+	uint32_t off = ETH_HLEN_, ihl, len, sum = 0, i;
+	uint16_t proto;
+	int n;
+
+	if (cap < ETH_HLEN_)
+		return 0;
+	proto = be16(f + 12);
+	for (n = 0; n < 2 && (proto == ETH_P_8021Q_ || proto == ETH_P_8021AD_); n++) {
+		if (cap < off + 4)
+			return 0;
+		proto = be16(f + off + 2);
+		off += 4;
+	}
+	if (proto != ETH_P_IP_ || cap < off + 20 || f[off] >> 4 != 4 || be16(f + off + 2))
+		return 0;
+	ihl = (f[off] & 0x0f) * 4u;
+	len = wire - off;
+	if (len > 0xffff)
+		len = 0xffff;
+	if (ihl < 20 || len < ihl || cap < off + ihl)
+		return 0;
+	f[off + 2] = len >> 8;
+	f[off + 3] = len & 0xff;
+	f[off + 10] = f[off + 11] = 0;
+	for (i = 0; i < ihl; i += 2)
+		sum += (uint32_t)f[off + i] << 8 | f[off + i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	f[off + 10] = (~sum >> 8) & 0xff;
+	f[off + 11] = ~sum & 0xff;
+	return 1;
+}
+
 /* ---- link layer to Ethernet ------------------------------------------- */
 
 /* BSD loopback: the address family, in either byte order. */
@@ -315,6 +357,7 @@ int pcap_src_to_eth(int dlt, const uint8_t *pkt, uint32_t caplen, uint32_t wirel
 		wire = PCAP_SRC_MAX_FRAME;
 	if (cap > wire)
 		cap = wire;
+	fix_ipv4_len0(out, cap, wire);
 
 	if (cap < wire) {
 		/*

@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+"""The corners of issue 11 against the real thing: the kernel's TCP on both ends.
+
+Two namespaces joined by a veth pair, xdpct attached on the server's veth
+with --egress (it sees both directions as the server host does), with
+--drop-invalid --drop-window, so a segment it wrongly refused would be
+dropped and the connection would visibly fail.  Each scenario is one the
+kernel produces by itself; at the end xdpct's states of both endpoints are
+compared with `ss -tan` in each namespace:
+
+- simultaneous close (RFC 9293 figure 13): both ends shutdown(SHUT_WR) while
+  the other's FIN is in flight (the client's FIN is held back a moment by a
+  token bucket on its veth, so the FINs cross on the wire);
+  both end in TIME-WAIT, through CLOSING, never LAST_ACK;
+- a SYN retried from the same port with a new ISN after the first one got
+  no answer (its SYN was dropped by the server's firewall, after XDP saw
+  it): the retry's handshake completes (nf_conntrack sSS -> sSS);
+- TIME_WAIT reuse: the server closed first and holds TIME-WAIT; the client
+  connects again from the same port, and the server's
+  tcp_timewait_state_process() takes the SYN (newer timestamp, RFC 6191):
+  a new connection on the entry (generation + 1, flag reused);
+- an RST answering the SYN-ACK of a passive open (RFC 9293 3.10.7.4): the
+  server end returns to LISTEN, as `flows` shows.
+No counter of a refused segment may move in any of them.
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
+from check import check, done, need, note, wait_until  # noqa: E402
+from xnet import (Topology, find_flow, ss_state, install_cleanup,  # noqa: E402
+                  reading_events, sh, XDPCT)
+
+REFUSED = ("invalid_seq", "invalid_ack", "invalid_rst", "invalid_synack", "invalid_state",
+           "dropped")
+
+
+def ep(sockaddr):
+    return f"{sockaddr[0]}:{sockaddr[1]}"
+
+
+def stats(topo):
+    return json.loads(topo.xdpct(topo.s, "stats", "-j"))
+
+
+def agree(topo, client, server, want_c, want_s, label, timeout=10):
+    """Poll until xdpct and ss agree with the wanted states of both ends."""
+    def look():
+        fl = find_flow(topo.flows(), client, server)
+        v = {"fl": fl, "ss_c": ss_state(topo, topo.c, client, server),
+             "ss_s": ss_state(topo, topo.s, server, client),
+             "got_c": fl["client"]["state"] if fl else "no flow",
+             "got_s": fl["server"]["state"] if fl else "no flow"}
+        v["ok"] = v["got_c"] == v["ss_c"] == want_c and v["got_s"] == v["ss_s"] == want_s
+        return v
+    v = wait_until(look, lambda v: v["ok"], timeout, f"{label}: {want_c}/{want_s}")
+    check(v["ok"], f"{label}: client xdpct {v['got_c']} / ss {v['ss_c']} (want {want_c}); "
+          f"server xdpct {v['got_s']} / ss {v['ss_s']} (want {want_s})")
+    return v["fl"]
+
+
+def client_socket(topo, fam, port=0):
+    af = socket.AF_INET6 if fam == 6 else socket.AF_INET
+    with topo.inns(topo.c):
+        c = socket.socket(af, socket.SOCK_STREAM)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    c.bind((topo.c6 if fam == 6 else topo.c4, port))
+    return c
+
+
+def watcher(topo):
+    w = subprocess.Popen(["ip", "netns", "exec", topo.s, XDPCT, "watch", "-j",
+                          "--duration", "8"], stdout=subprocess.PIPE, text=True)
+    wait_until(lambda: reading_events(w.pid), timeout=10, what="watch to read events")
+    return w
+
+
+def transitions(out, client, server):
+    seq = []
+    for e in map(json.loads, out.splitlines()):
+        if e.get("event") != "transition":
+            continue
+        if (f"{e['client']['addr']}:{e['client']['port']}" == client
+                and f"{e['server']['addr']}:{e['server']['port']}" == server):
+            seq.append((e["side"], e["from"], e["to"]))
+    return seq
+
+
+def simultaneous_close(topo, fam, port):
+    ls = topo.listen(fam, port)
+    c = topo.connect(fam, port)
+    s, _ = ls.accept()
+    client, server = ep(c.getsockname()), ep(c.getpeername())
+    agree(topo, client, server, "ESTABLISHED", "ESTABLISHED", f"v{fam} simclose: connected")
+    w = watcher(topo)
+    # Hold the client's FIN back: a token bucket on its veth, emptied by
+    # two datagrams just before, makes the FIN wait ~1 s in the qdisc,
+    # already built (its ack does not cover the server's FIN).
+    sh(f"ip netns exec {topo.c} tc qdisc add dev {topo.cif} root tbf rate 8kbit "
+       f"burst 2000 latency 10s")
+    af = socket.AF_INET6 if fam == 6 else socket.AF_INET
+    with topo.inns(topo.c):
+        u = socket.socket(af, socket.SOCK_DGRAM)
+    for _ in range(2):
+        u.sendto(b"x" * 1400, (topo.s6 if fam == 6 else topo.s4, 9))
+    u.close()
+    c.shutdown(socket.SHUT_WR)
+    s.shutdown(socket.SHUT_WR)
+    # the server's FIN reached the client in FIN_WAIT_1: CLOSING there
+    wait_until(lambda: ss_state(topo, topo.c, client, server),
+               lambda st: st in ("CLOSING", "TIME_WAIT"), 5, "the client socket in CLOSING")
+    fl = agree(topo, client, server, "TIME_WAIT", "TIME_WAIT",
+               f"v{fam} simultaneous close: both TIME_WAIT", timeout=15)
+    sh(f"ip netns exec {topo.c} tc qdisc del dev {topo.cif} root")
+    out, _ = w.communicate(timeout=20)
+    seq = transitions(out, client, server)
+    for side in ("client", "server"):
+        path = [t[2] for t in seq if t[0] == side]
+        ok = (path[-1:] == ["TIME_WAIT"] and "LAST_ACK" not in path and "CLOSING" in path
+              and "FIN_WAIT_1" in path
+              and path.index("FIN_WAIT_1") < path.index("CLOSING") < len(path) - 1)
+        check(ok, f"v{fam} simultaneous close: {side} went {path} (FIN_WAIT_1 -> CLOSING -> "
+              f"TIME_WAIT, never LAST_ACK)")
+    check(fl is not None and "reset" not in fl["flags"], f"v{fam} simclose flags {fl and fl['flags']}")
+    c.close()
+    s.close()
+    ls.close()
+
+
+def syn_retry(topo, fam, port):
+    """The first SYN dropped by the server's firewall (XDP saw it); retry."""
+    ipt = "ip6tables" if fam == 6 else "iptables"
+    rule = f"INPUT -p tcp --dport {port} --syn -j DROP"
+    sh(f"ip netns exec {topo.s} {ipt} -I {rule}")
+    ls = topo.listen(fam, port)
+    c = client_socket(topo, fam)
+    cport = c.getsockname()[1]
+    c.settimeout(1.5)	# the SYN, one retransmission (1 s), then give up
+    try:
+        c.connect((topo.s6 if fam == 6 else topo.s4, port))
+        check(False, f"v{fam} the first connect got no answer")
+    except (socket.timeout, TimeoutError):
+        pass
+    c.close()
+    client = f"{topo.c6 if fam == 6 else topo.c4}:{cport}"
+    server = f"{topo.s6 if fam == 6 else topo.s4}:{port}"
+    fl = find_flow(topo.flows(), client, server)
+    check(fl is not None and fl["client"]["state"] == "SYN_SENT"
+          and fl["server"]["state"] == "LISTEN",
+          f"v{fam} first SYN seen: {fl and (fl['client']['state'], fl['server']['state'])}")
+    sh(f"ip netns exec {topo.s} {ipt} -D {rule}")
+    time.sleep(0.2)		# a later ISN: Linux's ISN clock moves every 64 ns
+    c = client_socket(topo, fam, cport)
+    c.settimeout(5)
+    c.connect((topo.s6 if fam == 6 else topo.s4, port))
+    s, _ = ls.accept()
+    c.sendall(b"retry")
+    check(s.recv(10) == b"retry", f"v{fam} data over the retried connection")
+    fl = agree(topo, client, server, "ESTABLISHED", "ESTABLISHED",
+               f"v{fam} SYN retried from port {cport}")
+    check(fl is not None and fl["generation"] == 0 and fl["syn_to_synack_ns"] < 1e9,
+          f"v{fam} retry: same connection attempt, handshake timed from the retry "
+          f"(generation {fl and fl['generation']}, syn_to_synack_ns "
+          f"{fl and fl['syn_to_synack_ns']})")
+    c.close()
+    s.close()
+    ls.close()
+
+
+def time_wait_reuse(topo, fam, port):
+    ls = topo.listen(fam, port)
+    c = client_socket(topo, fam)
+    cport = c.getsockname()[1]
+    c.settimeout(5)
+    c.connect((topo.s6 if fam == 6 else topo.s4, port))
+    s, _ = ls.accept()
+    client, server = ep(c.getsockname()), ep(c.getpeername())
+    s.close()			# the server closes first: it holds TIME-WAIT
+    wait_until(lambda: ss_state(topo, topo.c, client, server), lambda st: st == "CLOSE_WAIT",
+               5, "the client in CLOSE_WAIT")
+    c.close()
+    agree(topo, client, server, "CLOSED", "TIME_WAIT", f"v{fam} server in TIME_WAIT")
+    c = client_socket(topo, fam, cport)
+    c.settimeout(5)
+    c.connect((topo.s6 if fam == 6 else topo.s4, port))
+    s, _ = ls.accept()
+    c.sendall(b"again")
+    check(s.recv(10) == b"again", f"v{fam} data over the connection that reused TIME_WAIT")
+    fl = agree(topo, client, server, "ESTABLISHED", "ESTABLISHED",
+               f"v{fam} SYN on the server's TIME_WAIT took (RFC 6191)")
+    check(fl is not None and fl["generation"] == 1 and "reused" in fl["flags"],
+          f"v{fam} reuse: generation {fl and fl['generation']}, flags {fl and fl['flags']}")
+    c.close()
+    s.close()
+    ls.close()
+
+
+def rst_in_syn_rcvd(topo, fam, port):
+    """The client's kernel answers a SYN-ACK it does not expect with an RST
+    (RFC 9293 3.10.7.1): the SYN is sent from a raw socket, so its kernel
+    has no connection.  The server's request goes; its listener stays."""
+    ls = topo.listen(fam, port)
+    cport = 45001
+    caddr, saddr = (topo.c6, topo.s6) if fam == 6 else (topo.c4, topo.s4)
+    client, server = f"{caddr}:{cport}", f"{saddr}:{port}"
+    py = (
+        "import socket,struct\n"
+        f"fam={fam}\n"
+        f"h=struct.pack('!HHIIBBHHH',{cport},{port},123456,0,5<<4,2,64240,0,0)\n"
+        "if fam==6:\n"
+        "    s=socket.socket(socket.AF_INET6,socket.SOCK_RAW,socket.IPPROTO_TCP)\n"
+        "    s.setsockopt(socket.IPPROTO_IPV6,7,16)  # IPV6_CHECKSUM: at offset 16\n"
+        f"    s.sendto(h,('{saddr}',0))\n"
+        "else:\n"
+        "    s=socket.socket(socket.AF_INET,socket.SOCK_RAW,socket.IPPROTO_TCP)\n"
+        f"    d=socket.inet_aton('{caddr}')+socket.inet_aton('{saddr}')+struct.pack('!BBH',0,6,20)+h\n"
+        "    c=sum(struct.unpack('!%dH'%(len(d)//2),d))\n"
+        "    c=(c>>16)+(c&0xffff);c+=c>>16\n"
+        "    s.sendto(h[:16]+struct.pack('!H',~c&0xffff)+h[18:],('" + saddr + "',0))\n")
+    subprocess.run(["ip", "netns", "exec", topo.c, "python3", "-c", py], check=True)
+
+    def look():
+        fl = find_flow(topo.flows(), client, server)
+        lst = [st for (loc, peer), st in topo.ss(topo.s).items()
+               if loc == server and peer.endswith(":*")]
+        return {"fl": fl, "got": fl and (fl["client"]["state"], fl["server"]["state"]),
+                "req": ss_state(topo, topo.s, server, client), "listen": lst}
+    v = wait_until(look, lambda v: v["got"] == ("CLOSED", "LISTEN") and v["req"] == "CLOSED",
+                   5, "the server back in LISTEN")
+    check(v["got"] == ("CLOSED", "LISTEN") and v["req"] == "CLOSED" and v["listen"] == ["LISTEN"],
+          f"v{fam} RST to the SYN-ACK of a passive open: xdpct {v['got']} (want CLOSED/LISTEN), "
+          f"ss: request {v['req']}, listener {v['listen']}")
+    check(v["fl"] is not None and "reset" in v["fl"]["flags"],
+          f"v{fam} flagged reset: {v['fl'] and v['fl']['flags']}")
+    ls.close()
+
+
+def main():
+    need("ip", "ss", "tc", "ethtool", "iptables", "ip6tables", "bpftool")
+    topo = Topology("fid")
+    install_cleanup(topo)
+    try:
+        topo.create()
+        topo.xdpct(topo.s, "attach", "--egress", "--drop-invalid", "--drop-window", topo.sif)
+        before = stats(topo)
+        for fam, base in ((4, 8200), (6, 8300)):
+            simultaneous_close(topo, fam, base)
+            syn_retry(topo, fam, base + 1)
+            time_wait_reuse(topo, fam, base + 2)
+            rst_in_syn_rcvd(topo, fam, base + 3)
+        after = stats(topo)
+        moved = {k: after[k] - before[k] for k in REFUSED if after[k] != before[k]}
+        # the raw SYN's SYN-ACK is answered by the client kernel's RST: no refusal either
+        check(not moved, f"no segment refused or dropped in any scenario: {moved}")
+        note(f"figures: flows_reopened {after['flows_reopened'] - before['flows_reopened']}, "
+             f"resync {after['resync'] - before['resync']}")
+    finally:
+        topo.destroy()
+    return done("fidelity_real")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
