@@ -33,6 +33,7 @@
 #include "xdpct/flow.h"
 #include "xdpct/stats.h"
 #include "bench/ceiling.skel.h"
+#include "bench/reflector.skel.h"
 #include "bench/xdpct_bench.skel.h"
 
 /* ---- ceiling ---------------------------------------------------------- */
@@ -51,6 +52,46 @@ __u64 bench_ceiling_count(void *ctx)
 
 	percpu_sum(bpf_map__fd(c->maps.ceiling_stats), 0, sum, 5);
 	return sum[0];
+}
+
+/* ---- reflector, selftest ---------------------------------------------- */
+
+int bench_reflector_open(struct reflector_bpf **r, __u16 port)
+{
+	struct { __u16 mss; __u8 wscale, ttl; } v = { 1460, 7, 64 };	/* st_values */
+	__u32 zero = 0;
+	int err;
+
+	*r = reflector_bpf__open_and_load();
+	if (!*r)
+		return -errno;
+	err = bpf_map_update_elem(bpf_map__fd((*r)->maps.st_ports), &zero, &port, 0);
+	if (!err)
+		err = bpf_map_update_elem(bpf_map__fd((*r)->maps.st_values), &zero, &v, 0);
+	if (err) {
+		reflector_bpf__destroy(*r);
+		*r = NULL;
+	}
+	return err;
+}
+
+static __u64 refl_sum(void *ctx, int i)
+{
+	struct reflector_bpf *r = ctx;
+	__u64 sum[2];	/* struct refl_stats: packets, tx */
+
+	percpu_sum(bpf_map__fd(r->maps.refl_stats), 0, sum, 2);
+	return sum[i];
+}
+
+__u64 bench_reflector_count(void *ctx)
+{
+	return refl_sum(ctx, 0);
+}
+
+__u64 bench_reflector_tx(void *ctx)
+{
+	return refl_sum(ctx, 1);
 }
 
 /* ---- xdpct ------------------------------------------------------------ */
@@ -218,6 +259,14 @@ int bench_lookup_prog(struct bench_xdpct *x)
 bool bench_map_is_baseline(const char *name)
 {
 	return !strncmp(name, "bench_", 6);
+}
+
+__u64 bench_xdpct_tx(void *ctx)
+{
+	__u64 c[XDPCT_STAT_SLOTS];
+
+	bench_xdpct_stats(ctx, c);
+	return c[XDPCT_STAT_SC_SYNACK_SENT];
 }
 
 __u64 bench_xdpct_count(void *ctx)

@@ -8,6 +8,7 @@
 
 struct xdpct_bench_bpf;
 struct ceiling_bpf;
+struct reflector_bpf;
 struct ring_buffer;
 
 struct bench_xdpct {
@@ -21,6 +22,11 @@ struct bench_xdpct {
 };
 
 int bench_ceiling_open(struct ceiling_bpf **c);
+/* reflector and selftest (bench/bpf/reflector.bpf.c), answering SYNs to port */
+int bench_reflector_open(struct reflector_bpf **r, __u16 port);
+__u64 bench_reflector_count(void *ctx);		/* ctx: struct reflector_bpf * */
+__u64 bench_reflector_tx(void *ctx);
+__u64 bench_xdpct_tx(void *ctx);		/* SYN-ACKs sent: ctx struct bench_xdpct * */
 __u64 bench_ceiling_count(void *ctx);		/* ctx: struct ceiling_bpf * */
 /*
  * xdpct configured as `xdpct attach --flows MAX_FLOWS` would configure it

@@ -57,11 +57,13 @@ struct gen_cfg {
 	__u8 dst_mac[6];	/* receiver's veth */
 	__u16 pad;
 	__u32 isn_salt;
+	__u32 rate_pps;		/* all threads together; 0: as fast as they can */
 };
 
 /* Per CPU: how many packets this CPU's generator thread sent, and which thread it is. */
 struct gen_cpu {
 	__u64 cnt;
+	__u64 next_ns;		/* rate_pps: when this CPU sends its next frame */
 	__u32 slot;		/* thread index, 0..nslots-1 */
 	__u32 nslots;		/* generator threads */
 };

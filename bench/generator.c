@@ -545,12 +545,26 @@ static void sleep_s(double s)
 	}
 }
 
+/* Frames the generator threads have sent, all CPUs. */
+static __u64 gen_sent(struct bench_gen *g)
+{
+	__u64 cnt[BENCH_MAX_CPUS * 4] = {}, sum = 0;
+	int i;
+
+	if (g->ncpus_possible > BENCH_MAX_CPUS * 4 || bench_gen_get_counters(g, cnt))
+		return 0;
+	for (i = 0; i < g->ncpus_possible; i++)
+		sum += cnt[i];
+	return sum;
+}
+
 int bench_gen_measure(struct bench_gen *g, double duration, bench_count_fn count,
-		      void *ctx, bench_conn_fn conns, struct bench_sample *out)
+		      bench_count_fn txcount, void *ctx, bench_conn_fn conns,
+		      struct bench_sample *out)
 {
 	struct gen_thread t[BENCH_MAX_CPUS];
 	unsigned long long b0, b1;
-	__u64 c0, c1, s0, s1, o0 = 0, o1 = 0, l0 = 0, l1 = 0, f0 = 0, f1 = 0;
+	__u64 c0, c1, s0, s1, o0 = 0, o1 = 0, l0 = 0, l1 = 0, f0 = 0, f1 = 0, x0 = 0, x1 = 0, g0, g1;
 	double t0, t1, hz = sysconf(_SC_CLK_TCK);
 	bool own = bench_source != BENCH_SRC_PKTGEN;	/* kpktgend: cores only */
 	int err;
@@ -561,6 +575,8 @@ int bench_gen_measure(struct bench_gen *g, double duration, bench_count_fn count
 		return err;
 	sleep_s(GEN_WARMUP_S);
 	c0 = count(ctx);
+	x0 = txcount ? txcount(ctx) : 0;
+	g0 = gen_sent(g);
 	s0 = bench_gen_synacks(g);
 	out->legit = conns(&l0, &f0);
 	cpu_busy(g->cpus, g->nthreads, &b0);
@@ -569,6 +585,8 @@ int bench_gen_measure(struct bench_gen *g, double duration, bench_count_fn count
 	t0 = now_s();
 	sleep_s(duration);
 	c1 = count(ctx);
+	x1 = txcount ? txcount(ctx) : 0;
+	g1 = gen_sent(g);
 	s1 = bench_gen_synacks(g);
 	conns(&l1, &f1);
 	cpu_busy(g->cpus, g->nthreads, &b1);
@@ -583,6 +601,8 @@ int bench_gen_measure(struct bench_gen *g, double duration, bench_count_fn count
 	out->packets = c1 - c0;
 	out->pps = (c1 - c0) / (t1 - t0);
 	out->synack_pps = (s1 - s0) / (t1 - t0);
+	out->tx_pps = (x1 - x0) / (t1 - t0);
+	out->offered_pps = (g1 - g0) / (t1 - t0);
 	out->legit_ok = l1 - l0;
 	out->legit_fail = f1 - f0;
 	out->legit_cps = out->legit_ok / (t1 - t0);
@@ -590,5 +610,6 @@ int bench_gen_measure(struct bench_gen *g, double duration, bench_count_fn count
 	out->core_ns_per_pkt = out->packets ? (b1 - b0) / hz * 1e9 / out->packets : 0;
 	out->ns_per_pkt = !own ? out->core_ns_per_pkt :
 			  out->packets ? (double)(o1 - o0) / out->packets : 0;
+	out->ns_per_answer = s1 > s0 ? out->ns_per_pkt * out->packets / (s1 - s0) : 0;
 	return 0;
 }

@@ -39,6 +39,10 @@ struct bench_sample {
 	double core_ns_per_pkt;	/* busy time of the generator cores (/proc/stat) per packet */
 	double cpu_pct;		/* busy share of the generator cores, 100 = one core */
 	double synack_pps;	/* what came back to the generator (SYN-ACKs/s) */
+	double tx_pps;		/* what the receiving program sent back (XDP_TX/s) */
+	double offered_pps;	/* what the generator sent (frames/s) */
+	double lat_p50_ms, lat_p99_ms;	/* the real client's connect times */
+	double ns_per_answer;	/* CPU time of the bench's own work per SYN-ACK seen */
 	__u64 packets;
 	bool legit;		/* a real client ran during the window */
 	double legit_cps;	/* its connections completed per second */
@@ -60,9 +64,11 @@ int bench_gen_set_counters(struct bench_gen *g, const __u64 *cnt);
 /* Send exactly `per_thread` packets from every thread (warm-ups). */
 int bench_gen_send(struct bench_gen *g, __u64 per_thread);
 /* Run the generator for warmup + duration seconds; measure the window (conns: the
- * legitimate client's counters, legit.c). */
+ * legitimate client's counters, legit.c; txcount: the receiving program's XDP_TX
+ * count, NULL for none). */
 int bench_gen_measure(struct bench_gen *g, double duration, bench_count_fn count,
-		      void *ctx, bench_conn_fn conns, struct bench_sample *out);
+		      bench_count_fn txcount, void *ctx, bench_conn_fn conns,
+		      struct bench_sample *out);
 __u64 bench_gen_synacks(struct bench_gen *g);
 /* the highest nthreads CPUs: CPU 0 keeps the rest of the system */
 int bench_pick_cpus(int nthreads, int *cpus);

@@ -2,12 +2,12 @@
 /*
  * xdpct-bench: legitimate connections during the SYN flood.
  *
- * A real client in the generator namespace (source BENCH_LEGIT_CLIENT)
- * connects to the listener in the DUT namespace again and again while the
- * flood runs; the listener side accepts, sends one byte and closes.  A
- * connection counts as completed only when that byte arrives: a connect()
- * that returns means the client saw a SYN-ACK, not that the server took
- * the ACK.  The client then resets the connection, so neither side keeps
+ * Real clients (LEGIT_CLIENTS threads) in the generator namespace (source
+ * BENCH_LEGIT_CLIENT) connect to the listener in the DUT namespace again and
+ * again while the flood runs; the listener side accepts, sends one byte
+ * and closes.  A connection counts as completed only when that byte
+ * arrives: a connect() that returns means the client saw a SYN-ACK, not
+ * that the server took the ACK.  The client then resets the connection, so neither side keeps
  * TIME_WAIT sockets that later connections from the same port would meet.
  *
  * gen_sink on the generator's veth drops everything that comes back, the
@@ -27,6 +27,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -36,15 +38,23 @@
 #include "lib/tc.h"
 #include "bench/gen.skel.h"
 
+/* clients connecting at once: enough attempts per window even when most time out */
+#define LEGIT_CLIENTS 8
+
 struct legit {
-	pthread_t srv, cli;
-	bool srv_on, cli_on;
+	pthread_t srv, cli[LEGIT_CLIENTS];
+	bool srv_on;
+	int ncli;
 	volatile int stop;
 	int listen_fd, listen_flags;
 	int prog_fd, map_fd, tc_link;
 	struct bench_gen *g;
 	__u64 ok, fail;
+	__u32 *lat_us;		/* connect-to-first-byte times of completed ones */
+	__u32 nlat;
 };
+
+#define LEGIT_MAX_LAT (1u << 20)
 
 static struct legit L = { .listen_fd = -1, .prog_fd = -1, .map_fd = -1, .tc_link = -1 };
 static bool running;
@@ -125,8 +135,19 @@ static void *client(void *arg)
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
 			done = recv(fd, &b, 1, 0) == 1;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (done && !l->stop && l->lat_us) {
+			__u32 k = __atomic_fetch_add(&l->nlat, 1, __ATOMIC_RELAXED);
+
+			if (k < LEGIT_MAX_LAT)
+				l->lat_us[k] = (t1.tv_sec - t0.tv_sec) * 1000000 +
+					       (t1.tv_nsec - t0.tv_nsec) / 1000;
+		}
 		/* interrupted by the end of the window: neither success nor failure */
 		if (!l->stop)
 			__atomic_fetch_add(done ? &l->ok : &l->fail, 1, __ATOMIC_RELAXED);
@@ -156,6 +177,26 @@ static void away_from(struct bench_gen *g, pthread_t th)
 		pthread_setaffinity_np(th, sizeof(set), &set);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int bench_legit_latency(double *p50_ms, double *p99_ms)
+{
+	__u32 n = L.nlat < LEGIT_MAX_LAT ? L.nlat : LEGIT_MAX_LAT;
+
+	*p50_ms = *p99_ms = 0;
+	if (!L.lat_us || !n)
+		return -ENOENT;
+	qsort(L.lat_us, n, sizeof(*L.lat_us), cmp_u32);
+	*p50_ms = L.lat_us[n / 2] / 1000.0;
+	*p99_ms = L.lat_us[(__u64)n * 99 / 100] / 1000.0;
+	return 0;
+}
+
 bool bench_legit_counts(__u64 *ok, __u64 *fail)
 {
 	if (!running)
@@ -176,8 +217,10 @@ int bench_legit_start(struct bench_gen *g, int listen_fd, int tc_prog_fd)
 	if (bench_source == BENCH_SRC_PKTGEN || bench_source == BENCH_SRC_PKTGEN_SIM ||
 	    listen_fd < 0)
 		return -ENOTSUP;
+	free(L.lat_us);
 	L = (struct legit){ .listen_fd = listen_fd, .prog_fd = -1, .map_fd = -1,
 			    .tc_link = -1, .g = g };
+	L.lat_us = calloc(LEGIT_MAX_LAT, sizeof(*L.lat_us));
 	running = true;
 	L.listen_flags = fcntl(listen_fd, F_GETFL);
 	fcntl(listen_fd, F_SETFL, L.listen_flags | O_NONBLOCK);
@@ -218,13 +261,15 @@ int bench_legit_start(struct bench_gen *g, int listen_fd, int tc_prog_fd)
 		goto fail;
 	}
 	L.srv_on = true;
-	if (pthread_create(&L.cli, NULL, client, &L)) {
-		err = -EAGAIN;
-		goto fail;
+	for (int i = 0; i < LEGIT_CLIENTS; i++) {
+		if (pthread_create(&L.cli[i], NULL, client, &L)) {
+			err = -EAGAIN;
+			goto fail;
+		}
+		L.ncli++;
+		away_from(g, L.cli[i]);
 	}
-	L.cli_on = true;
 	away_from(g, L.srv);
-	away_from(g, L.cli);
 	return 0;
 fail:
 	bench_legit_stop();
@@ -236,8 +281,8 @@ void bench_legit_stop(void)
 	if (!running)
 		return;
 	L.stop = 1;
-	if (L.cli_on)
-		pthread_join(L.cli, NULL);
+	while (L.ncli > 0)
+		pthread_join(L.cli[--L.ncli], NULL);
 	if (L.srv_on)
 		pthread_join(L.srv, NULL);
 	if (L.prog_fd >= 0)
@@ -250,6 +295,6 @@ void bench_legit_stop(void)
 	if (L.map_fd >= 0)
 		close(L.map_fd);
 	fcntl(L.listen_fd, F_SETFL, L.listen_flags);
-	L.cli_on = L.srv_on = false;
+	L.srv_on = false;
 	running = false;
 }

@@ -17,5 +17,8 @@ int bench_legit_start(struct bench_gen *g, int listen_fd, int tc_prog_fd);
 void bench_legit_stop(void);
 /* connections completed and failed so far; false when no client runs */
 bool bench_legit_counts(__u64 *ok, __u64 *fail);
+/* connect-time percentiles (connect to the listener's first byte) of the last client
+ * run's completed connections, after bench_legit_stop() too; -ENOENT: none */
+int bench_legit_latency(double *p50_ms, double *p99_ms);
 
 #endif /* XDPCT_BENCH_LEGIT_H */

@@ -23,7 +23,7 @@
 #include "bench/ceiling.skel.h"
 #include "bench/xdpct_bench.skel.h"
 
-enum { VARY_NONE, VARY_NEW_FLOW, VARY_WALK };	/* as bpf/xdpct_bench.bpf.c */
+enum { VARY_NONE, VARY_NEW_FLOW, VARY_WALK, VARY_SYN };	/* as bpf/xdpct_bench.bpf.c */
 
 static const char *const names[MICRO_MAX] = {
 	[MICRO_CEILING_ACK] = "ceiling: parse + drop (TCP ACK)",
@@ -33,6 +33,7 @@ static const char *const names[MICRO_MAX] = {
 	[MICRO_ACK_WALK] = "established ACK, flows in turn",
 	[MICRO_SYN_NEW] = "SYN creating a flow",
 	[MICRO_FIN] = "FIN on an established flow",
+	[MICRO_SYN_COOKIE] = "SYN answered with a cookie (XDP_TX)",
 };
 
 const char *micro_name(enum micro_kind k)
@@ -88,6 +89,7 @@ static void build_frame(__u8 *f, enum micro_kind kind, __u32 salt)
 		ip[0] = 0x44;
 		break;
 	case MICRO_SYN_NEW:
+	case MICRO_SYN_COOKIE:
 		l4[12] = 10 << 4;
 		l4[13] = 0x02;
 		*(__u32 *)(l4 + 4) = htonl(12345);
@@ -104,6 +106,18 @@ static void build_frame(__u8 *f, enum micro_kind kind, __u32 salt)
 	}
 	*(__u16 *)(ip + 2) = htons(iplen);
 	*(__u16 *)(ip + 10) = htons(csum16(ip, 20));
+	if (kind == MICRO_SYN_COOKIE) {
+		/* the TCP checksum: the offloader checks it (pseudo-header first) */
+		__u8 ph[12 + 40];
+
+		memcpy(ph, ip + 12, 8);
+		ph[8] = 0;
+		ph[9] = 6;
+		ph[10] = 0;
+		ph[11] = 40;
+		memcpy(ph + 12, l4, 40);
+		*(__u16 *)(l4 + 16) = htons(csum16(ph, sizeof(ph)));
+	}
 }
 
 struct micro_job {
@@ -169,6 +183,10 @@ int bench_micro(struct bench_xdpct *x, struct ceiling_bpf *c, enum micro_kind ki
 		break;
 	case MICRO_SYN_NEW:
 		x->skel->bss->vary = VARY_NEW_FLOW;
+		break;
+	case MICRO_SYN_COOKIE:
+		memcpy(x->skel->bss->vary_syn, j.frame, GEN_FRAME_LEN);
+		x->skel->bss->vary = VARY_SYN;
 		break;
 	default:
 		x->skel->bss->vary = VARY_NONE;

@@ -15,6 +15,7 @@ enum micro_kind {
 	MICRO_ACK_WALK,		/* ACK on each of N established flows in turn */
 	MICRO_SYN_NEW,		/* SYN that creates a flow */
 	MICRO_FIN,		/* FIN on an established flow (starts the close) */
+	MICRO_SYN_COOKIE,	/* SYN to a protected port answered with a cookie (XDP_TX) */
 	MICRO_MAX,
 };
 

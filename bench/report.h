@@ -19,6 +19,8 @@ enum bench_variant {
 	V_XDPCT_COOKIES,	/* xdpct answers SYNs with SYN cookies (XDP_TX) */
 	V_LOOKUP,		/* parse, xdpct's key, one hash lookup, drop: the floor */
 	V_FORWARD,		/* the kernel forwards, no tracker at all */
+	V_REFLECTOR,		/* XDP: SYN -> SYN-ACK in place, no cookie (the flood's limit) */
+	V_SELFTEST,		/* XDP: the kernel selftest's xdp_synproxy approach */
 	V_MAX,
 };
 
@@ -36,6 +38,12 @@ struct bench_row {
 	__u64 legit_fail;		/* their failures, all repetitions */
 	bool legit;
 	double extra_ns;		/* ns/pkt above the ceiling's */
+	double med_tx;			/* XDP_TX/s of the receiving program (flood) */
+	double med_nsa;			/* CPU ns per SYN-ACK seen at the sink (flood) */
+	/* flood: answers per CPU-second against reflector, selftest, kernel cookies */
+	double r_refl, r_self, r_kcook;
+	/* overload: the generator's rate, the real client's connect times */
+	double med_offered, med_p50, med_p99;
 	double r_ceiling, r_kernel;	/* 0 = no baseline */
 	double r_lookup;		/* extra_ns / the lookup row's extra_ns (xdpct) */
 };

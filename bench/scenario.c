@@ -22,10 +22,11 @@
 #include "xdpct/flow.h"
 #include "xdpct/stats.h"
 #include "bench/ceiling.skel.h"
+#include "bench/reflector.skel.h"
 #include "bench/xdpct_bench.skel.h"
 
 const char *const bench_scenario_names[S_MAX] = {
-	"established", "churn", "synflood", "garbage", "micro",
+	"established", "churn", "synflood", "garbage", "micro", "overload",
 };
 
 #define SALT 0x5eed1234u
@@ -50,26 +51,41 @@ static struct bench_row *new_row(struct bench_run *r, const char *scen, enum ben
 /* What one scenario has on the receiving side. */
 struct dut {
 	struct ceiling_bpf *ceil;
+	struct reflector_bpf *refl;	/* synflood: reflector and selftest */
 	struct bench_xdpct x;
 	struct bench_xdpct xsc;		/* synflood: xdpct with SYN cookies on */
 	bool have_x, have_xsc;
 };
 
-/* Trackers keep their own generator stream: 0 ceiling, 1 xdpct, 2 kernel, 3 cookies. */
-#define TRACKERS 4
+/*
+ * Trackers keep their own generator stream: 0 ceiling, 1 xdpct, 2 kernel,
+ * 3 cookies, 4 reflector, 5 selftest.
+ */
+#define TRACKERS 6
 static int tracker_of(enum bench_variant v)
 {
 	if (v == V_XDPCT_COOKIES)
 		return 3;
+	if (v == V_REFLECTOR || v == V_SELFTEST)
+		return v == V_REFLECTOR ? 4 : 5;
 	return v == V_CEILING || v == V_LOOKUP || v == V_FORWARD ? 0 : (v == V_XDPCT || v == V_XDPCT_PASS) ? 1 : 2;
 }
 
 static int variant_on(struct dut *d, struct bench_gen *g, enum bench_variant v,
-		      bench_count_fn *count, void **ctx)
+		      bench_count_fn *count, bench_count_fn *tx, void **ctx)
 {
 	int fd, err = 0;
 
+	*tx = NULL;
 	switch (v) {
+	case V_REFLECTOR:
+	case V_SELFTEST:
+		fd = bpf_program__fd(v == V_REFLECTOR ? d->refl->progs.reflector :
+							d->refl->progs.selftest);
+		*count = bench_reflector_count;
+		*tx = bench_reflector_tx;
+		*ctx = d->refl;
+		break;
 	case V_CEILING:
 		fd = bpf_program__fd(d->ceil->progs.ceiling);
 		*count = bench_ceiling_count;
@@ -90,6 +106,7 @@ static int variant_on(struct dut *d, struct bench_gen *g, enum bench_variant v,
 		/* the production program: its XDP_TX is the SYN-ACK */
 		fd = bench_xdpct_prog(&d->xsc, false);
 		*count = bench_xdpct_count;
+		*tx = bench_xdpct_tx;
 		*ctx = &d->xsc;
 		break;
 	default:
@@ -120,10 +137,18 @@ static void variant_off(struct dut *d, enum bench_variant v)
 		bench_kernel_synproxy(false);
 }
 
-/* The flood's variants with a listener behind them: a real client runs too. */
+/*
+ * The flood's variants with a listener behind them: a real client runs too,
+ * in the overload scenario.  synflood measures the answer rate alone: the
+ * client's own connections would be charged to the generator's core in
+ * some rows and not in others (the XDP answerers have no listener).
+ */
+static bool legit_wanted;
+
 static bool legit_variant(enum bench_variant v)
 {
-	return v == V_KERNEL_COOKIES || v == V_KERNEL_SYNPROXY || v == V_XDPCT_COOKIES;
+	return legit_wanted &&
+	       (v == V_KERNEL_COOKIES || v == V_KERNEL_SYNPROXY || v == V_XDPCT_COOKIES);
 }
 
 static void legit_on(struct dut *d, struct bench_gen *g, enum bench_variant v)
@@ -163,19 +188,22 @@ static int measure(struct bench_run *r, struct dut *d, struct bench_gen *g, cons
 	for (rep = 0; rep < r->o.reps && !bench_stop; rep++) {
 		for (i = 0; i < nv && !bench_stop; i++) {
 			int t = tracker_of(vs[i]);
-			bench_count_fn count;
+			bench_count_fn count, tx;
 			void *ctx;
 
-			err = variant_on(d, g, vs[i], &count, &ctx);
+			err = variant_on(d, g, vs[i], &count, &tx, &ctx);
 			if (!err)
 				err = bench_gen_set_counters(g, cnt[t]);
 			if (!err)
 				legit_on(d, g, vs[i]);
 			if (!err)
-				err = bench_gen_measure(g, r->o.duration, count, ctx,
+				err = bench_gen_measure(g, r->o.duration, count, tx, ctx,
 							bench_legit_counts,
 							&rows[i]->s[rows[i]->n]);
 			bench_legit_stop();
+			if (!err && rows[i]->s[rows[i]->n].legit)
+				bench_legit_latency(&rows[i]->s[rows[i]->n].lat_p50_ms,
+						    &rows[i]->s[rows[i]->n].lat_p99_ms);
 			bench_gen_get_counters(g, cnt[t]);
 			variant_off(d, vs[i]);
 			if (err) {
@@ -209,6 +237,8 @@ static void dut_close(struct dut *d)
 	d->have_x = d->have_xsc = false;
 	ceiling_bpf__destroy(d->ceil);
 	d->ceil = NULL;
+	reflector_bpf__destroy(d->refl);
+	d->refl = NULL;
 	bench_kernel_close();
 	bench_net_teardown();
 }
@@ -418,10 +448,10 @@ static int run_router(struct bench_run *r, const char *scen, enum gen_mode mode,
 
 static int run_synflood(struct bench_run *r)
 {
-	enum bench_variant vs[5] = {
+	enum bench_variant vs[8] = {
 		V_CEILING, V_XDPCT, V_KERNEL_COOKIES, V_KERNEL_SYNPROXY,
 	};
-	struct bench_row *rows[5];
+	struct bench_row *rows[8];
 	struct bench_gen g = {};
 	struct gen_cfg cfg;
 	struct dut d;
@@ -430,6 +460,14 @@ static int run_synflood(struct bench_run *r)
 	err = dut_open(r, &d, DUT_LOCAL, DEFAULT_TABLE);
 	if (err)
 		return err;
+	/* the XDP answerers to measure xdpct's against, in the same run */
+	err = bench_reflector_open(&d.refl, BENCH_PORT);
+	if (!err) {
+		vs[nv++] = V_REFLECTOR;
+		vs[nv++] = V_SELFTEST;
+	} else {
+		xdpct_warn("bench: the reflector baselines did not load (%s)", strerror(-err));
+	}
 	/* the handshake offload, where this host can complete its handshakes */
 	err = bench_xdpct_open(&d.xsc, DEFAULT_TABLE, r->aux_cpu, BENCH_PORT);
 	if (!err) {
@@ -451,7 +489,7 @@ static int run_synflood(struct bench_run *r)
 	if (!err) {
 		xdpct_note(rows[1], &d.x);
 		if (d.have_xsc)
-			xdpct_note(rows[4], &d.xsc);
+			xdpct_note(rows[nv - 1], &d.xsc);
 		else
 			snprintf(rows[0]->note, sizeof(rows[0]->note), "xdpct only tracks the "
 				 "SYNs: no SYN-cookie offload on this host");
@@ -517,6 +555,95 @@ static int micro_stages(struct bench_run *r, __u32 pop, __u32 rep)
 	return err;
 }
 
+/*
+ * The receiving veth's NAPI in a kernel thread of its own, pinned to cpu:
+ * the generator's core only generates, as a NIC's sender would, and what
+ * the receiver cannot take stays in (and falls off) the veth's ring.
+ */
+static int napi_threaded(int cpu, int gen_cpu)
+{
+	/* a veth has NAPI instances with GRO on (or XDP): keep them for the whole run */
+	if (bench_sh("ip netns exec " BENCH_NS_DUT " ethtool -K " BENCH_IF_DUT " gro on") ||
+	    bench_sh("ip netns exec " BENCH_NS_DUT " sh -c 'echo 1 > /sys/class/net/"
+		     BENCH_IF_DUT "/threaded'"))
+		return -ENOTSUP;
+	/* napi/<dev>-<id>: the kernel threads of the device's NAPI instances */
+	if (bench_sh("for p in $(pgrep '^napi/" BENCH_IF_DUT "-'); do taskset -pc %d $p; done",
+		     cpu) ||
+	    bench_sh("pgrep '^napi/" BENCH_IF_DUT "-'"))
+		return -ESRCH;
+	/*
+	 * The real client's frames into the flood's queue (the generator's
+	 * CPU's), as a NIC's RSS would mix them: XPS of every other queue off.
+	 */
+	for (int q = 0; q < 64; q++) {
+		char path[96];
+
+		snprintf(path, sizeof(path), "/sys/class/net/" BENCH_IF_GEN "/queues/tx-%d", q);
+		if (bench_sh("ip netns exec " BENCH_NS_GEN " test -d %s", path))
+			break;
+		bench_sh("ip netns exec " BENCH_NS_GEN " sh -c 'echo %lx > %s/xps_cpus'",
+			 q == gen_cpu ? (1UL << libbpf_num_possible_cpus()) - 1 : 0UL, path);
+	}
+	return 0;
+}
+
+/*
+ * Overload: the flood at the generator's full rate on its own CPU, the
+ * receiver (threaded NAPI: XDP, the kernel's stack, the listener) on the
+ * other, a real client connecting through it.  Each setup: SYN-ACKs/s,
+ * legitimate connections completed and failed, connect p50/p99; the
+ * frames the receiver could not take are offered minus received.
+ */
+static int run_overload(struct bench_run *r)
+{
+	enum bench_variant vs[3] = { V_KERNEL_COOKIES, V_KERNEL_SYNPROXY };
+	struct bench_row *rows[3];
+	struct bench_gen g = {};
+	struct gen_cfg cfg;
+	struct dut d;
+	int nv = 2, err, i;
+
+	if (r->aux_cpu < 0) {
+		xdpct_err("bench: overload needs a CPU besides the generator's");
+		return -EINVAL;
+	}
+	err = dut_open(r, &d, DUT_LOCAL, 0);
+	if (err)
+		return err;
+	err = bench_xdpct_open(&d.xsc, DEFAULT_TABLE, r->aux_cpu, BENCH_PORT);
+	if (!err) {
+		d.have_xsc = true;
+		vs[nv++] = V_XDPCT_COOKIES;
+	} else {
+		xdpct_warn("bench: xdpct with SYN cookies did not load (%s)", strerror(-err));
+	}
+	err = bench_kernel_syncookies();
+	if (!err)
+		err = napi_threaded(r->aux_cpu, r->rep.cpus[0]);
+	if (err) {
+		xdpct_err("bench: overload set-up (listener, threaded NAPI) failed: %s",
+			  strerror(-err));
+		goto out;
+	}
+	gen_cfg(&cfg, GEN_SYNFLOOD, 0);
+	cfg.rate_pps = r->o.offer_mpps * 1e6;
+	err = bench_gen_open(&g, &cfg, r->o.threads);
+	legit_wanted = true;
+	if (!err)
+		err = measure(r, &d, &g, "overload", 0, vs, nv, rows);
+	legit_wanted = false;
+	if (!err && d.have_xsc)
+		xdpct_note(rows[nv - 1], &d.xsc);
+	for (i = 0; !err && i < nv; i++)
+		if (!rows[i]->s[0].legit)
+			snprintf(rows[i]->note, sizeof(rows[i]->note), "no legitimate client ran");
+out:
+	bench_gen_close(&g);
+	dut_close(&d);
+	return err;
+}
+
 /* Micro-costs need no traffic, only a loaded datapath with flows in it. */
 static int run_micro(struct bench_run *r)
 {
@@ -543,6 +670,13 @@ static int run_micro(struct bench_run *r)
 	/* each run below changes a flow for good: never more runs than flows */
 	micro(r, &x, c, MICRO_SYN_NEW, 0, few);
 	micro(r, &x, c, MICRO_FIN, pop, few);
+	/* the offloader's answer, in an instance with cookies on */
+	bench_xdpct_close(&x);
+	err = bench_xdpct_open(&x, 2 * pop, r->aux_cpu, BENCH_PORT);
+	if (!err)
+		micro(r, &x, c, MICRO_SYN_COOKIE, 0, rep);
+	else
+		err = 0;	/* no offload on this host: the figure is missing, no more */
 out:
 	ceiling_bpf__destroy(c);
 	bench_xdpct_close(&x);
@@ -585,6 +719,9 @@ int bench_run_all(struct bench_run *r)
 			break;
 		case S_MICRO:
 			err = run_micro(r);
+			break;
+		case S_OVERLOAD:
+			err = run_overload(r);
 			break;
 		}
 		if (err == -EINTR)

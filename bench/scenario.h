@@ -10,9 +10,9 @@
 #define BENCH_MAX_ROWS 64	/* rows of the report (r->rep.rows) */
 #define BENCH_MAX_MICRO 24	/* micro results (r->rep.micro) */
 
-enum { S_ESTABLISHED, S_CHURN, S_SYNFLOOD, S_GARBAGE, S_MICRO, S_MAX };
+enum { S_ESTABLISHED, S_CHURN, S_SYNFLOOD, S_GARBAGE, S_MICRO, S_OVERLOAD, S_MAX };
 
-/* "established", "churn", "synflood", "garbage", "micro" */
+/* "established", "churn", "synflood", "garbage", "micro", "overload" */
 extern const char *const bench_scenario_names[S_MAX];
 
 struct bench_opts {
@@ -22,6 +22,7 @@ struct bench_opts {
 	int threads;
 	int reps;
 	__u32 flows;
+	double offer_mpps;	/* overload: the flood's rate, 0: the generator's full rate */
 	bool json;		/* -j: the JSON instead of the table */
 	bool scen[S_MAX];
 };

@@ -23,14 +23,14 @@ zlib1g-dev		# linked (libbpf)
 libpcap-dev		# replay's capture reader
 libcriterion-dev	# the C tests
 iproute2		# ip, tc, ss, nstat: every netns test, the demo, the bench
-ethtool			# offloads off on the veths (tests, demo, bench)
+ethtool			# offloads off on the veths (tests, demo, bench), GRO on for bench overload
 iptables		# iptables(-restore) and ip6tables(-restore): synproxy completion, tests
 nftables		# nft: synproxy completion's tables, the bench's baselines
 tcpdump			# the CLI test records a connection and replays it
 hping3			# SYN floods and forged segments (full-table and syncookie tests)
 python3			# tests/*/test_*.py and the demo (standard library only)
-procps			# sysctl: tests, bench
-util-linux		# mountpoint (here), setpriv and unshare (CLI error test)
+procps			# sysctl: tests, bench; pgrep: bench overload (the NAPI threads)
+util-linux		# mountpoint (here), setpriv and unshare (CLI error test), taskset (bench overload)
 mount			# mount (bpffs, here; the CLI error test)
 coreutils		# timeout, stat, mktemp and friends
 systemd			# systemd-analyze verify: the install test checks xdpct@.service

@@ -424,6 +424,17 @@ static __always_inline int gen_write(struct xdp_md *ctx)
 	g = bpf_map_lookup_elem(&gen_state, &zero);
 	if (!g)
 		return XDP_ABORTED;
+	if (cfg.rate_pps) {
+		/* paced: a frame every gap ns per thread; the others are not sent */
+		__u64 now = bpf_ktime_get_ns();
+		__u64 gap = 1000000000ULL * (g->nslots ? g->nslots : 1) / cfg.rate_pps;
+
+		if (now < g->next_ns)
+			return XDP_DROP;
+		/* behind by more than a millisecond: no burst to catch up */
+		g->next_ns = g->next_ns && now - g->next_ns < 1000000 ? g->next_ns + gap :
+									 now + gap;
+	}
 	c = g->cnt++;
 	switch (cfg.mode) {
 	case GEN_ESTABLISHED:

@@ -13,6 +13,8 @@
  *                before tracking it, so one repeated test run visits many
  *                flows (a new flow each run: the insert path; or N
  *                pre-populated flows in turn: lookups at scale).
+ *                Or (VARY_SYN) put the SYN back that the last run turned
+ *                into its SYN-ACK: the cost of one cookie answer.
  *   micro_base   the rewrite alone, subtracted from xdpct_micro's figure.
  *   lookup       the `lookup` baseline, the floor of any tracker: the
  *                ceiling's header walk (hdr_parse.h), xdpct's 44-byte key
@@ -37,13 +39,14 @@ const volatile __u32 bench_stage = BENCH_STAGE_ALL;
 #include "xdpct.bpf.c"
 #include "hdr_parse.h"
 
-enum { VARY_NONE, VARY_NEW_FLOW, VARY_WALK };
+enum { VARY_NONE, VARY_NEW_FLOW, VARY_WALK, VARY_SYN };
 
 volatile __u32 vary;		/* VARY_* */
 volatile __u32 vary_n;		/* VARY_WALK: flows 0..vary_n-1 */
 volatile __u32 vary_client_net;	/* as the generator's cfg */
 volatile __u32 vary_isn_salt;
 volatile __u64 vary_cnt;
+__u64 vary_syn[GEN_FRAME_LEN / 8 + 1];	/* VARY_SYN: the frame, as first given */
 
 SEC("xdp")
 int xdpct_drop(struct xdp_md *ctx)
@@ -59,6 +62,15 @@ static __always_inline void rewrite(struct xdp_md *ctx)
 	__u64 c = vary_cnt++;
 	__u32 i;
 
+	if (vary == VARY_SYN) {
+		/* back to GEN_FRAME_LEN bytes, then the SYN's bytes */
+		int d = GEN_FRAME_LEN - (int)((long)ctx->data_end - (long)ctx->data);
+
+		if (d && bpf_xdp_adjust_tail(ctx, d))
+			return;
+		bpf_xdp_store_bytes(ctx, 0, vary_syn, GEN_FRAME_LEN);
+		return;
+	}
 	if ((void *)(p + 54) > (void *)(long)ctx->data_end)
 		return;
 	if (vary == VARY_NEW_FLOW) {

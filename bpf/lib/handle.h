@@ -16,6 +16,8 @@
 #include "maps.h"
 #include "verdict.h"
 #include "sc_synack.h"
+#include "sc_frag.h"
+#include "sc_fast.h"
 #include "track.h"
 
 /*
@@ -84,6 +86,8 @@ static __always_inline int handle_frame(void *ctx, int is_xdp, void *data, void 
 	if (!is_xdp)
 		tc_outer_vlan(ctx, &p.m);
 	count_parsed(st, &p.m);
+	if (is_xdp && cfg.sc_mode && xdpct_sc_fragment(&p.m, r))
+		return VERDICT_DROP;
 	if (r == PARSE_INVALID) {
 		if (is_xdp && cfg.sc_mode && xdpct_sc_bad_syn(&p.m))
 			return VERDICT_DROP;
@@ -113,9 +117,17 @@ static __always_inline int handle_frame(void *ctx, int is_xdp, void *data, void 
 /* One frame at XDP: its XDP action. */
 static __always_inline int xdpct_handle_xdp(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
+	void *data, *data_end;
+	int r;
 
+	/* a SYN flood's common SYN, answered before anything else runs */
+	if (cfg.sc_mode == XDPCT_SC_ALWAYS) {
+		r = xdpct_sc_fast_syn(ctx);
+		if (r >= 0)
+			return r;
+	}
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
 	return verdict_xdp(handle_frame(ctx, 1, data, data_end, data_end - data));
 }
 

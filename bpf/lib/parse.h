@@ -43,7 +43,8 @@ struct pkt_meta {
 	__u16 sport;		/* host byte order */
 	__u16 dport;
 	__u8 family;
-	__u8 frag_first;
+	__u8 frag_first;	/* 1: first fragment; 2: IPv6 atomic fragment
+				 * (offset 0, M=0: RFC 6946, no fragment) */
 	__u8 invalid;
 	__u8 flags;		/* TCP flags byte */
 	__u32 seq, ack;		/* host byte order */
@@ -195,9 +196,15 @@ static __always_inline int ipv6_ext_step(struct pkt *p, __u8 *nexthdr, __u32 *us
 	if ((void *)(h + 8) > p->data_end)
 		return -PARSE_INVALID;
 	if (*nexthdr == 44) {		/* fragment */
-		if ((((__u16)h[2] << 8) | h[3]) & 0xfff8)
+		if ((((__u16)h[2] << 8) | h[3]) & 0xfff8) {
+			/* TCP, or headers TCP may follow; else not ours */
+			if (h[0] != IPPROTO_TCP_ && h[0] != 0 && h[0] != 43 &&
+			    h[0] != 60 && h[0] != 51)
+				return -PARSE_NON_TCP;
 			return -PARSE_FRAG_LATER;
-		p->m.frag_first = 1;
+		}
+		/* offset 0, M=0: an atomic fragment, no fragment (RFC 6946) */
+		p->m.frag_first = (h[3] & 1) ? 1 : 2;
 		len = 8;
 	} else if (*nexthdr == 51) {	/* AH */
 		len = ((__u32)h[1] + 2) * 4;

@@ -18,7 +18,9 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "xdpct/cookie.h"
+#include "xdpct/flow.h"
 #include "tcp_opts.h"
+#include "csum.h"
 
 /* SipHash key of xdpct's own cookies: random, set by the loader. */
 const volatile __u64 xdpct_sc_key[2];
@@ -53,6 +55,8 @@ struct xdpct_sc_scratch {
 	struct bpf_sock_tuple tuple;
 	struct bpf_ct_opts ct_opts;
 	struct sc_ack ack;
+	struct xdpct_flow_key key;	/* a SYN's flow: is it live? */
+	struct csum_buf csum;		/* the SYN's TCP checksum (csum.h) */
 	__u32 l3_off;		/* the SYN's IP header */
 	__u32 slot;		/* launder() (TC parse) */
 };

@@ -19,6 +19,9 @@
 #include "tcp.h"
 #include "cfg.h"
 #include "maps.h"
+#include "fsm_state.h"
+#include "table.h"
+#include "csum.h"
 #include "sc_maps.h"
 #include "sc_auto.h"
 #include "sc_frame.h"
@@ -291,10 +294,41 @@ static __always_inline int sc_rewrite(struct xdp_md *ctx, struct xdpct_work *w,
 	return 0;
 }
 
+/* The SYN's TCP checksum (the kernel drops a bad one: so do we). */
+static __always_inline int sc_syn_csum_ok(struct xdp_md *ctx, const struct pkt_meta *m,
+					  struct xdpct_sc_scratch *s)
+{
+	__u32 len = 20 + m->opt_len + m->payload;
+	__u64 ph;
+
+	if (m->family == 4)
+		ph = csum_pseudo_v4(m->saddr[0], m->daddr[0], IPPROTO_TCP_, len);
+	else
+		ph = csum_pseudo_v6(m->saddr, m->daddr, IPPROTO_TCP_, len);
+	return tcp_csum_ok_xdp(ctx, m->l4_off, len, ph, &s->csum);
+}
+
+/*
+ * A SYN on a connection the table holds as live (established, closing,
+ * or a handshake the kernel answered): a new ISN on a running connection
+ * is the endpoint's to answer with its challenge ACK (RFC 5961 4.2); a
+ * cookie SYN-ACK would only make the client's ACK invalid on the old flow.
+ */
+static __always_inline int sc_syn_on_live_flow(const struct pkt_meta *m,
+					       struct xdpct_sc_scratch *s)
+{
+	struct xdpct_flow *f;
+
+	flow_key(&s->key, m);
+	f = bpf_map_lookup_elem(&xdpct_flows, &s->key);
+	return f && !fsm_flow_dead(f);
+}
+
 /*
  * A bare SYN to a protected port (track.h decided): answered when cookies
- * are on for it (SC_TX, or SC_DROP when it is malformed or no SYN-ACK could
- * be built), otherwise left to the kernel and tracked (SC_TRACK).
+ * are on for it (SC_TX, or SC_DROP when it is malformed, its checksum is
+ * bad or no SYN-ACK could be built), otherwise left to the kernel and
+ * tracked (SC_TRACK): cookies off, or a live flow holds its 4-tuple.
  */
 static __always_inline int sc_answer_syn(struct xdp_md *ctx, struct xdpct_work *w,
 					 struct xdpct_sc_scratch *s, struct xdpct_stats *st)
@@ -307,16 +341,20 @@ static __always_inline int sc_answer_syn(struct xdp_md *ctx, struct xdpct_work *
 		st->c[XDPCT_STAT_SC_SYN_PASSED]++;
 		return SC_TRACK;
 	}
-	if (w->meta.frag_first) {
-		st->c[XDPCT_STAT_SC_SYN_FRAGMENT]++;
-		return SC_DROP;
-	}
 	r = sc_l3_off(ctx, s);
 	if (r < 0 || sc_martian(&w->meta, s->eth)) {
 		st->c[XDPCT_STAT_SC_SYN_MALFORMED]++;
 		return SC_DROP;
 	}
 	s->l3_off = r;
+	if (!sc_syn_csum_ok(ctx, &w->meta, s)) {
+		st->c[XDPCT_STAT_SC_SYN_BAD_CSUM]++;
+		return SC_DROP;
+	}
+	if (sc_syn_on_live_flow(&w->meta, s)) {
+		st->c[XDPCT_STAT_SC_SYN_LIVE]++;
+		return SC_TRACK;
+	}
 	r = sc_synack_fields(ctx, w, s, &a);
 	if (r == 1) {
 		st->c[XDPCT_STAT_SC_SYN_MALFORMED]++;

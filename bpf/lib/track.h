@@ -7,10 +7,12 @@
  * The handshake offloader's decision is made here, and only here (XDP,
  * cfg.sc_mode on, a segment to a protected port):
  *
- *   bare SYN                 answered before any lookup (sc_synack.h): a
- *                            SYN-ACK, or dropped when malformed; a flood
- *                            costs neither a lookup nor an entry.  With
- *                            cookies off for the port, tracked as usual.
+ *   bare SYN                 answered here (sc_synack.h): a SYN-ACK, or
+ *                            dropped when malformed or its checksum is bad;
+ *                            a flood costs one lookup (is a live flow on
+ *                            the 4-tuple? then it is the endpoint's, RFC
+ *                            5961 4.2) and no entry.  With cookies off for
+ *                            the port, or a live flow, tracked as usual.
  *   a live flow              tracked as usual: no cookie work.
  *   no live flow, no SYN     the cookie check (sc_check.h): a valid cookie
  *                            ACK starts its flow ESTABLISHED; otherwise

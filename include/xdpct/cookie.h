@@ -13,8 +13,12 @@
  *                          |  hash[31:4]   | tick | MSS idx |
  *
  *    hash = SipHash-2-4(key; client addr, server addr, client port,
- *    server port, client ISN, tick, MSS index, option bits), key 128 random
- *    bits made at attach: no bit of the cookie can be changed unnoticed.  tick = clock >> 36 (68.7 s); a cookie is good in its tick
+ *    server port, client ISN | tick, MSS index, family, option bits), key
+ *    128 random bits made at attach: no bit of the cookie can be changed
+ *    unnoticed.  IPv4: two message blocks (addresses; ports and ISN) and
+ *    the final block, which carries the tick (32 bits), MSS index, family
+ *    and option bits as its seven message bytes; IPv6: five blocks and the
+ *    same final block.  tick = clock >> 36 (68.7 s); a cookie is good in its tick
  *    and the next one (69-137 s, like the kernel's 2 minutes).  28 bits of
  *    hash: a blind guess succeeds with odds 2^-28.
  *
@@ -190,9 +194,10 @@ XDPCT_SC_INLINE void xdpct_sip_word(struct xdpct_sip *s, __u64 m)
 	s->n += 8;
 }
 
-XDPCT_SC_INLINE __u64 xdpct_sip_final(struct xdpct_sip *s)
+/* The last block: tail holds up to 7 bytes of message (tail_len of them). */
+XDPCT_SC_INLINE __u64 xdpct_sip_final(struct xdpct_sip *s, __u64 tail, __u32 tail_len)
 {
-	__u64 b = (__u64)(s->n & 0xff) << 56;
+	__u64 b = (__u64)((s->n + tail_len) & 0xff) << 56 | (tail & 0x00ffffffffffffffULL);
 
 	s->v3 ^= b;
 	xdpct_sip_round(s);
@@ -206,24 +211,44 @@ XDPCT_SC_INLINE __u64 xdpct_sip_final(struct xdpct_sip *s)
 	return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
 }
 
-XDPCT_SC_INLINE __u32 xdpct_cookie_hash(__u64 k0, __u64 k1, const struct xdpct_cookie_in *c,
-				      __u64 tick, __u32 mss_idx)
+/*
+ * The final block's seven message bytes: the tick (32 bits), the MSS index,
+ * the family and the option bits, so they cost no block of their own.
+ */
+XDPCT_SC_INLINE __u64 xdpct_cookie_tail(__u64 tick, __u32 mss_idx, __u8 family, __u8 tsbits)
+{
+	return (tick & 0xffffffffULL) << 24 | (__u64)(mss_idx & 3) << 16 |
+	       (__u64)family << 8 | tsbits;
+}
+
+/* IPv4: one block of addresses, one of ports and ISN, the final block. */
+XDPCT_SC_INLINE __u32 xdpct_cookie_hash4(__u64 k0, __u64 k1, __u32 caddr, __u32 saddr,
+				       __u16 cport, __u16 sport, __u32 isn, __u64 tail)
 {
 	struct xdpct_sip s;
 
 	xdpct_sip_init(&s, k0, k1);
-	if (c->family == 6) {
-		xdpct_sip_word(&s, (__u64)c->caddr[0] << 32 | c->caddr[1]);
-		xdpct_sip_word(&s, (__u64)c->caddr[2] << 32 | c->caddr[3]);
-		xdpct_sip_word(&s, (__u64)c->saddr[0] << 32 | c->saddr[1]);
-		xdpct_sip_word(&s, (__u64)c->saddr[2] << 32 | c->saddr[3]);
-	} else {
-		xdpct_sip_word(&s, (__u64)c->caddr[0] << 32 | c->saddr[0]);
-	}
+	xdpct_sip_word(&s, (__u64)caddr << 32 | saddr);
+	xdpct_sip_word(&s, (__u64)cport << 48 | (__u64)sport << 32 | isn);
+	return (__u32)xdpct_sip_final(&s, tail, 7);
+}
+
+XDPCT_SC_INLINE __u32 xdpct_cookie_hash(__u64 k0, __u64 k1, const struct xdpct_cookie_in *c,
+				      __u64 tick, __u32 mss_idx)
+{
+	__u64 tail = xdpct_cookie_tail(tick, mss_idx, c->family, c->tsbits);
+	struct xdpct_sip s;
+
+	if (c->family != 6)
+		return xdpct_cookie_hash4(k0, k1, c->caddr[0], c->saddr[0], c->cport, c->sport,
+					  c->isn, tail);
+	xdpct_sip_init(&s, k0, k1);
+	xdpct_sip_word(&s, (__u64)c->caddr[0] << 32 | c->caddr[1]);
+	xdpct_sip_word(&s, (__u64)c->caddr[2] << 32 | c->caddr[3]);
+	xdpct_sip_word(&s, (__u64)c->saddr[0] << 32 | c->saddr[1]);
+	xdpct_sip_word(&s, (__u64)c->saddr[2] << 32 | c->saddr[3]);
 	xdpct_sip_word(&s, (__u64)c->cport << 48 | (__u64)c->sport << 32 | c->isn);
-	xdpct_sip_word(&s, tick << 24 | (__u64)(mss_idx & 3) << 16 | (__u64)c->family << 8 |
-			   c->tsbits);
-	return (__u32)xdpct_sip_final(&s);
+	return (__u32)xdpct_sip_final(&s, tail, 7);
 }
 
 XDPCT_SC_INLINE __u32 xdpct_cookie_make(__u64 k0, __u64 k1, const struct xdpct_cookie_in *c,

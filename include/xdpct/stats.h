@@ -57,7 +57,10 @@
 	X(SC_HANDSHAKE_DONE,	"handshake_completed",	"Cookie handshakes handed to the listener (request socket/SYNPROXY)") \
 	X(SC_REQSK_FAILED,	"reqsk_failed",		"Valid cookies the TC program could not turn into a request socket") \
 	X(SC_MODE_SWITCH,	"sc_mode_switch",	"auto mode: cookies switched on or off for a port") \
-	X(RESYNC,		"resync",		"Directions resynchronised after segments the tracker missed")
+	X(RESYNC,		"resync",		"Directions resynchronised after segments the tracker missed") \
+	X(SC_SYN_BAD_CSUM,	"syn_bad_csum",		"SYNs to protected ports dropped: bad TCP checksum") \
+	X(SC_SYN_LIVE,		"syn_live_flow",	"SYNs to protected ports on a live flow: passed to the endpoint (RFC 5961 4.2)") \
+	X(SC_FRAG_DROPPED,	"sc_frag_dropped",	"TCP fragments dropped (--syncookie): to a protected port, or port unknown")
 
 enum xdpct_stat {
 #define XDPCT_STAT_ENUM(id, name, help) XDPCT_STAT_##id,

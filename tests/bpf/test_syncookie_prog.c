@@ -696,3 +696,335 @@ Test(auto_mode, switches_on_and_off)
 	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_MODE_SWITCH), 2);
 	sc_close();
 }
+
+/* ---- issue 13: what the endpoint would not answer ------------------------ */
+
+static int run_spec(const struct pkt_spec *s)
+{
+	__u8 out[PKT_MAX];
+	struct pkt p;
+	__u32 len;
+
+	cr_assert_gt(pkt_build(&p, s), 0);
+	return run_out(&p, out, &len);
+}
+
+/*
+ * A SYN whose TCP checksum is wrong is not a SYN the kernel would answer
+ * (tcp_v4_rcv/tcp_v6_rcv -> tcp_checksum_complete drop it), so no cookie
+ * either: dropped, counted, nothing sent.  The checksum covers the
+ * pseudo-header (RFC 9293 3.1, RFC 8200 8.1), the header and the payload:
+ * a flipped bit in each of them is caught; odd-length and multi-chunk
+ * payloads (csum.h sums 512-byte chunks) are still answered when right.
+ */
+static void bad_checksum(int family)
+{
+	static const __u16 lens[] = { 0, 1, 3, 511, 512, 513, 1200 };
+	__u8 out[PKT_MAX];
+	struct pkt_spec s;
+	struct synack a;
+	struct pkt p;
+	__u32 i, len;
+
+	sc_open(XDPCT_SC_ALWAYS, XDPCT_SC_REQSK, 0);
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		syn_spec(&s, family, PORT);
+		s.sport = 30000 + i;
+		s.payload_len = lens[i];
+		syn_to_synack(&s, &a, out);	/* right checksum: answered */
+
+		pkt_build(&p, &s);
+		p.buf[p.l4_off + 16] ^= 0x01;	/* the checksum field */
+		expect_drop(&p, XDPCT_STAT_SC_SYN_BAD_CSUM, "checksum field");
+		pkt_build(&p, &s);
+		p.buf[p.l4_off + 4] ^= 0x80;	/* the ISN */
+		expect_drop(&p, XDPCT_STAT_SC_SYN_BAD_CSUM, "header bit");
+		pkt_build(&p, &s);
+		p.buf[p.l4_off + 22] ^= 0x10;	/* the MSS option */
+		expect_drop(&p, XDPCT_STAT_SC_SYN_BAD_CSUM, "option bit");
+		if (lens[i]) {
+			pkt_build(&p, &s);
+			p.buf[p.len - 1] ^= 0x01;	/* the last payload byte */
+			expect_drop(&p, XDPCT_STAT_SC_SYN_BAD_CSUM, "payload bit");
+		}
+	}
+	/* the pseudo-header: another source address, the segment unchanged */
+	syn_spec(&s, family, PORT);
+	pkt_build(&p, &s);
+	p.buf[p.l3_off + (family == 4 ? 15 : 23)] ^= 0x02;
+	if (family == 4)	/* the IPv4 header checksum stays right */
+		p.buf[p.l3_off + 11] ^= 0x02;
+	expect_drop(&p, XDPCT_STAT_SC_SYN_BAD_CSUM, "pseudo-header address");
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_SYN_BAD_CSUM), 3 * 7 + 6 + 1);
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_SYNACK_SENT), 7, "a bad SYN was answered");
+	cr_assert_eq(run_out(&p, out, &len), XDP_DROP);
+	sc_close();
+}
+
+Test(issue13, bad_tcp_checksum_ipv4)	{ bad_checksum(4); }
+Test(issue13, bad_tcp_checksum_ipv6)	{ bad_checksum(6); }
+
+/*
+ * A bare SYN with a new ISN on a connection the table holds as
+ * ESTABLISHED: the endpoint's to answer (RFC 5961 4.2, a challenge ACK),
+ * so it passes, no cookie, the flow untouched.  Once the connection is
+ * gone (an RST closed it), a SYN on the 4-tuple is a new connection and
+ * gets its cookie again.
+ */
+static void syn_on_live_flow(int family)
+{
+	struct pkt_spec s, k, syn2;
+	struct xdpct_flow f;
+	struct h_tuple t;
+	struct synack a;
+	__u8 out[PKT_MAX];
+
+	sc_open(XDPCT_SC_ALWAYS, XDPCT_SC_REQSK, 0);
+	syn_spec(&s, family, PORT);
+	syn_to_synack(&s, &a, out);
+	ack_spec(&k, &s, &a, a.tsval);
+	cr_assert_eq(run_spec(&k), XDP_PASS, "cookie ACK");
+	h_tuple_from_spec(&t, &k);
+	cr_assert_eq(h_lookup(&H, &t, &f), 0);
+	cr_assert_eq(f.state[f.client & 1], XDPCT_S_ESTABLISHED);
+
+	syn2 = s;
+	syn2.seq = CISN + 0x10000000;	/* a new ISN */
+	cr_assert_eq(run_spec(&syn2), XDP_PASS, "SYN on an established flow: not passed");
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_SYN_LIVE), 1);
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_SYNACK_SENT), 1, "answered with a cookie");
+	cr_assert_eq(h_lookup(&H, &t, &f), 0);
+	cr_assert_eq(f.state[0], XDPCT_S_ESTABLISHED, "the SYN changed the flow");
+	cr_assert_eq(f.state[1], XDPCT_S_ESTABLISHED);
+	cr_assert_eq(f.dir[f.client & 1].isn, CISN, "the SYN's ISN taken");
+	/* the same SYN again (a retransmission): still the endpoint's */
+	cr_assert_eq(run_spec(&syn2), XDP_PASS);
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_SYN_LIVE), 2);
+
+	/* the client resets the connection (in window): the flow is dead */
+	k = s;
+	k.flags = TH_RST;
+	k.seq = CISN + 1;
+	pkt_opts_clear(&k);
+	cr_assert_eq(run_spec(&k), XDP_PASS, "RST of the connection");
+	cr_assert_eq(h_lookup(&H, &t, &f), 0);
+	cr_assert(f.state[0] == XDPCT_S_CLOSED && f.state[1] == XDPCT_S_CLOSED,
+		  "RST did not close the flow: %u %u", f.state[0], f.state[1]);
+	cr_assert_eq(run_spec(&syn2), XDP_TX, "SYN on a closed flow: a new connection");
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_SYN_LIVE), 2);
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_SYNACK_SENT), 2);
+	sc_close();
+}
+
+Test(issue13, syn_on_established_ipv4)	{ syn_on_live_flow(4); }
+Test(issue13, syn_on_established_ipv6)	{ syn_on_live_flow(6); }
+
+/* A flow the kernel answered (cookies off in auto mode) is live too. */
+Test(issue13, syn_on_kernel_handshake)
+{
+	struct pkt_spec s;
+
+	sc_open(XDPCT_SC_AUTO, XDPCT_SC_REQSK, 100);
+	syn_spec(&s, 4, PORT);
+	cr_assert_eq(run_spec(&s), XDP_PASS, "quiet port: the kernel answers");
+	cr_assert_eq(h_flow_count(&H), 1);
+	/* cookies go on (a window at 150 SYN/s) */
+	run_tick();
+	for (int i = 0; i < 30; i++)
+		send_syn(21000 + i);
+	h_set_now(&H, T0 + XDPCT_SC_WINDOW_NS);
+	run_tick();
+	cr_assert_eq(send_syn(22000), XDP_TX, "cookies on");
+	/* the first client retransmits its SYN: the kernel's request socket has it */
+	cr_assert_eq(run_spec(&s), XDP_PASS, "retransmitted SYN of a tracked handshake");
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_SYN_LIVE), 1);
+	sc_close();
+}
+
+/*
+ * IP fragments of TCP under the offloader (sc_frag.h): the kernel would
+ * reassemble a SYN behind XDP's back (RFC 1858's tiny fragment: 8 bytes
+ * of TCP header in the first), so TCP fragments to protected ports are
+ * dropped, first and later ones, as the kernel selftest's XDP synproxy
+ * does; fragments to other ports and of other protocols are untouched.
+ */
+Test(issue13, ipv4_fragments_dropped)
+{
+	struct pkt_spec s;
+	struct pkt p;
+	__u8 out[PKT_MAX];
+	__u32 len;
+
+	sc_open(XDPCT_SC_ALWAYS, XDPCT_SC_REQSK, 0);
+	/* tiny first fragment: 8 bytes of TCP, ports only */
+	syn_spec(&s, 4, PORT);
+	pkt_opts_clear(&s);
+	s.mf = 1;
+	pkt_build(&p, &s);
+	pkt_ipv4_set_tot_len(&p, 20 + 8);
+	pkt_truncate(&p, p.l3_off + 28);
+	expect_drop(&p, XDPCT_STAT_SC_FRAG_DROPPED, "tiny first fragment");
+	/* cut before the ports: the port is unknown, dropped all the same */
+	pkt_build(&p, &s);
+	pkt_ipv4_set_tot_len(&p, 20 + 2);
+	pkt_truncate(&p, p.l3_off + 22);
+	expect_drop(&p, XDPCT_STAT_SC_FRAG_DROPPED, "2-byte first fragment");
+	/* its second fragment, the rest of the header (offset 8 bytes) */
+	syn_spec(&s, 4, PORT);
+	s.frag_off = 1;
+	pkt_build(&p, &s);
+	expect_drop(&p, XDPCT_STAT_SC_FRAG_DROPPED, "later fragment");
+	s.frag_off = 185;		/* the last one: MF clear */
+	s.mf = 0;
+	pkt_build(&p, &s);
+	expect_drop(&p, XDPCT_STAT_SC_FRAG_DROPPED, "last fragment");
+	/* a whole SYN as first fragment, and an ACK's first fragment */
+	syn_spec(&s, 4, PORT);
+	s.mf = 1;
+	s.payload_len = 100;
+	pkt_build(&p, &s);
+	expect_drop(&p, XDPCT_STAT_SC_SYN_FRAGMENT, "SYN first fragment");
+	s.flags = TH_ACK;
+	pkt_build(&p, &s);
+	expect_drop(&p, XDPCT_STAT_SC_FRAG_DROPPED, "ACK first fragment");
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_SYNACK_SENT), 0);
+
+	/* to a port nobody protects: tracked as before */
+	syn_spec(&s, 4, OPEN_PORT);
+	s.mf = 1;
+	s.payload_len = 100;
+	pkt_build(&p, &s);
+	cr_assert_eq(run_out(&p, out, &len), XDP_PASS, "first fragment to an open port");
+	cr_assert_eq(h_flow_count(&H), 1);
+	/* not TCP: untouched */
+	syn_spec(&s, 4, PORT);
+	s.proto = 17;
+	s.frag_off = 1;
+	pkt_build(&p, &s);
+	cr_assert_eq(run_out(&p, out, &len), XDP_PASS, "UDP later fragment");
+	/* DF clear but no fragment (offset 0, MF 0): a plain SYN, answered */
+	syn_spec(&s, 4, PORT);
+	s.df = 0;
+	cr_assert_eq(run_spec(&s), XDP_TX, "non-DF unfragmented SYN");
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_FRAG_DROPPED), 5);
+	/* still one class per packet: tcp + non_tcp + frag_later + invalid_* */
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_FRAG_LATER), 2, "later fragments not counted");
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_INV_TCP_HDR), 2, "tiny fragments not counted");
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_FRAG_FIRST), 3, "first fragments not counted");
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_PACKETS),
+		     h_stat(&H, XDPCT_STAT_TCP) + h_stat(&H, XDPCT_STAT_NON_TCP) +
+		     h_stat(&H, XDPCT_STAT_FRAG_LATER) + h_stat(&H, XDPCT_STAT_INV_TCP_HDR));
+	sc_close();
+}
+
+Test(issue13, ipv6_fragments_dropped)
+{
+	struct pkt_spec s;
+	struct pkt p;
+	__u8 out[PKT_MAX];
+	__u32 len;
+
+	sc_open(XDPCT_SC_ALWAYS, XDPCT_SC_REQSK, 0);
+	/* tiny first fragment: fragment header, 8 bytes of TCP */
+	syn_spec(&s, 6, PORT);
+	pkt_opts_clear(&s);
+	pkt_spec_add_frag(&s, 0, 1);
+	pkt_build(&p, &s);
+	pkt_ipv6_set_plen(&p, 8 + 8);
+	pkt_truncate(&p, p.l3_off + 40 + 16);
+	expect_drop(&p, XDPCT_STAT_SC_FRAG_DROPPED, "tiny first fragment");
+	syn_spec(&s, 6, PORT);
+	pkt_spec_add_ext(&s, PKT_EXT_HOP, 0);
+	pkt_spec_add_frag(&s, 1, 1);
+	pkt_build(&p, &s);
+	expect_drop(&p, XDPCT_STAT_SC_FRAG_DROPPED, "later fragment");
+	s.ext[1].mf = 0;
+	pkt_build(&p, &s);
+	expect_drop(&p, XDPCT_STAT_SC_FRAG_DROPPED, "last fragment");
+	syn_spec(&s, 6, PORT);
+	pkt_spec_add_frag(&s, 0, 1);
+	pkt_build(&p, &s);
+	expect_drop(&p, XDPCT_STAT_SC_SYN_FRAGMENT, "SYN first fragment");
+	/* a later fragment of UDP: not ours */
+	syn_spec(&s, 6, PORT);
+	s.proto = 17;
+	pkt_spec_add_frag(&s, 1, 0);
+	pkt_build(&p, &s);
+	cr_assert_eq(run_out(&p, out, &len), XDP_PASS, "UDP later fragment");
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_FRAG_DROPPED), 3);
+	sc_close();
+}
+
+/*
+ * RFC 6946: a fragment header with offset 0 and M=0 (an "atomic
+ * fragment") makes no fragment; the packet is processed as unfragmented.
+ * Such a SYN gets its SYN-ACK, without the fragment header.
+ */
+Test(issue13, ipv6_atomic_fragment_answered)
+{
+	__u8 out[PKT_MAX];
+	struct pkt_spec s;
+	struct synack a;
+
+	sc_open(XDPCT_SC_ALWAYS, XDPCT_SC_REQSK, 0);
+	syn_spec(&s, 6, PORT);
+	pkt_spec_add_frag(&s, 0, 0);
+	syn_to_synack(&s, &a, out);
+	cr_assert_eq(a.seq, own_cookie(&s, 10 | XDPCT_TS_SACK, 1440, T0), "cookie");
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_SYN_FRAGMENT), 0);
+	sc_close();
+}
+
+/*
+ * The flood's fast path (sc_fast.h: untagged IPv4, known option layouts)
+ * and the general path (sc_synack.h: here the same SYN behind a VLAN tag)
+ * must answer alike, byte for byte from the IP header on, in both
+ * completion modes: no options, MSS only, Linux's, Linux's with ECN setup,
+ * with a window scale above 14, with a jumbo MSS.
+ */
+static void paths_agree(__u8 completion)
+{
+	static const __u16 id = 42;
+	__u8 fast[PKT_MAX], slow[PKT_MAX];
+	struct pkt_spec s, v;
+	struct synack a, b;
+	int k;
+
+	sc_open(XDPCT_SC_ALWAYS, completion, 0);
+	for (k = 0; k < 6; k++) {
+		syn_spec(&s, 4, PORT);
+		s.sport = 41000 + k;
+		if (k == 0)
+			pkt_opts_clear(&s);
+		if (k == 1) {
+			pkt_opts_clear(&s);
+			pkt_opt_mss(&s, 1300);
+		}
+		if (k == 3)
+			s.flags |= TH_ECE | TH_CWR;
+		if (k == 4) {		/* a shift above 14 counts as 14 (RFC 7323 2.3) */
+			pkt_opts_clear(&s);
+			pkt_opts_linux_syn(&s, 1460, 15);
+		}
+		if (k == 5) {		/* jumbo frames: the largest MSS index */
+			pkt_opts_clear(&s);
+			pkt_opts_linux_syn(&s, 9000, 0);
+		}
+		v = s;
+		pkt_spec_vlans(&v, 1, &id);
+		syn_to_synack(&s, &a, fast);
+		syn_to_synack(&v, &b, slow);
+		cr_assert_eq(a.nvlan, 0);
+		cr_assert_eq(b.nvlan, 1);
+		cr_assert_eq(a.tcplen, b.tcplen, "layout %d: TCP lengths differ", k);
+		cr_assert_eq(memcmp(a.ip, b.ip, 20 + a.tcplen), 0,
+			     "layout %d: the fast path answered differently", k);
+	}
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_SYNACK_SENT), 12);
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_SYN_SEEN), 12);
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_PACKETS), 12);
+	sc_close();
+}
+
+Test(issue13, fast_path_agrees_reqsk)		{ paths_agree(XDPCT_SC_REQSK); }
+Test(issue13, fast_path_agrees_synproxy)	{ paths_agree(XDPCT_SC_SYNPROXY); }
