@@ -539,8 +539,16 @@ static __always_inline void fsm_synack_sender(const struct xdpct_flow *f,
 static __always_inline void fsm_synack_record(struct xdpct_flow *f, const struct xdpct_seg *g,
 					      int fresh, __u64 now)
 {
+	struct xdpct_dir *s = &f->dir[g->d & 1], *p = &f->dir[!(g->d & 1)];
+
 	if (fresh)
-		fsm_init_dir(&f->dir[g->d & 1], g);
+		fsm_init_dir(s, g);
+	/*
+	 * d may send as far as the SYN's window (never scaled, RFC 7323 2.2)
+	 * before the peer's first ACK: a TFO server's data and FIN in SYN_RCVD.
+	 */
+	if (p->maxwin && seq_after(s->end + p->maxwin, s->maxend))
+		s->maxend = s->end + p->maxwin;
 	if (!f->synack_ns)
 		f->synack_ns = now;
 }

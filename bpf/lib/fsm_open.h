@@ -139,7 +139,13 @@ static __always_inline void fsm_new_cookie(struct xdpct_flow *f, const struct xd
 	sd->isn = g->ack - 1;
 	sd->end = g->ack;
 	sd->ack = g->seq;
-	sd->maxwin = h->synack_win ? h->synack_win : 1;
+	/*
+	 * A synproxy SYN-ACK offers window 0 and SYNPROXY's own window update
+	 * opens it later (on egress, which XDP may not see): until the server's
+	 * first segment its window is unknown, so the client's data is not
+	 * checked against it (fsm_window_check(): no bound before both windows).
+	 */
+	sd->maxwin = h->synack_win;
 	sd->mss = h->smss;
 	sd->wscale = h->swscale;
 	sd->flags = XDPCT_D_SYN | XDPCT_D_SYN_ACKED | XDPCT_D_ACKED_ANY | h->opts;

@@ -51,6 +51,22 @@ static __always_inline __u32 fsm_seg_ack(const struct xdpct_flow *f, const struc
 }
 
 /*
+ * Check I: the segment lies inside what the receiver allowed, its data
+ * ending at or before maxend (the receiver's last ack + window, or one past
+ * a zero window's edge for the probe RFC 9293 3.8.6.1 allows).
+ * nf_conntrack tests only the start, before(seq, td_maxend + 1), so data
+ * sent contiguously past the window (each segment starting at the last
+ * one's end) is never caught once the first has overrun: refusing the
+ * overrun here also keeps maxend where the receiver put it.  A FIN takes
+ * the sequence number after the data and may sit at the edge itself.
+ */
+static __always_inline int fsm_seq_in_allowed(const struct xdpct_seg *g, __u32 maxend)
+{
+	return seq_before(g->seq + g->len, maxend + 1) &&
+	       (g->len || seq_before(g->seq, maxend + 1));
+}
+
+/*
  * tcp_in_window()'s checks I-IV.  0, or the XDPCT_STAT_INV_* that failed.
  * No bound is known before both directions announced a window, nor on a
  * liberal (midstream) entry.
@@ -66,8 +82,8 @@ static __always_inline int fsm_window_check(const struct xdpct_flow *f,
 	if ((f->flags & XDPCT_F_LIBERAL) || !p->maxwin || !s->syn)
 		return 0;
 	maxack = s->maxwin > XDPCT_MIN_MAXACK ? s->maxwin : XDPCT_MIN_MAXACK;
-	/* I: before(seq, sender->td_maxend + 1) */
-	if (!seq_before(g->seq, s->maxend + 1))
+	/* I: inside what the receiver allowed (fsm_seq_in_allowed) */
+	if (!fsm_seq_in_allowed(g, s->maxend))
 		return XDPCT_STAT_INV_SEQ;
 	/* II: after(end, sender->td_end - receiver->td_maxwin - 1) */
 	if (!seq_after(end, s->end - p->maxwin - 1))
@@ -85,7 +101,7 @@ static __always_inline int fsm_window_check(const struct xdpct_flow *f,
 static __always_inline int fsm_seq_fits(const struct xdpct_dir *s, const struct xdpct_dir *p,
 					const struct xdpct_seg *g)
 {
-	return seq_before(g->seq, s->maxend + 1) &&
+	return fsm_seq_in_allowed(g, s->maxend) &&
 	       seq_after(seg_end(g), s->end - p->maxwin - 1);
 }
 

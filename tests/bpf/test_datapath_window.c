@@ -96,6 +96,84 @@ Test(window, window_moves_with_acks)
 	conn_run_all_cfg(NULL, seq_window_grows);
 }
 
+/*
+ * Issue 11 rule 6, check I on the data's end.  The server offers a
+ * 1000-byte window; the client sends contiguous segments, each
+ * starting where the last ended.  Under nf_conntrack's test of the start
+ * alone (before(seq, td_maxend + 1)) the segment that crosses the edge is
+ * accepted, the sender's maxend follows its end, and every later segment
+ * then "fits": data keeps flowing past the advertised window unseen.
+ * Here the crossing segment is refused (invalid_seq), maxend stays where
+ * the receiver put it, so the next contiguous one is refused too; the
+ * window's last byte and a FIN right after it (RFC 9293 3.4: a FIN takes
+ * the sequence number after the data) are accepted, and a one-byte probe
+ * into a zero window (RFC 9293 3.8.6.1) fits the one byte nf_conntrack's
+ * td_maxend leaves past a zero window.
+ */
+/* The handshake, the server's SYN-ACK offering a 1000-byte window (never scaled: RFC 7323 2.2). */
+static void handshake_small_window(struct conn *c)
+{
+	STEP(c, .who = C, .flags = SYN, .st = { SSENT, LISTEN },
+	     .ev = { { C, NONE, SSENT } }, .cnt = { { N(FLOWS_CREATED), 1 } });
+	STEP(c, .who = S, .flags = SA, .ack = 1, .win = 1000, .st = { SSENT, SRCVD },
+	     .ev = { { S, LISTEN, SRCVD } });
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 1, .st = { EST, EST },
+	     .ev = { { C, SSENT, EST }, { S, SRCVD, EST } });
+}
+
+static void seq_contiguous_overrun(struct conn *c)
+{
+	int v = drop ? XDP_DROP : XDP_PASS;
+
+	/* the server's window: the client may send 1..1000 */
+	handshake_small_window(c);
+	STEP(c, .who = C, .flags = PA, .seq = 1, .ack = 1, .len = 600, .st = { EST, EST });
+	/* 601..1100 crosses the edge at 1001: refused */
+	STEP(c, .who = C, .flags = PA, .seq = 601, .ack = 1, .len = 500, .st = { EST, EST },
+	     .cnt = { { N(INV_SEQ), 1 } }, .verdict = v);
+	/* and so is the contiguous one after it: the edge did not move */
+	STEP(c, .who = C, .flags = PA, .seq = 1101, .ack = 1, .len = 500, .st = { EST, EST },
+	     .cnt = { { N(INV_SEQ), 1 } }, .verdict = v);
+	/* up to the last byte the window allows: accepted */
+	STEP(c, .who = C, .flags = PA, .seq = 601, .ack = 1, .len = 400, .st = { EST, EST });
+	/* a FIN right after the window's last byte */
+	STEP(c, .who = C, .flags = FA, .seq = 1001, .ack = 1, .st = { FW1, CW },
+	     .ev = { { C, EST, FW1 }, { S, EST, CW } });
+}
+
+Test(window, contiguous_overrun_counted)
+{
+	drop = 0;
+	conn_run_all_cfg(NULL, seq_contiguous_overrun);
+}
+
+Test(window, contiguous_overrun_dropped)
+{
+	struct xdpct_cfg cfg;
+
+	h_default_cfg(&cfg);
+	cfg.drop_window = 1;
+	drop = 1;
+	conn_run_all_cfg(&cfg, seq_contiguous_overrun);
+}
+
+/* A zero window: a one-byte probe at the edge fits; two bytes do not. */
+static void seq_zero_window_probe(struct conn *c)
+{
+	handshake_small_window(c);
+	/* the client fills the window; the server acks it all with window 0 */
+	STEP(c, .who = C, .flags = PA, .seq = 1, .ack = 1, .len = 1000, .st = { EST, EST });
+	STEP(c, .who = S, .flags = ACK, .seq = 1, .ack = 1001, .zero_win = true, .st = { EST, EST });
+	STEP(c, .who = C, .flags = PA, .seq = 1001, .ack = 1, .len = 2, .st = { EST, EST },
+	     .cnt = { { N(INV_SEQ), 1 } });
+	STEP(c, .who = C, .flags = PA, .seq = 1001, .ack = 1, .len = 1, .st = { EST, EST });
+}
+
+Test(window, zero_window_probe)
+{
+	conn_run_all_cfg(NULL, seq_zero_window_probe);
+}
+
 /* ---- gaps: segments the tracker missed, and resynchronising (issue 11, rule 9) ---- */
 
 /*

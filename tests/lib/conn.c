@@ -132,7 +132,7 @@ void conn_build(struct conn *c, const struct step *s, struct pkt *p)
 	sp.flags = s->flags;
 	sp.seq = s->abs_seq ? (__u32)s->seq : (__u32)(c->isn[s->who] + s->seq);
 	sp.ack = s->abs_ack ? (__u32)s->ack : (__u32)(c->isn[!s->who] + s->ack);
-	sp.win = s->win ? s->win : 65535;
+	sp.win = s->zero_win ? 0 : (s->win ? s->win : 65535);
 	sp.payload_len = s->len;
 	if (s->opts && !s->ts) {
 		pkt_opts_linux_syn(&sp, 1460, 7);

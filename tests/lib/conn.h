@@ -79,6 +79,7 @@ struct step {
 	__s64 seq, ack;		/* relative to sender's / receiver's ISN */
 	__u16 len;		/* payload bytes */
 	__u16 win;		/* raw window field; 0 means 65535 */
+	bool zero_win;		/* raw window field 0 (win is ignored) */
 	bool abs_seq, abs_ack;	/* seq / ack are absolute */
 	bool opts;		/* Linux-like SYN options (MSS 1460, wscale 7...) */
 	__u8 st[2];		/* expected states of client, server */
