@@ -51,6 +51,7 @@ struct pkt_meta {
 	__u32 opt_off;		/* TCP options of a SYN: offset from data */
 	__u32 opt_len;		/* and length (0: none) */
 	__u32 l4_off;		/* TCP header offset from data */
+	__u32 l4_len;		/* TCP header + payload bytes (checksummed, csum.h) */
 	__u32 slot;		/* launder() scratch when pkt_meta is in a map */
 };
 
@@ -131,6 +132,7 @@ static __always_inline int parse_tcp(struct pkt *p, __u32 l4off, __u32 l4_len)
 	p->m.win = bpf_ntohs(th->window);
 	p->m.payload = l4_len - doff;
 	p->m.l4_off = l4off;
+	p->m.l4_len = l4_len;
 	if ((p->m.flags & TCPF_SYN) && doff > sizeof(*th)) {
 		/* copied and walked by the caller, which knows its context */
 		p->m.opt_off = l4off + sizeof(*th);
@@ -191,9 +193,14 @@ static __always_inline int ipv6_ext_step(struct pkt *p, __u8 *nexthdr, __u32 *us
 	if ((void *)(h + 8) > p->data_end)
 		return -PARSE_INVALID;
 	if (*nexthdr == 44) {		/* fragment */
-		if ((((__u16)h[2] << 8) | h[3]) & 0xfff8)
+		__u16 fo = ((__u16)h[2] << 8) | h[3];
+
+		if (fo & 0xfff8)
 			return -PARSE_FRAG_LATER;
-		p->m.frag_first = 1;
+		/* offset 0 and M=0: an atomic fragment, the whole packet
+		 * (RFC 8200 4.5, RFC 6946): not a fragment at all */
+		if (fo & 1)
+			p->m.frag_first = 1;
 		len = 8;
 	} else if (*nexthdr == 51) {	/* AH */
 		len = ((__u32)h[1] + 2) * 4;

@@ -89,7 +89,8 @@ struct xdpct_flow {
 	__u8 client;		/* endpoint index (0/1) that sent the first SYN */
 	__u8 flags;		/* XDPCT_F_* */
 	__u32 gen;		/* connection generation on this entry (reuse) */
-	__u32 pad;
+	__u32 tag;		/* hash of the key, never 0 (bpf/lib/table.h); 0: the
+				 * entry is being deleted, packets take it for none */
 	__u64 first_seen_ns;
 	__u64 last_seen_ns;
 	__u64 syn_ns;		/* first SYN of this connection */

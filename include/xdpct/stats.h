@@ -56,7 +56,12 @@
 	X(SC_KNOWN_PASSED,	"sc_known_passed",	"Segments without a flow the local stack knows: passed, picked up") \
 	X(SC_HANDSHAKE_DONE,	"handshake_completed",	"Cookie handshakes handed to the listener (request socket/SYNPROXY)") \
 	X(SC_REQSK_FAILED,	"reqsk_failed",		"Valid cookies the TC program could not turn into a request socket") \
-	X(SC_MODE_SWITCH,	"sc_mode_switch",	"auto mode: cookies switched on or off for a port")
+	X(SC_MODE_SWITCH,	"sc_mode_switch",	"auto mode: cookies switched on or off for a port") \
+	X(INV_CHECKSUM,		"invalid_checksum",	"Invalid: TCP checksum wrong (XDP, --checksum): moves nothing") \
+	X(INV_FRAG,		"invalid_fragment",	"Invalid: IP fragment too short for the TCP flags, or overlapping the TCP header (RFC 1858/3128)") \
+	X(FRAG_UNKNOWN,		"frag_unknown",		"Non-first fragments of no known first fragment (passed, not counted in a flow)") \
+	X(EVICT_SCANS,		"evict_scans",		"Table walks for eviction candidates the queue had lost") \
+	X(FLOW_BUSY,		"flow_busy",		"Segments that met their entry being deleted by another CPU and gave up waiting")
 
 enum xdpct_stat {
 #define XDPCT_STAT_ENUM(id, name, help) XDPCT_STAT_##id,

@@ -483,7 +483,11 @@ static void send_checked(const struct pkt *p, struct slot *s, int who, struct ta
 	cr_assert_leq(finv, 1);
 	cr_assert(!finv || (d[XDPCT_STAT_TCP] && !newpath),
 		  "seed %#llx: state-machine invalid without an entry", (unsigned long long)seed);
-	if (pinv || d[XDPCT_STAT_INV_STATE] || d[XDPCT_STAT_INV_SYNACK])
+	/* a bad checksum (a mutated segment) is a TCP segment that moves nothing */
+	cr_assert(!d[XDPCT_STAT_INV_CHECKSUM] || (d[XDPCT_STAT_TCP] && !newpath && !finv),
+		  "seed %#llx: a bad checksum went further", (unsigned long long)seed);
+	if (pinv || d[XDPCT_STAT_INV_STATE] || d[XDPCT_STAT_INV_SYNACK] ||
+	    d[XDPCT_STAT_INV_CHECKSUM])
 		drop_want = cfg.drop_invalid;
 	if (d[XDPCT_STAT_INV_SEQ] || d[XDPCT_STAT_INV_ACK] || d[XDPCT_STAT_INV_RST])
 		drop_want = cfg.drop_window;

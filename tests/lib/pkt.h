@@ -140,5 +140,7 @@ void pkt_tcp_set_flags(struct pkt *p, __u8 flags);
 
 /* Internet checksum helpers (exported for the tests of the builder). */
 __u16 pkt_csum(const void *data, size_t len, __u32 sum);
+void pkt_tcp_fix_csum(struct pkt *p);	/* after a cut or an edit */
+void pkt_tcp_bad_csum(struct pkt *p);	/* one bit of the checksum flipped */
 
 #endif /* XDPCT_TEST_PKT_H */
