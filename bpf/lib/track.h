@@ -210,6 +210,11 @@ static __always_inline int track(struct xdp_md *xdp, struct xdpct_work *w)
 
 	seg_from_meta(w);
 	f = flow_find(&rep->key, rep->tag, st);
+	if (!f && w->meta.frag_later) {
+		/* a later fragment's flow is gone (evicted, expired): it starts none */
+		st->c[XDPCT_STAT_FRAG_UNKNOWN]++;
+		return VERDICT_PASS;
+	}
 	if (ask && scs && (!f || fsm_flow_dead(f)))
 		act = sc_no_flow(xdp, w, scs, st);
 	if (act == SC_DROP)

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <criterion/criterion.h>
 #include "conn.h"
 
@@ -202,4 +203,252 @@ Test(checksum, every_length_summed_right)
 	h_default_cfg(&cfg);
 	cfg.checksum = XDPCT_CSUM_ALL;
 	conn_run_all_cfg(&cfg, seq_lengths);
+}
+
+/* ---- IP fragments ----------------------------------------------------------- */
+
+static void put16be(__u8 *b, __u16 v)
+{
+	b[0] = v >> 8;
+	b[1] = v;
+}
+
+/*
+ * One fragment of full's IP payload, bytes [from, to): the headers copied
+ * (Ethernet, VLAN tags, the IP header; IPv6 gets a fragment header after
+ * its fixed one, full must have no extension headers), id as given.
+ */
+static void fragment(const struct pkt *full, __u32 from, __u32 to, int more, __u32 id,
+		     struct pkt *out)
+{
+	const __u8 *ip = full->buf + full->l3_off;
+	__u32 l3 = full->l3_off, n = to - from;
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out->buf, full->buf, l3);
+	out->l3_off = l3;
+	if ((ip[0] >> 4) == 4) {
+		__u32 ihl = (ip[0] & 15) * 4;
+		__u8 *o = out->buf + l3;
+
+		memcpy(o, ip, ihl);
+		memcpy(o + ihl, full->buf + full->l4_off + from, n);
+		put16be(o + 2, ihl + n);
+		put16be(o + 4, id);
+		put16be(o + 6, (from / 8) | (more ? 0x2000 : 0));
+		o[10] = o[11] = 0;
+		put16be(o + 10, pkt_csum(o, ihl, 0));
+		out->len = l3 + ihl + n;
+		out->ip_len = ihl + n;
+	} else {
+		__u8 *o = out->buf + l3, *fh = o + 40;
+
+		memcpy(o, ip, 40);
+		o[6] = 44;
+		fh[0] = IPPROTO_TCP;
+		fh[1] = 0;
+		put16be(fh + 2, (from & ~7u) | (more ? 1 : 0));
+		fh[4] = id >> 24;
+		fh[5] = id >> 16;
+		fh[6] = id >> 8;
+		fh[7] = id;
+		memcpy(fh + 8, full->buf + full->l4_off + from, n);
+		put16be(o + 4, 8 + n);
+		out->len = l3 + 48 + n;
+		out->ip_len = 48 + n;
+	}
+}
+
+/* Run a frame; its verdict and these counter deltas (others: the parse counters). */
+static void run_frag(struct conn *c, const struct pkt *p, int verdict, int id, int d, int line)
+{
+	__u64 inv = h_stat(c->h, XDPCT_STAT_INV_FRAG), later = h_stat(c->h, XDPCT_STAT_FRAG_LATER);
+	__u64 x = id >= 0 ? h_stat(c->h, id) : 0;
+	int r = h_run_pkt(c->h, p);
+
+	cr_assert_eq(r, verdict, "%s line %d: verdict %d", c->name, line, r);
+	if (id >= 0)
+		cr_assert_eq(h_stat(c->h, id) - x, (__u64)d, "%s line %d: %s moved by %lld",
+			     c->name, line, h_stat_name(id), (long long)(h_stat(c->h, id) - x));
+	if (id != XDPCT_STAT_INV_FRAG)
+		cr_assert_eq(h_stat(c->h, XDPCT_STAT_INV_FRAG), inv, "%s line %d", c->name, line);
+	(void)later;
+}
+
+/*
+ * A FIN segment of 1000 bytes in three fragments: 512, 504 and 4 bytes of
+ * its IP payload (TCP header included), as a router with a small MTU cuts
+ * it (RFC 791 3.2).  The later fragments extend the client's sequence
+ * space, the last one places the FIN at 1 + 1000: the server's ACK of it
+ * is in the window, and the close completes.
+ */
+static void seq_frag_fin(struct conn *c)
+{
+	struct pkt full, f[3];
+	struct xdpct_flow fl;
+	__u64 pk0, by0;
+	int ci = conn_idx(c, C), i;
+
+	if (c->v->ext)
+		return;		/* headers before TCP: covered by the parser tests */
+	HANDSHAKE(c);
+	conn_build(c, &(struct step){ .who = C, .flags = FA, .seq = 1, .ack = 1, .len = 1000 },
+		   &full);
+	fragment(&full, 0, 512, 1, 0x1000 + c->nstep, &f[0]);
+	fragment(&full, 512, 1016, 1, 0x1000 + c->nstep, &f[1]);
+	fragment(&full, 1016, 1020, 0, 0x1000 + c->nstep, &f[2]);
+	conn_flow(c, &fl);
+	pk0 = fl.dir[ci].packets;
+	by0 = fl.dir[ci].bytes;
+	run_frag(c, &f[0], XDP_PASS, XDPCT_STAT_FRAG_FIRST, 1, __LINE__);
+	conn_flow(c, &fl);
+	cr_assert_eq(fl.state[ci], EST, "%s: the FIN waits for the last fragment", c->name);
+	run_frag(c, &f[1], XDP_PASS, XDPCT_STAT_FRAG_LATER, 1, __LINE__);
+	conn_flow(c, &fl);
+	cr_assert_eq(fl.state[ci], EST, "%s", c->name);
+	cr_assert_eq(fl.dir[ci].end, c->isn[C] + 1 + 1016 - 20, "%s: end %u", c->name,
+		     fl.dir[ci].end - c->isn[C]);
+	run_frag(c, &f[2], XDP_PASS, XDPCT_STAT_FRAG_LATER, 1, __LINE__);
+	conn_flow(c, &fl);
+	cr_assert_eq(fl.state[ci], FW1, "%s: the last fragment placed the FIN", c->name);
+	cr_assert_eq(fl.state[!ci], CW, "%s", c->name);
+	cr_assert_eq(fl.dir[ci].fin_seq, c->isn[C] + 1001, "%s", c->name);
+	cr_assert_eq(fl.dir[ci].packets, pk0 + 3, "%s", c->name);
+	for (i = 0; i < 3; i++)
+		by0 += f[i].ip_len;
+	cr_assert_eq(fl.dir[ci].bytes, by0, "%s: every fragment's bytes", c->name);
+	c->pk[C] += 3;
+	c->by[C] = by0;
+	h_clear_events(c->h);
+	h_drain(c->h);
+	conn_resync(c);
+	/* the server acknowledges the whole segment and its FIN: in the window */
+	STEP(c, .who = S, .flags = ACK, .seq = 1, .ack = 1002, .st = { FW2, CW },
+	     .ev = { { C, FW1, FW2 } });
+	STEP(c, .who = S, .flags = FA, .seq = 1, .ack = 1002, .st = { TW, LA },
+	     .ev = { { S, CW, LA }, { C, FW2, TW } });
+	STEP(c, .who = C, .flags = ACK, .seq = 1002, .ack = 2, .st = { TW, CLOSED },
+	     .ev = { { S, LA, CLOSED } });
+}
+
+Test(fragments, later_fragments_extend_and_place_the_fin)
+{
+	conn_run_all_cfg(NULL, seq_frag_fin);
+}
+
+/*
+ * RFC 1858 3.1, the tiny fragment: a first fragment of 8 bytes (ports and
+ * sequence number; the flags are in the next one).  Invalid, and with
+ * --drop-invalid every fragment of that datagram is dropped, the later
+ * ones at a harmless offset too.
+ */
+static void seq_tiny(struct conn *c)
+{
+	struct pkt full, f;
+
+	if (c->v->ext)
+		return;
+	HANDSHAKE(c);
+	conn_build(c, &(struct step){ .who = C, .flags = PA, .seq = 1, .ack = 1, .len = 200 },
+		   &full);
+	fragment(&full, 0, 8, 1, 0x2000 + c->nstep, &f);
+	run_frag(c, &f, g_drop ? XDP_DROP : XDP_PASS, XDPCT_STAT_INV_FRAG, 1, __LINE__);
+	fragment(&full, 8, 24, 1, 0x2000 + c->nstep, &f);
+	run_frag(c, &f, g_drop ? XDP_DROP : XDP_PASS, XDPCT_STAT_INV_FRAG, 1, __LINE__);
+	fragment(&full, 24, 220, 0, 0x2000 + c->nstep, &f);
+	run_frag(c, &f, g_drop ? XDP_DROP : XDP_PASS, XDPCT_STAT_INV_FRAG, 1, __LINE__);
+	/* another datagram of the same flow is not affected */
+	fragment(&full, 0, 64, 1, 0x2100 + c->nstep, &f);
+	run_frag(c, &f, XDP_PASS, XDPCT_STAT_FRAG_FIRST, 1, __LINE__);
+	h_clear_events(c->h);
+	h_drain(c->h);
+	conn_resync(c);
+}
+
+/*
+ * RFC 1858 3.2, the overlapping fragment: after a good first fragment, one
+ * at offset 8 (FO=1, RFC 3128) would rewrite the flags on reassembly.
+ * Invalid; it and every later fragment of the datagram are dropped.
+ */
+static void seq_overlap(struct conn *c)
+{
+	struct pkt full, f;
+	struct xdpct_flow a, b;
+
+	if (c->v->ext)
+		return;
+	HANDSHAKE(c);
+	conn_build(c, &(struct step){ .who = C, .flags = PA, .seq = 1, .ack = 1, .len = 200 },
+		   &full);
+	fragment(&full, 0, 64, 1, 0x3000 + c->nstep, &f);
+	run_frag(c, &f, XDP_PASS, XDPCT_STAT_FRAG_FIRST, 1, __LINE__);
+	conn_flow(c, &a);
+	fragment(&full, 8, 64, 1, 0x3000 + c->nstep, &f);
+	run_frag(c, &f, g_drop ? XDP_DROP : XDP_PASS, XDPCT_STAT_INV_FRAG, 1, __LINE__);
+	fragment(&full, 64, 220, 0, 0x3000 + c->nstep, &f);
+	run_frag(c, &f, g_drop ? XDP_DROP : XDP_PASS, XDPCT_STAT_INV_FRAG, 1, __LINE__);
+	conn_flow(c, &b);
+	cr_assert(!memcmp(&a, &b, sizeof(a)), "%s: an invalid fragment moved the flow", c->name);
+	h_clear_events(c->h);
+	h_drain(c->h);
+	conn_resync(c);
+}
+
+Test(fragments, rfc1858_tiny_and_overlapping)
+{
+	struct xdpct_cfg cfg;
+
+	g_drop = false;
+	conn_run_all_cfg(NULL, seq_tiny);
+	conn_run_all_cfg(NULL, seq_overlap);
+	h_default_cfg(&cfg);
+	cfg.drop_invalid = 1;
+	g_drop = true;
+	conn_run_all_cfg(&cfg, seq_tiny);
+	conn_run_all_cfg(&cfg, seq_overlap);
+}
+
+/* A later fragment whose first one never came: counted, passed, no flow made. */
+Test(fragments, later_fragment_without_first)
+{
+	static struct harness h;
+	struct pkt full, f;
+	struct conn c;
+
+	cr_assert(!h_open(&h, NULL, 0));
+	conn_init(&c, &h, &conn_variants[0], 0);
+	conn_build(&c, &(struct step){ .who = C, .flags = PA, .seq = 1, .ack = 1, .len = 200 },
+		   &full);
+	fragment(&full, 64, 220, 0, 0x4000, &f);
+	run_frag(&c, &f, XDP_PASS, XDPCT_STAT_FRAG_UNKNOWN, 1, __LINE__);
+	cr_assert_eq(h_flow_count(&h), 0);
+	cr_assert_eq(h_stat(&h, XDPCT_STAT_FRAG_LATER), 1);
+	h_close(&h);
+}
+
+/*
+ * An IPv6 atomic fragment (offset 0, M=0: RFC 6946, RFC 8200 4.5) is the
+ * whole packet: not counted as a fragment, and its checksum is verified.
+ */
+Test(fragments, ipv6_atomic_fragment_is_whole)
+{
+	static struct harness h;
+	struct pkt_spec s;
+	struct pkt p;
+
+	cr_assert(!h_open(&h, NULL, 0));
+	pkt_spec_v6(&s, "fd00::1", "fd00::2", 40000, 80);
+	s.flags = TH_SYN;
+	pkt_spec_add_frag(&s, 0, 0);
+	cr_assert(pkt_build(&p, &s) > 0);
+	pkt_tcp_bad_csum(&p);
+	cr_assert_eq(h_run_pkt(&h, &p), XDP_PASS);
+	cr_assert_eq(h_stat(&h, XDPCT_STAT_FRAG_FIRST), 0);
+	cr_assert_eq(h_stat(&h, XDPCT_STAT_INV_CHECKSUM), 1, "verified: not a fragment");
+	cr_assert_eq(h_flow_count(&h), 0);
+	pkt_tcp_bad_csum(&p);
+	cr_assert_eq(h_run_pkt(&h, &p), XDP_PASS);
+	cr_assert_eq(h_stat(&h, XDPCT_STAT_FLOWS_CREATED), 1);
+	cr_assert_eq(h_stat(&h, XDPCT_STAT_FRAG_FIRST), 0);
+	h_close(&h);
 }

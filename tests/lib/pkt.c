@@ -385,7 +385,7 @@ int pkt_build(struct pkt *p, const struct pkt_spec *s)
 		memset(b + off, 0, ihl);
 		b[off] = 0x40 | ihl / 4;
 		b[off + 1] = s->tos;
-		put16(b + off + 4, 0x4242);
+		put16(b + off + 4, s->ip_id ? s->ip_id : 0x4242);
 		put16(b + off + 6, frag);
 		b[off + 8] = s->ttl ? s->ttl : 64;
 		b[off + 9] = proto;

@@ -68,6 +68,7 @@ struct pkt_spec {
 	__u8 ip_opts_len;		/* IPv4 options, padded to 4 bytes */
 	__u8 ip_opts[40];
 	__u16 frag_off;			/* IPv4: offset in 8-byte units */
+	__u32 ip_id;			/* IPv4 id / IPv6 identification; 0: a fixed one */
 	__u8 mf, df;			/* IPv4 flags */
 
 	__u8 next;			/* IPv6 extension headers in order */
