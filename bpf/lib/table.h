@@ -82,19 +82,10 @@ static __always_inline __u8 flow_key(struct xdpct_flow_key *k, const struct pkt_
 /* Lookups while an entry marked dying is still in the table (flow_find). */
 #define XDPCT_DYING_WAIT 64
 
-/* The key's tag: a 32-bit hash of it, never 0 (0 marks a dying entry). */
+/* The key's tag (xdpct/flow.h): never 0, so 0 marks a dying entry. */
 static __always_inline __u32 flow_tag(const struct xdpct_flow_key *k)
 {
-	const __u32 *w = (const __u32 *)k;
-	__u32 h = 0x811c9dc5;
-	int i;
-
-#pragma unroll
-	for (i = 0; i < sizeof(*k) / 4; i++) {
-		h = (h ^ w[i]) * 0x01000193;
-		h ^= h >> 15;
-	}
-	return h | 1;
+	return xdpct_flow_tag(k);
 }
 
 struct dying_wait {

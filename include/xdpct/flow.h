@@ -99,6 +99,24 @@ struct xdpct_flow {
 	struct xdpct_dir dir[2];
 };
 
+/*
+ * An entry's tag (struct xdpct_flow.tag): a 32-bit hash of its key, never 0.
+ * Whoever writes an entry (the datapath's table_insert(), a loader filling
+ * the table) sets it; a packet takes an entry whose tag differs for none.
+ */
+static inline __u32 xdpct_flow_tag(const struct xdpct_flow_key *k)
+{
+	const __u32 *w = (const __u32 *)k;
+	__u32 h = 0x811c9dc5;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(*k) / 4; i++) {
+		h = (h ^ w[i]) * 0x01000193;
+		h ^= h >> 15;
+	}
+	return h | 1;
+}
+
 /* An endpoint is "synchronized" once it reached ESTABLISHED or later. */
 static inline int xdpct_state_synced(__u8 s)
 {
