@@ -355,6 +355,8 @@ int bench_xdpct_populate(struct bench_xdpct *x, __u32 client_net, __u32 salt, __
 		cnt = n - i < POP_BATCH ? n - i : POP_BATCH;
 		for (j = 0; j < cnt; j++)
 			est_flow(&k[j], &v[j], client_net, salt, i + j, now);
+		for (j = 0; j < cnt; j++)
+			v[j].tag = xdpct_flow_tag(&k[j]);	/* table.h: or it is no flow */
 		err = fill(fd, k, v, cnt);
 		if (!err)
 			err = fill(lfd, k, v, cnt);

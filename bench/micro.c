@@ -106,17 +106,20 @@ static void build_frame(__u8 *f, enum micro_kind kind, __u32 salt)
 	}
 	*(__u16 *)(ip + 2) = htons(iplen);
 	*(__u16 *)(ip + 10) = htons(csum16(ip, 20));
-	if (kind == MICRO_SYN_COOKIE) {
-		/* the TCP checksum: the offloader checks it (pseudo-header first) */
-		__u8 ph[12 + 40];
+	if (ip[9] == 6) {
+		/* a right TCP checksum: --checksum control verifies SYNs and FINs
+		 * (xdpct_micro keeps it right as it rewrites the frame) */
+		__u8 ph[12 + 60];
+		__u16 tl = iplen - 20;
 
 		memcpy(ph, ip + 12, 8);
 		ph[8] = 0;
 		ph[9] = 6;
-		ph[10] = 0;
-		ph[11] = 40;
-		memcpy(ph + 12, l4, 40);
-		*(__u16 *)(l4 + 16) = htons(csum16(ph, sizeof(ph)));
+		ph[10] = tl >> 8;
+		ph[11] = tl;
+		memcpy(ph + 12, l4, tl);
+		ph[12 + 16] = ph[12 + 17] = 0;
+		*(__u16 *)(l4 + 16) = htons(csum16(ph, 12 + tl));
 	}
 }
 

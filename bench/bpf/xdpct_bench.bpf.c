@@ -62,6 +62,9 @@ static __always_inline void rewrite(struct xdp_md *ctx)
 	__u64 c = vary_cnt++;
 	__u32 i;
 
+	__be32 old[4], new[4];
+	__s64 d;
+
 	if (vary == VARY_SYN) {
 		/* back to GEN_FRAME_LEN bytes, then the SYN's bytes */
 		int d = GEN_FRAME_LEN - (int)((long)ctx->data_end - (long)ctx->data);
@@ -73,15 +76,28 @@ static __always_inline void rewrite(struct xdp_md *ctx)
 	}
 	if ((void *)(p + 54) > (void *)(long)ctx->data_end)
 		return;
+	/* the words rewritten: address, ports, seq, ack (TCP checksum kept right) */
+	old[0] = *(__u32 *)(p + 26);
+	old[1] = *(__u32 *)(p + 34);
+	old[2] = *(__u32 *)(p + 38);
+	old[3] = *(__u32 *)(p + 42);
 	if (vary == VARY_NEW_FLOW) {
 		*(__u32 *)(p + 26) = bpf_htonl((10u << 24 | 128u << 16) + (__u32)c);
-		return;
+	} else {
+		i = vary_n ? c % vary_n : 0;
+		*(__u32 *)(p + 26) = bpf_htonl(gen_client_addr(vary_client_net, i));
+		*(__u16 *)(p + 34) = bpf_htons(gen_client_port(i));
+		*(__u32 *)(p + 38) = bpf_htonl(gen_cisn(vary_isn_salt, i) + 1);
+		*(__u32 *)(p + 42) = bpf_htonl(gen_sisn(vary_isn_salt, i) + 1);
 	}
-	i = vary_n ? c % vary_n : 0;
-	*(__u32 *)(p + 26) = bpf_htonl(gen_client_addr(vary_client_net, i));
-	*(__u16 *)(p + 34) = bpf_htons(gen_client_port(i));
-	*(__u32 *)(p + 38) = bpf_htonl(gen_cisn(vary_isn_salt, i) + 1);
-	*(__u32 *)(p + 42) = bpf_htonl(gen_sisn(vary_isn_salt, i) + 1);
+	new[0] = *(__u32 *)(p + 26);
+	new[1] = *(__u32 *)(p + 34);
+	new[2] = *(__u32 *)(p + 38);
+	new[3] = *(__u32 *)(p + 42);
+	d = bpf_csum_diff(old, sizeof(old), new, sizeof(new),
+			  (__u16)~*(__u16 *)(p + 50));
+	if (d >= 0)
+		*(__u16 *)(p + 50) = csum_fold((__u32)d);
 }
 
 SEC("xdp")

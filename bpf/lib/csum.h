@@ -1,19 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Verifying a TCP checksum (RFC 9293 3.1, RFC 1071): the ones' complement
- * sum of the pseudo-header (tcp.h's csum_pseudo_v4/v6) and the whole
- * segment, header and payload, folds to zero.  What the kernel does on
- * receive (tcp_v4_rcv -> tcp_checksum_complete) before a SYN reaches a
- * listener, and what the kernel selftest's XDP synproxy does before it
- * answers one.
+ * Verifying a received TCP segment's checksum (RFC 9293 3.1, RFC 1071) on
+ * XDP ingress: the one implementation, for the tracker (track.h) and the
+ * handshake offloader alike.  The fold and the pseudo-header sums are
+ * tcp.h's.
  *
- * The segment is copied to a caller's buffer in chunks and summed with
- * bpf_csum_diff(), so it works wherever the frame is (XDP or skb, linear
- * or not).  A chunk's tail is zero-padded to 4 bytes (bpf_csum_diff sums
- * 32-bit words; zeros add nothing), and every chunk but the last is even,
- * so the partial sums chain.  On TC egress a locally built segment may
- * still carry a partial checksum (CHECKSUM_PARTIAL): check only what came
- * from the wire.
+ * The segment is copied in 256-byte chunks (bpf_xdp_load_bytes, so a
+ * multi-buffer frame works too) into a per-CPU buffer and summed with
+ * bpf_csum_diff; chunks are even-sized, so only the last one can end on an
+ * odd byte, which is padded with zero as RFC 1071 says.
+ *
+ * Only XDP ingress verifies.  At TC egress a host's own segments carry a
+ * partial checksum (CHECKSUM_PARTIAL: only the pseudo-header's sum, the NIC
+ * or the stack's software fallback completes it after TC), so a check there
+ * would fail every segment.  IP fragments are not verified either: the
+ * checksum covers the whole segment, which only reassembly sees.
  */
 #ifndef XDPCT_CSUM_H
 #define XDPCT_CSUM_H
@@ -21,69 +22,97 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "tcp.h"
+#include "parse.h"
 
-#define CSUM_CHUNK	512	/* bpf_csum_diff's largest input */
-#define CSUM_MAX_CHUNKS	18	/* 9216 bytes: a jumbo frame's segment */
+#define XDPCT_CSUM_CHUNK	256
+/* 40 chunks: 10 KiB, a jumbo frame's TCP segment */
+#define XDPCT_CSUM_MAX_CHUNKS	40
 
-/* The caller's room: one chunk and its padding word. */
-struct csum_buf {
-	__u8 b[CSUM_CHUNK + 4];
+struct xdpct_csum_buf {
+	__u8 b[XDPCT_CSUM_CHUNK + 4];
+	/* the walk's state: in the map value, where the verifier does not
+	 * track it, so its check of the loop body converges at once */
+	__u64 sum;
+	__u32 off, left;
 };
 
-/*
- * 1 if the len bytes of TCP segment at off (from the frame's start) sum
- * with the pseudo-header's sum to the all-ones value; 0 if not, or if the
- * segment cannot be read or is longer than CSUM_MAX_CHUNKS chunks.
- */
-static __always_inline int tcp_csum_ok(void *ctx, int is_xdp, __u32 off, __u32 len,
-				       __u64 pseudo, struct csum_buf *buf)
-{
-	__u64 sum = pseudo;
-	__u32 i, n, done = 0;
-	__s64 r;
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdpct_csum_buf);
+} xdpct_csum_buf SEC(".maps");
 
-	if (len < 20 || len > CSUM_CHUNK * CSUM_MAX_CHUNKS)
-		return 0;
-	for (i = 0; i < CSUM_MAX_CHUNKS && done < len; i++) {
-		n = len - done;
-		if (n > CSUM_CHUNK)
-			n = CSUM_CHUNK;
-		/*
-		 * Bounds the verifier sees on the register every use below
-		 * takes (clang-14 otherwise clamps one copy and uses another):
-		 * the empty asm makes the compiler forget what n was.
-		 */
-		asm volatile("" : "+r"(n));
-		n &= 2 * CSUM_CHUNK - 1;
-		if (!n || n > CSUM_CHUNK)
-			break;
-		asm volatile("" : "+r"(n));
-		/* the bytes past n up to the next word boundary must be zero */
-		if (n & 3) {
-			*(__u32 *)&buf->b[n & ~3u] = 0;
-		}
-		if (is_xdp ? bpf_xdp_load_bytes(ctx, off + done, buf->b, n) :
-			     bpf_skb_load_bytes(ctx, off + done, buf->b, n))
-			return 0;
-		r = bpf_csum_diff(NULL, 0, (__be32 *)buf->b, (n + 3) & ~3u, 0);
-		if (r < 0)
-			return 0;
-		sum += (__u32)r;
-		done += n;
+struct csum_walk {
+	struct xdp_md *ctx;
+	struct xdpct_csum_buf *cb;
+	int err;
+};
+
+/* One chunk into the sum; 1 stops (done, or the bytes are not there). */
+static long csum_chunk(__u64 i, struct csum_walk *c)
+{
+	struct xdpct_csum_buf *cb = c->cb;
+	__u32 n = cb->left;
+
+	if (!n)
+		return 1;
+	n = n < XDPCT_CSUM_CHUNK ? n : XDPCT_CSUM_CHUNK;
+	n = ((n - 1) & (XDPCT_CSUM_CHUNK - 1)) + 1;	/* 1..256, for the verifier */
+	/* the pad word of an odd or short tail: zeroed, then loaded over */
+	*(__u32 *)(cb->b + (n & (XDPCT_CSUM_CHUNK - 4))) = 0;
+	if (bpf_xdp_load_bytes(c->ctx, cb->off, cb->b, n)) {
+		c->err = 1;
+		return 1;
 	}
-	return csum_fold(sum) == 0;
+	cb->sum += (__u32)bpf_csum_diff(NULL, 0, (__be32 *)cb->b, (n + 3) & ~3U, 0);
+	cb->off += n;
+	cb->left -= n;
+	return 0;
 }
 
 /*
- * tcp_csum_ok() at XDP, as a global function: the verifier checks its
- * loop once, not once per path of the caller that reaches it.
+ * The pseudo-header's sum for the parsed segment (m: parse.h's findings;
+ * l4_len is the TCP header plus payload).
  */
-__noinline int tcp_csum_ok_xdp(struct xdp_md *ctx, __u32 off, __u32 len, __u64 pseudo,
-			       struct csum_buf *buf)
+static __always_inline __u64 tcp_pseudo_sum(const struct pkt_meta *m)
 {
-	if (!ctx || !buf)
-		return 0;
-	return tcp_csum_ok(ctx, 1, off, len, pseudo, buf);
+	if (m->family == 4)
+		return csum_pseudo_v4(m->saddr[0], m->daddr[0], IPPROTO_TCP_, m->l4_len);
+	return csum_pseudo_v6(m->saddr, m->daddr, IPPROTO_TCP_, m->l4_len);
+}
+
+/*
+ * 1: the checksum of the TCP segment m describes is right; 0: it is wrong;
+ * -1: it cannot be told (no buffer, a segment longer than the bound, bytes
+ * missing from the frame).  ctx: the XDP frame the segment is in.
+ */
+static __always_inline int tcp_csum_ok(struct xdp_md *ctx, const struct pkt_meta *m)
+{
+	struct csum_walk c = { .ctx = ctx };
+	__u32 zero = 0;
+
+	c.cb = bpf_map_lookup_elem(&xdpct_csum_buf, &zero);
+	if (!c.cb || m->l4_len > XDPCT_CSUM_CHUNK * XDPCT_CSUM_MAX_CHUNKS)
+		return -1;
+	c.cb->sum = tcp_pseudo_sum(m);
+	c.cb->off = m->l4_off;
+	c.cb->left = m->l4_len;
+	bpf_loop(XDPCT_CSUM_MAX_CHUNKS, csum_chunk, &c, 0);
+	if (c.err || c.cb->left)
+		return -1;
+	return csum_fold(c.cb->sum) == 0;
+}
+
+/*
+ * The same as a global function: verified once, however many paths of the
+ * caller reach it.  1 good, 0 bad, -1 unknown.
+ */
+__noinline int xdpct_tcp_csum(struct xdp_md *ctx, const struct pkt_meta *m)
+{
+	if (!ctx || !m)
+		return -1;
+	return tcp_csum_ok(ctx, m);
 }
 
 #endif /* XDPCT_CSUM_H */

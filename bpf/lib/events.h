@@ -162,8 +162,6 @@ __noinline int xdpct_report(struct xdpct_report *r, struct xdpct_stats *st)
 		st->c[r->out.note & XDPCT_STAT_MASK]++;
 	if (r->out.closed)
 		st->c[XDPCT_STAT_FLOWS_CLOSED]++;
-	if (r->out.victim)
-		bpf_map_push_elem(&xdpct_victims, &r->key, 0);
 	emit_transitions(&r->key, &r->sn, &r->out, r->tcp_flags, r->now, st);
 	return 0;
 }

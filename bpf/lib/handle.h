@@ -19,6 +19,7 @@
 #include "sc_frag.h"
 #include "sc_fast.h"
 #include "track.h"
+#include "frag.h"
 
 /*
  * TC: a tag the kernel keeps outside the frame (skb->vlan_tci, e.g. put
@@ -91,23 +92,36 @@ static __always_inline int handle_frame(void *ctx, int is_xdp, void *data, void 
 	if (r == PARSE_INVALID) {
 		if (is_xdp && cfg.sc_mode && xdpct_sc_bad_syn(&p.m))
 			return VERDICT_DROP;
+		/* a first fragment without its whole TCP header: RFC 1858 3.1 */
+		if (p.m.frag_first && p.m.invalid == XDPCT_STAT_INV_TCP_HDR) {
+			p.m.invalid = XDPCT_STAT_INV_FRAG;
+			xdpct_frag_bad(&p.m);
+		}
 		return account_invalid(st, p.m.invalid);
 	}
 	if (r == PARSE_NON_TCP) {
 		st->c[XDPCT_STAT_NON_TCP]++;
 		return VERDICT_PASS;
 	}
-	if (r == PARSE_FRAG_LATER) {
-		st->c[XDPCT_STAT_FRAG_LATER]++;
-		return VERDICT_PASS;
-	}
-	st->c[XDPCT_STAT_TCP]++;
-	if (p.m.frag_first)
-		st->c[XDPCT_STAT_FRAG_FIRST]++;
-
 	/* from here on only values, so every way of parsing ends in one call */
 	__builtin_memcpy(&w->meta, &p.m, sizeof(p.m));
 	__builtin_memset(&w->seg, 0, sizeof(w->seg));
+	if (r == PARSE_FRAG_LATER) {
+		if (!w->meta.frag_tcp) {
+			st->c[XDPCT_STAT_FRAG_LATER]++;
+			return VERDICT_PASS;
+		}
+		/* counts frag_later, or invalid_fragment */
+		r = xdpct_frag_later(&w->meta, st);
+		if (r != FRAG_TRACK)
+			return r == FRAG_DROP ? VERDICT_DROP : VERDICT_PASS;
+		return is_xdp ? xdpct_track_xdp(ctx, w) : xdpct_track_tc(w);
+	}
+	st->c[XDPCT_STAT_TCP]++;
+	if (w->meta.frag_first) {
+		st->c[XDPCT_STAT_FRAG_FIRST]++;
+		xdpct_frag_first(&w->meta);	/* its FIN waits for the last one */
+	}
 	read_syn_opts(ctx, is_xdp, w);
 	if (XDPCT_BENCH_STOP(PARSE))
 		return VERDICT_PASS;

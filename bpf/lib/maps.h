@@ -27,12 +27,28 @@ struct {
 	__type(value, struct xdpct_flow);
 } xdpct_flows SEC(".maps");
 
-/* Keys of flows that became half-open, TIME_WAIT or CLOSED: eviction candidates. */
+/*
+ * Keys of flows that became half-open, TIME_WAIT or CLOSED: eviction
+ * candidates (table.h).  Pushed with overwrite when full; lost = 1 in
+ * xdpct_evict_state then says a table walk may find more.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_QUEUE);
 	__uint(max_entries, 8192);		/* set at load: flows / 8 */
 	__type(value, struct xdpct_flow_key);
 } xdpct_victims SEC(".maps");
+
+struct xdpct_evict_state {
+	__u32 lost;		/* the queue dropped a candidate since the last walk */
+	__u32 found;		/* candidates the current walk queued */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdpct_evict_state);
+} xdpct_evict_state SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -53,6 +69,7 @@ struct {
 struct xdpct_scratch {
 	__u8 flow[sizeof(struct xdpct_flow)];
 	struct xdpct_flow_key key;	/* eviction victim */
+	struct xdpct_snap sn;		/* and its snapshot (table.h) */
 };
 
 /* Per-packet working state (work.h), per CPU. */

@@ -52,6 +52,16 @@ struct pkt_meta {
 	__u32 opt_off;		/* TCP options of a SYN: offset from data */
 	__u32 opt_len;		/* and length (0: none) */
 	__u32 l4_off;		/* TCP header offset from data */
+	__u32 l4_len;		/* TCP header + payload bytes (checksummed, csum.h) */
+	/* IP fragments (frag.h): frag_first is a first fragment (offset 0,
+	 * more to come); a later one has PARSE_FRAG_LATER, payload its bytes */
+	__u32 frag_id;		/* IPv4 id or IPv6 identification */
+	__u16 frag_off;		/* bytes into the fragmentable part */
+	__u16 frag_l4_skip;	/* first fragment: its bytes before the TCP header */
+	__u8 frag_more;		/* more fragments follow */
+	__u8 frag_tcp;		/* a later fragment of TCP (IPv6: next header) */
+	__u8 frag_later;	/* a later fragment, as a segment (frag.h) */
+	__u8 frag_pad;
 	__u32 slot;		/* launder() scratch when pkt_meta is in a map */
 };
 
@@ -132,6 +142,7 @@ static __always_inline int parse_tcp(struct pkt *p, __u32 l4off, __u32 l4_len)
 	p->m.win = bpf_ntohs(th->window);
 	p->m.payload = l4_len - doff;
 	p->m.l4_off = l4off;
+	p->m.l4_len = l4_len;
 	if ((p->m.flags & (TCPF_SYN | TCPF_FIN)) && doff > sizeof(*th)) {
 		/*
 		 * copied and walked by the caller, which knows its context:
@@ -167,8 +178,14 @@ static __always_inline int parse_ipv4(struct pkt *p, __u32 l3off)
 	if (ip->protocol != IPPROTO_TCP_)
 		return PARSE_NON_TCP;
 	frag = bpf_ntohs(ip->frag_off);
-	if (frag & 0x1fff)
+	p->m.frag_id = bpf_ntohs(ip->id);
+	p->m.frag_more = !!(frag & 0x2000);
+	if (frag & 0x1fff) {
+		p->m.frag_off = (frag & 0x1fff) * 8;
+		p->m.frag_tcp = 1;
+		p->m.payload = tot - ihl;
 		return PARSE_FRAG_LATER;
+	}
 	if (frag & 0x2000)
 		p->m.frag_first = 1;
 	return parse_tcp(p, l3off + ihl, tot - ihl);
@@ -196,15 +213,23 @@ static __always_inline int ipv6_ext_step(struct pkt *p, __u8 *nexthdr, __u32 *us
 	if ((void *)(h + 8) > p->data_end)
 		return -PARSE_INVALID;
 	if (*nexthdr == 44) {		/* fragment */
-		if ((((__u16)h[2] << 8) | h[3]) & 0xfff8) {
-			/* TCP, or headers TCP may follow; else not ours */
-			if (h[0] != IPPROTO_TCP_ && h[0] != 0 && h[0] != 43 &&
-			    h[0] != 60 && h[0] != 51)
-				return -PARSE_NON_TCP;
+		__u16 fo = ((__u16)h[2] << 8) | h[3];
+
+		p->m.frag_id = (__u32)h[4] << 24 | (__u32)h[5] << 16 | (__u32)h[6] << 8 | h[7];
+		p->m.frag_more = fo & 1;
+		if (fo & 0xfff8) {
+			p->m.frag_off = fo & 0xfff8;
+			p->m.frag_tcp = h[0] == IPPROTO_TCP_;
+			p->m.payload = plen - *used - 8;
 			return -PARSE_FRAG_LATER;
 		}
-		/* offset 0, M=0: an atomic fragment, no fragment (RFC 6946) */
-		p->m.frag_first = (h[3] & 1) ? 1 : 2;
+		/* offset 0 and M=0: an atomic fragment, the whole packet
+		 * (RFC 8200 4.5, RFC 6946): not a fragment at all */
+		if (fo & 1) {
+			p->m.frag_first = 1;
+			/* where the fragmentable part starts, for now */
+			p->m.frag_l4_skip = *used + 8;
+		}
 		len = 8;
 	} else if (*nexthdr == 51) {	/* AH */
 		len = ((__u32)h[1] + 2) * 4;
@@ -251,6 +276,8 @@ static __always_inline int parse_ipv6(struct pkt *p, __u32 l3off)
 	}
 	if (nexthdr != IPPROTO_TCP_)
 		return parse_invalid(p, XDPCT_STAT_INV_IPV6_EXT);
+	if (p->m.frag_first)
+		p->m.frag_l4_skip = used - p->m.frag_l4_skip;
 	return parse_tcp(p, p->m.l4_off, plen - used);
 }
 

@@ -13,7 +13,7 @@
  *
  * TCP avoids fragmentation itself (path MTU discovery, DF), so this costs
  * legitimate traffic next to nothing.  An IPv6 atomic fragment (offset 0,
- * M=0, RFC 6946) is no fragment (the parser's frag_first 2): handled as
+ * M=0, RFC 6946) is no fragment (the parser leaves frag_first 0): handled as
  * the unfragmented segment it is.
  */
 #ifndef XDPCT_SC_FRAG_H
@@ -37,6 +37,9 @@ __noinline int xdpct_sc_fragment(struct pkt_meta *m, int r)
 		return 0;
 	if (r != PARSE_FRAG_LATER &&
 	    (m->frag_first != 1 || (r != PARSE_TCP && r != PARSE_INVALID)))
+		return 0;
+	/* a later fragment of another protocol (parse.h: frag_tcp) is not ours */
+	if (r == PARSE_FRAG_LATER && !m->frag_tcp)
 		return 0;
 	/* a first fragment whose ports the parser saw, to an open port */
 	if (r != PARSE_FRAG_LATER && m->dport && !sc_protected(m->dport))

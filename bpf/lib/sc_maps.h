@@ -56,7 +56,6 @@ struct xdpct_sc_scratch {
 	struct bpf_ct_opts ct_opts;
 	struct sc_ack ack;
 	struct xdpct_flow_key key;	/* a SYN's flow: is it live? */
-	struct csum_buf csum;		/* the SYN's TCP checksum (csum.h) */
 	__u32 l3_off;		/* the SYN's IP header */
 	__u32 slot;		/* launder() (TC parse) */
 };

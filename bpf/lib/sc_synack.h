@@ -294,18 +294,10 @@ static __always_inline int sc_rewrite(struct xdp_md *ctx, struct xdpct_work *w,
 	return 0;
 }
 
-/* The SYN's TCP checksum (the kernel drops a bad one: so do we). */
-static __always_inline int sc_syn_csum_ok(struct xdp_md *ctx, const struct pkt_meta *m,
-					  struct xdpct_sc_scratch *s)
+/* The SYN's TCP checksum (the kernel drops a bad one: so do we; one it cannot tell, too). */
+static __always_inline int sc_syn_csum_ok(struct xdp_md *ctx, struct pkt_meta *m)
 {
-	__u32 len = 20 + m->opt_len + m->payload;
-	__u64 ph;
-
-	if (m->family == 4)
-		ph = csum_pseudo_v4(m->saddr[0], m->daddr[0], IPPROTO_TCP_, len);
-	else
-		ph = csum_pseudo_v6(m->saddr, m->daddr, IPPROTO_TCP_, len);
-	return tcp_csum_ok_xdp(ctx, m->l4_off, len, ph, &s->csum);
+	return xdpct_tcp_csum(ctx, m) == 1;
 }
 
 /*
@@ -347,7 +339,7 @@ static __always_inline int sc_answer_syn(struct xdp_md *ctx, struct xdpct_work *
 		return SC_DROP;
 	}
 	s->l3_off = r;
-	if (!sc_syn_csum_ok(ctx, &w->meta, s)) {
+	if (!sc_syn_csum_ok(ctx, &w->meta)) {
 		st->c[XDPCT_STAT_SC_SYN_BAD_CSUM]++;
 		return SC_DROP;
 	}

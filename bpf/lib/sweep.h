@@ -16,6 +16,7 @@
 #include "fsm_state.h"
 #include "maps.h"
 #include "events.h"
+#include "table.h"
 
 struct sweep_ctx {
 	__u64 now;
@@ -34,16 +35,26 @@ static long sweep_one(struct bpf_map *map, struct xdpct_flow_key *k,
 	if (!st)
 		return 1;
 	bpf_spin_lock(&f->lock);
+	if (!f->tag) {
+		/* another CPU is deleting it (table.h): not ours */
+		bpf_spin_unlock(&f->lock);
+		return 0;
+	}
 	act = xdpct_expiry(f, c->now, &cfg, &reason);
 	if (act == XDPCT_TW_DONE)
 		fsm_close_both(f, &out, c->now);
-	take_snap(f, &sn);
+	if (act == XDPCT_DELETE)
+		flow_mark_dying(f, &sn);	/* decided here, under the lock */
+	else
+		take_snap(f, &sn);
 	bpf_spin_unlock(&f->lock);
 
 	if (out.closed)
 		st->c[XDPCT_STAT_FLOWS_CLOSED]++;
 	emit_transitions(k, &sn, &out, 0, c->now, st);
-	if (act == XDPCT_DELETE && !bpf_map_delete_elem(map, k)) {
+	if (act == XDPCT_DELETE) {
+		/* ours alone to delete (the mark): this entry and no other */
+		bpf_map_delete_elem(map, k);
 		st->c[XDPCT_STAT_FLOWS_EXPIRED]++;
 		emit_expired(k, &sn, reason, c->now, st);
 	}

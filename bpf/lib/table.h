@@ -17,9 +17,6 @@
 #include "maps.h"
 #include "events.h"
 
-/* Victims a full table tries before giving up on the new flow. */
-#define XDPCT_EVICT_TRIES 4
-
 /*
  * Canonical key: endpoint 0 is the lower (addr, port), so both directions
  * find the same entry.  Returns the sender's endpoint index.
@@ -58,37 +55,211 @@ static __always_inline __u8 flow_key(struct xdpct_flow_key *k, const struct pkt_
 }
 
 /*
- * Make room in a full table: give up a half-open or closed flow (queued in
- * xdpct_victims when it became one, still evictable now), with its event.
+ * Who deletes an entry.  Three deciders remove entries: the sweep
+ * (sweep.h: expiry), eviction (below: room for a new flow) and the cookie
+ * path (track.h: a valid cookie ACK on a closed connection's entry).  Each
+ * decides under the entry's lock and marks it dying there (tag 0), then
+ * drops the lock and deletes the key.  The mark makes the decision safe:
+ *
+ *   - only the CPU that set it deletes (the others see tag 0 and leave the
+ *     entry alone), and while a marked entry is in the table no other
+ *     entry can be inserted under its key (BPF_NOEXIST), so that delete
+ *     removes exactly the entry it decided on;
+ *   - a packet takes the lock before it touches an entry and checks the
+ *     tag first: a marked entry is "no flow" (flow_find() waits for it to
+ *     go, then the packet looks up or inserts again), so nothing is added
+ *     to an entry after the snapshot its expired event was built from.
+ *   - a preallocated element can be reused for another key as soon as it
+ *     is deleted, while another CPU still holds a pointer to it (the
+ *     kernel's hash map documents this); the tag is a hash of the key, so
+ *     that CPU sees a stranger's tag and treats it as gone too (a 32-bit
+ *     hash: one stranger in 2^32 would pass).
  */
-static __always_inline int evict_one(struct xdpct_scratch *sc, struct xdpct_stats *st,
-				     __u64 now)
+
+#define XDPCT_READ_ONCE(x) (*(volatile typeof(x) *)&(x))
+#define XDPCT_WRITE_ONCE(x, v) (*(volatile typeof(x) *)&(x) = (v))
+
+/* Lookups while an entry marked dying is still in the table (flow_find). */
+#define XDPCT_DYING_WAIT 64
+
+/* The key's tag (xdpct/flow.h): never 0, so 0 marks a dying entry. */
+static __always_inline __u32 flow_tag(const struct xdpct_flow_key *k)
 {
-	int i;
+	return xdpct_flow_tag(k);
+}
 
-	for (i = 0; i < XDPCT_EVICT_TRIES; i++) {
-		struct xdpct_flow *v;
-		struct xdpct_snap sn;
+struct dying_wait {
+	const struct xdpct_flow_key *key;
+	__u32 tag;
+};
 
-		if (bpf_map_pop_elem(&xdpct_victims, &sc->key))
-			return 0;
-		v = bpf_map_lookup_elem(&xdpct_flows, &sc->key);
-		if (!v)
-			continue;
-		bpf_spin_lock(&v->lock);
-		if (!xdpct_evictable(v)) {
-			bpf_spin_unlock(&v->lock);
-			continue;
-		}
-		take_snap(v, &sn);
-		bpf_spin_unlock(&v->lock);
-		if (bpf_map_delete_elem(&xdpct_flows, &sc->key))
-			continue;
-		st->c[XDPCT_STAT_FLOWS_EVICTED]++;
-		emit_expired(&sc->key, &sn, XDPCT_EXP_EVICTED, now, st);
+/* One look at the key while its entry is dying: 1 once it is gone or live. */
+static long dying_wait_one(__u64 i, struct dying_wait *w)
+{
+	struct xdpct_flow *f = bpf_map_lookup_elem(&xdpct_flows, w->key);
+
+	return !f || XDPCT_READ_ONCE(f->tag) == w->tag;
+}
+
+/*
+ * The live entry under key (tag: the key's), or NULL.  An entry being
+ * deleted by another CPU is waited for: it is gone within a few
+ * instructions of that CPU's (the delete follows the unlock).  If it is
+ * still there, the caller's check under the lock says so (SEG_GONE).
+ */
+static __always_inline struct xdpct_flow *flow_find(const struct xdpct_flow_key *key,
+						    __u32 tag, struct xdpct_stats *st)
+{
+	struct xdpct_flow *f = bpf_map_lookup_elem(&xdpct_flows, key);
+	struct dying_wait w = { .key = key, .tag = tag };
+
+	if (!f || XDPCT_READ_ONCE(f->tag) == tag)
+		return f;
+	bpf_loop(XDPCT_DYING_WAIT, dying_wait_one, &w, 0);
+	return bpf_map_lookup_elem(&xdpct_flows, key);
+}
+
+/*
+ * Mark f dying, under its lock (held by the caller), and take the snapshot
+ * its expired event reports: nothing changes the entry after this.
+ */
+static __always_inline void flow_mark_dying(struct xdpct_flow *f, struct xdpct_snap *sn)
+{
+	take_snap(f, sn);
+	f->tag = 0;
+}
+
+/* ---- eviction --------------------------------------------------------------
+ *
+ * Candidates are entries that became evictable (xdpct_evictable(): half-
+ * open, TIME_WAIT, CLOSED): track.h queues the key on the segment that
+ * makes an entry one (not on every segment of one, so a key is queued once
+ * per time it becomes evictable).  The queue overwrites its oldest entry
+ * when full (BPF_EXIST) and notes that it did: a candidate can be lost
+ * from the queue, but then the next eviction that finds the queue empty
+ * walks the table for candidates (evict_scan) and refills it.  A popped key
+ * is checked under its entry's lock (still there, still evictable, not
+ * dying), so a stale candidate (swept, reopened, established since) costs a
+ * pop, never a wrong eviction; every queued key is popped at most once.
+ * So a full table with an evictable entry always evicts one for a new flow,
+ * and never an established flow (xdpct_evictable() excludes them all).
+ */
+
+/* Keys a table walk queues at most (it stops there, and says it did). */
+#define XDPCT_SCAN_BATCH 256
+/* Pops one eviction tries at most (bpf_loop: the queue's size bounds it). */
+#define XDPCT_EVICT_POPS (1 << 20)
+
+/* Queue key as an eviction candidate; a full queue drops its oldest. */
+static __always_inline void victim_push(const struct xdpct_flow_key *key)
+{
+	struct xdpct_evict_state *es;
+	__u32 zero = 0;
+
+	if (!bpf_map_push_elem(&xdpct_victims, key, 0))
+		return;
+	bpf_map_push_elem(&xdpct_victims, key, BPF_EXIST);
+	es = bpf_map_lookup_elem(&xdpct_evict_state, &zero);
+	if (es)
+		XDPCT_WRITE_ONCE(es->lost, 1);
+}
+
+struct evict_ctx {
+	struct xdpct_scratch *sc;
+	struct xdpct_stats *st;
+	struct xdpct_evict_state *es;	/* its found: a map value, so the
+					 * verifier's walk of the callback converges */
+	__u64 now;
+	int done;
+};
+
+/*
+ * One queued key: evicted if its entry is (still) evictable.  1 stops the
+ * loop: evicted, or the queue is empty.
+ */
+static long evict_pop_one(__u64 i, struct evict_ctx *c)
+{
+	struct xdpct_scratch *sc = c->sc;
+	struct xdpct_flow *v;
+	int ok = 0;
+
+	if (bpf_map_pop_elem(&xdpct_victims, &sc->key))
 		return 1;
+	v = bpf_map_lookup_elem(&xdpct_flows, &sc->key);
+	if (!v)
+		return 0;
+	bpf_spin_lock(&v->lock);
+	if (v->tag && xdpct_evictable(v)) {
+		flow_mark_dying(v, &sc->sn);
+		ok = 1;
 	}
-	return 0;
+	bpf_spin_unlock(&v->lock);
+	if (!ok)
+		return 0;
+	/* ours alone to delete (the mark), so this cannot fail */
+	bpf_map_delete_elem(&xdpct_flows, &sc->key);
+	c->st->c[XDPCT_STAT_FLOWS_EVICTED]++;
+	emit_expired(&sc->key, &sc->sn, XDPCT_EXP_EVICTED, c->now, c->st);
+	c->done = 1;
+	return 1;
+}
+
+/* A table walk's step: queue an evictable entry's key (up to a batch). */
+static long evict_scan_one(struct bpf_map *map, struct xdpct_flow_key *k,
+			   struct xdpct_flow *f, struct evict_ctx *c)
+{
+	int ok;
+
+	bpf_spin_lock(&f->lock);
+	ok = f->tag && xdpct_evictable(f);
+	bpf_spin_unlock(&f->lock);
+	if (!ok)
+		return 0;
+	bpf_map_push_elem(&xdpct_victims, k, BPF_EXIST);
+	if (!c->es)
+		return 1;
+	return ++c->es->found >= XDPCT_SCAN_BATCH;
+}
+
+/*
+ * Refill the queue from the table, when it may have lost candidates.  A
+ * walk that stopped at a batch leaves the mark set: more may be left.
+ */
+static __always_inline __u32 evict_scan(struct evict_ctx *c)
+{
+	struct xdpct_evict_state *es;
+	__u32 zero = 0;
+
+	es = bpf_map_lookup_elem(&xdpct_evict_state, &zero);
+	if (!es || !XDPCT_READ_ONCE(es->lost))
+		return 0;
+	/* cleared first: a candidate lost during the walk sets it again */
+	XDPCT_WRITE_ONCE(es->lost, 0);
+	es->found = 0;
+	c->es = es;
+	c->st->c[XDPCT_STAT_EVICT_SCANS]++;
+	bpf_for_each_map_elem(&xdpct_flows, evict_scan_one, c, 0);
+	if (es->found >= XDPCT_SCAN_BATCH)
+		XDPCT_WRITE_ONCE(es->lost, 1);
+	return es->found;
+}
+
+/*
+ * Make room in a full table: give up one evictable flow, with its event.
+ * 1 if it did.  Global: verified once, not on every path to an insert.
+ */
+__noinline int xdpct_evict_one(struct xdpct_scratch *sc, struct xdpct_stats *st, __u64 now)
+{
+	struct evict_ctx c = { .sc = sc, .st = st, .now = now };
+
+	if (!sc || !st)
+		return 0;
+	bpf_loop(XDPCT_EVICT_POPS, evict_pop_one, &c, 0);
+	if (c.done)
+		return 1;
+	if (evict_scan(&c))
+		bpf_loop(XDPCT_EVICT_POPS, evict_pop_one, &c, 0);
+	return c.done;
 }
 
 enum table_insert_result {
@@ -98,19 +269,24 @@ enum table_insert_result {
 };
 
 /*
- * Insert nf, built in sc->flow, under key.  BPF_NOEXIST: two CPUs starting
- * the same flow do not overwrite each other.  Counts what it did.
+ * Insert nf, built in sc->flow, under key (tag: the key's).  BPF_NOEXIST:
+ * two CPUs starting the same flow do not overwrite each other.  Counts what
+ * it did; an evictable new entry is queued as a candidate.
  */
 static __always_inline int table_insert(struct xdpct_scratch *sc, struct xdpct_stats *st,
-					const struct xdpct_flow_key *key,
-					const struct xdpct_flow *nf, __u64 now)
+					const struct xdpct_flow_key *key, __u32 tag,
+					struct xdpct_flow *nf, __u64 now)
 {
-	int err = bpf_map_update_elem(&xdpct_flows, key, nf, BPF_NOEXIST);
+	int err;
 
+	nf->tag = tag;
+	err = bpf_map_update_elem(&xdpct_flows, key, nf, BPF_NOEXIST);
 	if (err == -EEXIST)
 		return TABLE_RACED;
-	if (err && evict_one(sc, st, now))
+	if (err && xdpct_evict_one(sc, st, now))
 		err = bpf_map_update_elem(&xdpct_flows, key, nf, BPF_NOEXIST);
+	if (err == -EEXIST)
+		return TABLE_RACED;
 	if (err) {
 		st->c[XDPCT_STAT_INSERT_FAILED]++;
 		return TABLE_FULL;
@@ -118,6 +294,8 @@ static __always_inline int table_insert(struct xdpct_scratch *sc, struct xdpct_s
 	st->c[XDPCT_STAT_FLOWS_CREATED]++;
 	if (nf->flags & XDPCT_F_MIDSTREAM)
 		st->c[XDPCT_STAT_FLOWS_MIDSTREAM]++;
+	if (xdpct_evictable(nf))
+		victim_push(key);
 	return TABLE_INSERTED;
 }
 

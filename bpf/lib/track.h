@@ -38,6 +38,7 @@
 #include "sc_action.h"
 #include "sc_synack.h"
 #include "sc_check.h"
+#include "csum.h"
 
 /*
  * Bench instrumentation: `xdpct-bench micro` loads its copy of the datapath
@@ -70,8 +71,12 @@ static __always_inline void seg_from_meta(struct xdpct_work *w)
 	g->sport = w->meta.sport;
 	g->dport = w->meta.dport;
 	g->d = flow_key(&rep->key, &w->meta);
+	rep->tag = flow_tag(&rep->key);
 	rep->tcp_flags = w->meta.flags;
 }
+
+/* flow_segment(): the entry was being deleted (table.h): take it for none. */
+#define SEG_GONE (-1)
 
 /*
  * The common segment: both ends ESTABLISHED, no SYN, FIN or RST.  Read
@@ -155,6 +160,9 @@ static __always_inline int flow_fast(struct xdpct_flow *f, struct xdpct_work *w,
 	/* evidence pending (a remembered SYN, a gap): fsm_accept() clears it, under the lock */
 	if (f->pend)
 		return 0;
+	/* dying, or no longer this key's (table.h): the locked path says SEG_GONE */
+	if (f->tag != w->rep.tag)
+		return 0;
 	if ((sf & (XDPCT_D_SYN | XDPCT_D_SYN_ACKED | XDPCT_D_ACKED_ANY | XDPCT_D_FIN)) !=
 	    (XDPCT_D_SYN | XDPCT_D_SYN_ACKED | XDPCT_D_ACKED_ANY) ||
 	    (pf & (XDPCT_D_SYN_ACKED | XDPCT_D_FIN)) != XDPCT_D_SYN_ACKED)
@@ -197,17 +205,25 @@ static __always_inline int flow_fast(struct xdpct_flow *f, struct xdpct_work *w,
  * one entry serialise.  Only a run with transitions takes a
  * snapshot for its events (ring-buffer helpers may not run under a spin
  * lock), and only a run with something to report calls the report.
+ * Under the lock the entry must first still be this key's and alive (its
+ * tag): else SEG_GONE, and nothing was touched.  The segment that makes the
+ * entry evictable queues it as a candidate (table.h).
  */
 static __always_inline int flow_segment(struct xdpct_flow *f, struct xdpct_work *w,
 					struct xdpct_stats *st)
 {
 	struct xdpct_report *rep = &w->rep;
 	struct xdpct_seg *g = &w->seg;
-	int verdict;
+	int verdict, was, became;
 
 	if (flow_fast(f, w, &verdict))
 		return verdict;
 	bpf_spin_lock(&f->lock);
+	if (f->tag != rep->tag) {
+		bpf_spin_unlock(&f->lock);
+		return SEG_GONE;
+	}
+	was = xdpct_evictable(f);
 	if (XDPCT_BENCH_STOP(LOCK)) {
 		bpf_spin_unlock(&f->lock);
 		return VERDICT_PASS;
@@ -221,6 +237,7 @@ static __always_inline int flow_segment(struct xdpct_flow *f, struct xdpct_work 
 	__sync_fetch_and_add(&f->dir[g->d & 1].bytes, g->ip_bytes);
 	if (!rep->out.invalid)
 		f->last_seen_ns = rep->now;
+	became = !was && xdpct_evictable(f);
 	if (XDPCT_BENCH_STOP(FSM)) {
 		bpf_spin_unlock(&f->lock);
 		return VERDICT_PASS;
@@ -229,6 +246,8 @@ static __always_inline int flow_segment(struct xdpct_flow *f, struct xdpct_work 
 		take_snap(f, &rep->sn);
 	bpf_spin_unlock(&f->lock);
 
+	if (became)
+		victim_push(&rep->key);
 	if (XDPCT_BENCH_STOP(SNAP))
 		return VERDICT_PASS;
 	if (report_needed(&rep->out))
@@ -238,6 +257,45 @@ static __always_inline int flow_segment(struct xdpct_flow *f, struct xdpct_work 
 	if (rep->out.invalid)
 		st->c[rep->out.invalid & XDPCT_STAT_MASK]++;	/* counted, passed */
 	return VERDICT_PASS;
+}
+
+/*
+ * --checksum: does this segment's checksum need verifying?  control: every
+ * segment that can change state: a SYN, FIN or RST; one without an entry
+ * (it may start one); and any segment of an entry not established on both
+ * ends (the handshake's last ACK, the ACK of a FIN).  The entry's states are
+ * read without its lock: a state another CPU changes meanwhile decides only
+ * whether this segment is verified.  IP fragments cannot be (csum.h).
+ */
+static __always_inline int csum_wanted(const struct xdpct_flow *f, const struct pkt_meta *m)
+{
+	if (cfg.checksum == XDPCT_CSUM_OFF || m->frag_first)
+		return 0;
+	if (cfg.checksum == XDPCT_CSUM_ALL)
+		return 1;
+	if (m->flags & (TCPF_SYN | TCPF_FIN | TCPF_RST))
+		return 1;
+	return !f || f->state[0] != XDPCT_S_ESTABLISHED ||
+	       f->state[1] != XDPCT_S_ESTABLISHED;
+}
+
+/*
+ * The cookie path's flow start on a closed connection's entry: the entry
+ * gives way, decided under its lock (still dead, not already dying), and
+ * deleted as table.h's rule says.  Another CPU may have revived it
+ * meanwhile: then it stays, live.
+ */
+static __always_inline void flow_retire_dead(struct xdpct_flow *f, struct xdpct_report *rep)
+{
+	int dead;
+
+	bpf_spin_lock(&f->lock);
+	dead = f->tag == rep->tag && fsm_flow_dead(f);
+	if (dead)
+		f->tag = 0;	/* dying: ours to delete */
+	bpf_spin_unlock(&f->lock);
+	if (dead)
+		bpf_map_delete_elem(&xdpct_flows, &rep->key);
 }
 
 /*
@@ -255,7 +313,7 @@ static __always_inline int flow_insert(struct xdpct_work *w, struct xdpct_scratc
 	nf->tcp_flags_seen[g->d & 1] = g->flags;
 	nf->dir[g->d & 1].packets = 1;
 	nf->dir[g->d & 1].bytes = g->ip_bytes;
-	r = table_insert(sc, st, &rep->key, nf, rep->now);
+	r = table_insert(sc, st, &rep->key, rep->tag, nf, rep->now);
 	if (r == TABLE_INSERTED) {
 		take_snap(nf, &rep->sn);
 		xdpct_report(rep, st);
@@ -289,7 +347,7 @@ static __always_inline int track(struct xdp_md *xdp, struct xdpct_work *w)
 	struct xdpct_scratch *sc;
 	struct xdpct_stats *st;
 	struct xdpct_flow *f, *nf;
-	int ask = 0, act = SC_TRACK;
+	int ask = 0, act = SC_TRACK, r;
 	__u32 zero = 0;
 
 	st = bpf_map_lookup_elem(&xdpct_stats, &zero);
@@ -310,41 +368,64 @@ static __always_inline int track(struct xdp_md *xdp, struct xdpct_work *w)
 		return VERDICT_DROP;
 
 	seg_from_meta(w);
-	f = bpf_map_lookup_elem(&xdpct_flows, &rep->key);
+	f = flow_find(&rep->key, rep->tag, st);
 	if (XDPCT_BENCH_STOP(LOOKUP))
 		return VERDICT_PASS;
 	rep->now = track_clock(f, &w->seg);
 	if (XDPCT_BENCH_STOP(CLOCK))
 		return VERDICT_PASS;
+	if (!f && w->meta.frag_later) {
+		/* a later fragment's flow is gone (evicted, expired): it starts none */
+		st->c[XDPCT_STAT_FRAG_UNKNOWN]++;
+		return VERDICT_PASS;
+	}
 	if (ask && scs && (!f || fsm_flow_dead(f)))
 		act = sc_no_flow(xdp, w, scs, st);
 	if (act == SC_DROP)
 		return VERDICT_DROP;
+	/* a bad checksum moves nothing: the endpoint discards the segment too */
+	if (xdp && csum_wanted(f, &w->meta) && xdpct_tcp_csum(xdp, &w->meta) == 0)
+		return account_invalid(st, XDPCT_STAT_INV_CHECKSUM);
 	if (act == SC_START_FLOW && f && fsm_flow_dead(f)) {
-		/* a closed connection's entry gives way to the new one (unless
-		 * another CPU revived it meanwhile: then it is live) */
-		bpf_map_delete_elem(&xdpct_flows, &rep->key);
-		f = NULL;
+		/* a closed connection's entry gives way to the new one */
+		flow_retire_dead(f, rep);
+		f = flow_find(&rep->key, rep->tag, st);
 	}
 
-	if (!f) {
-		nf = (struct xdpct_flow *)sc->flow;
-		__builtin_memset(sc->flow, 0, sizeof(sc->flow));
-		if (act == SC_START_FLOW) {
-			fsm_new_cookie(nf, &w->seg, &w->hs, rep->now, &rep->out);
-		} else if (!xdpct_new_flow(nf, &w->seg, &rep->out, rep->now)) {
-			st->c[XDPCT_STAT_NO_FLOW]++;
-			return VERDICT_PASS;
-		}
-		if (flow_insert(w, sc, st) != TABLE_RACED)
-			return VERDICT_PASS;
-		/* another CPU inserted it first: this segment is one of its entry's */
-		f = bpf_map_lookup_elem(&xdpct_flows, &rep->key);
-		if (!f)
-			return VERDICT_PASS;
-		__builtin_memset(&rep->out, 0, sizeof(rep->out));
+	/*
+	 * An entry that turns out to be dying (another CPU's sweep or eviction
+	 * decided on it after our lookup) is no flow: the segment waits for it
+	 * to go and starts its flow again.
+	 */
+	if (f) {
+		r = flow_segment(f, w, st);
+		if (r != SEG_GONE)
+			return r;
+		f = flow_find(&rep->key, rep->tag, st);
+		if (f)
+			goto busy;	/* already someone else's new entry */
 	}
-	return flow_segment(f, w, st);
+	nf = (struct xdpct_flow *)sc->flow;
+	__builtin_memset(sc->flow, 0, sizeof(sc->flow));
+	if (act == SC_START_FLOW) {
+		fsm_new_cookie(nf, &w->seg, &w->hs, rep->now, &rep->out);
+	} else if (!xdpct_new_flow(nf, &w->seg, &rep->out, rep->now)) {
+		st->c[XDPCT_STAT_NO_FLOW]++;
+		return VERDICT_PASS;
+	}
+	if (flow_insert(w, sc, st) != TABLE_RACED)
+		return VERDICT_PASS;
+	/* another CPU inserted it first: this segment is one of its entry's */
+	__builtin_memset(&rep->out, 0, sizeof(rep->out));
+	f = flow_find(&rep->key, rep->tag, st);
+	if (!f)
+		goto busy;
+	r = flow_segment(f, w, st);
+	if (r != SEG_GONE)
+		return r;
+busy:
+	st->c[XDPCT_STAT_FLOW_BUSY]++;
+	return VERDICT_PASS;
 }
 
 /*

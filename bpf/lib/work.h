@@ -32,6 +32,7 @@ struct xdpct_report {
 	struct xdpct_snap sn;
 	struct xdpct_fsm_out out;
 	__u64 now;
+	__u32 tag;		/* the key's (table.h flow_tag) */
 	__u8 tcp_flags;
 };
 

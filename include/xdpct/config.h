@@ -16,6 +16,13 @@
 #define XDPCT_DEF_SWEEP_S	1	/* expiry sweep period */
 #define XDPCT_DEF_FLOWS		65536
 
+/* --checksum: the TCP checksums XDP ingress verifies (bpf/lib/csum.h) */
+enum xdpct_csum_mode {
+	XDPCT_CSUM_OFF = 0,
+	XDPCT_CSUM_CONTROL,	/* segments that can change state (the default) */
+	XDPCT_CSUM_ALL,		/* every segment */
+};
+
 struct xdpct_cfg {
 	__u64 time_wait_ns;
 	__u64 syn_ns;
@@ -27,7 +34,8 @@ struct xdpct_cfg {
 	__u8 drop_window;	/* drop out-of-window segments (default: pass) */
 	__u8 no_midstream;	/* do not pick up flows without a SYN */
 	__u8 replay_clock;	/* take "now" from replay_now_ns (xdpct replay) */
-	__u8 pad[4];
+	__u8 checksum;		/* enum xdpct_csum_mode: which segments XDP verifies */
+	__u8 pad[3];
 	/* handshake offload (bpf/lib/sc_*.h); sc_mode 0: none */
 	__u8 sc_mode;		/* enum xdpct_sc_mode */
 	__u8 sc_completion;	/* enum xdpct_sc_completion */
@@ -54,6 +62,7 @@ struct xdpct_cfg {
 	.closing_ns = XDPCT_DEF_CLOSING_S * XDPCT_NSEC_PER_SEC,		\
 	.close_ns = XDPCT_DEF_CLOSE_S * XDPCT_NSEC_PER_SEC,		\
 	.sweep_ns = XDPCT_DEF_SWEEP_S * XDPCT_NSEC_PER_SEC,		\
+	.checksum = XDPCT_CSUM_CONTROL,					\
 }
 
 #endif /* XDPCT_CONFIG_H */

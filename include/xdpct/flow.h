@@ -116,6 +116,8 @@ struct xdpct_flow {
 	__u16 pend_win;
 	__u8 pend_wscale;
 	__u8 pend_opts;		/* XDPCT_D_WSCALE | SACK_PERM | TS */
+	__u32 tag;		/* hash of the key, never 0 (bpf/lib/table.h); 0: the
+				 * entry is being deleted, packets take it for none */
 	__u64 first_seen_ns;
 	__u64 last_seen_ns;
 	__u64 syn_ns;		/* first SYN of this connection */
@@ -123,6 +125,24 @@ struct xdpct_flow {
 	__u64 est_ns;		/* both endpoints ESTABLISHED (0 = not yet) */
 	struct xdpct_dir dir[2];
 };
+
+/*
+ * An entry's tag (struct xdpct_flow.tag): a 32-bit hash of its key, never 0.
+ * Whoever writes an entry (the datapath's table_insert(), a loader filling
+ * the table) sets it; a packet takes an entry whose tag differs for none.
+ */
+static inline __u32 xdpct_flow_tag(const struct xdpct_flow_key *k)
+{
+	const __u32 *w = (const __u32 *)k;
+	__u32 h = 0x811c9dc5;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(*k) / 4; i++) {
+		h = (h ^ w[i]) * 0x01000193;
+		h ^= h >> 15;
+	}
+	return h | 1;
+}
 
 /* An endpoint is "synchronized" once it reached ESTABLISHED or later. */
 static inline int xdpct_state_synced(__u8 s)

@@ -60,7 +60,12 @@
 	X(RESYNC,		"resync",		"Directions resynchronised after segments the tracker missed") \
 	X(SC_SYN_BAD_CSUM,	"syn_bad_csum",		"SYNs to protected ports dropped: bad TCP checksum") \
 	X(SC_SYN_LIVE,		"syn_live_flow",	"SYNs to protected ports on a live flow: passed to the endpoint (RFC 5961 4.2)") \
-	X(SC_FRAG_DROPPED,	"sc_frag_dropped",	"TCP fragments dropped (--syncookie): to a protected port, or port unknown")
+	X(SC_FRAG_DROPPED,	"sc_frag_dropped",	"TCP fragments dropped (--syncookie): to a protected port, or port unknown") \
+	X(INV_CHECKSUM,		"invalid_checksum",	"Invalid: TCP checksum wrong (XDP, --checksum): moves nothing") \
+	X(INV_FRAG,		"invalid_fragment",	"Invalid: IP fragment too short for the TCP flags, or overlapping the TCP header (RFC 1858/3128)") \
+	X(FRAG_UNKNOWN,		"frag_unknown",		"Non-first fragments of no known first fragment (passed, not counted in a flow)") \
+	X(EVICT_SCANS,		"evict_scans",		"Table walks for eviction candidates the queue had lost") \
+	X(FLOW_BUSY,		"flow_busy",		"Segments that met their entry being deleted by another CPU and gave up waiting")
 
 enum xdpct_stat {
 #define XDPCT_STAT_ENUM(id, name, help) XDPCT_STAT_##id,

@@ -17,7 +17,11 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "xdpct/config.h"
+#include "xdpct.skel.h"
 #include "harness.h"
 #include "pkt.h"
 

@@ -200,7 +200,10 @@ Test(parser, ipv4_fragments)
 		s.payload_len = 20;
 		s.frag_off = 1;
 		build(&p, &s);
-		RUN(p.buf, p.len, XDP_PASS, "rst-like fragment", 0, E(FRAG_LATER, 1), E(IPV4, 1));
+		/* offset 8 bytes: it would rewrite the TCP header on
+		 * reassembly (RFC 1858 3.2, RFC 3128): invalid, dropped */
+		RUN(p.buf, p.len, XDP_DROP, "rst-like fragment", 0, E(INV_FRAG, 1), E(IPV4, 1),
+		    E(DROPPED, 1));
 		s.payload = NULL;
 	}
 	cr_assert(!h_lookup(&H, &t, &f));
@@ -212,7 +215,8 @@ Test(parser, ipv4_fragments)
 	pkt_opts_clear(&s);
 	build(&p, &s);
 	pkt_ipv4_set_tot_len(&p, 20 + 8);
-	RUN(p.buf, p.len, XDP_DROP, "short first fragment", 0, E(INV_TCP_HDR, 1), E(IPV4, 1),
+	/* RFC 1858 3.1, the tiny fragment: invalid_fragment, not a bad header */
+	RUN(p.buf, p.len, XDP_DROP, "short first fragment", 0, E(INV_FRAG, 1), E(IPV4, 1),
 	    E(DROPPED, 1));
 	h_close(&H);
 }
@@ -266,7 +270,8 @@ Test(parser, ipv6_extension_chain_lengths)
 		build(&p, &s);
 		if (n <= 8)
 			RUN(p.buf, p.len, XDP_PASS, "chain", n, E(TCP, 1), E(IPV6, 1),
-			    E(FRAG_FIRST, n >= 4), E(FLOWS_CREATED, 1), E(TRANSITIONS, 1),
+			    /* its fragment header is atomic (RFC 6946): no fragment */
+			    E(FLOWS_CREATED, 1), E(TRANSITIONS, 1),
 			    E(EVENTS, 1));
 		else
 			/* longer chains are not walked: invalid, not misparsed */
@@ -388,12 +393,15 @@ static void cut_one(const struct variant *v, int idx, bool drop)
 			RUN(p.buf, p.len, inv, v->name, -(int)len, { reason, 1 }, { fam, 1 },
 			    E(VLAN, v->nvlan > 0), E(DROPPED, drop));
 		} else {
-			/* payload cut: a valid (shorter) SYN, tracked */
+			/* payload cut: a valid (shorter) SYN, tracked, once its
+			 * checksum covers what is left (--checksum control) */
 			struct h_tuple t;
 
+			RUN(p.buf, p.len, inv, v->name, -(int)len, { fam, 1 }, E(TCP, 1),
+			    E(VLAN, v->nvlan > 0), E(INV_CHECKSUM, 1), E(DROPPED, drop));
+			pkt_tcp_fix_csum(&p);
 			RUN(p.buf, p.len, XDP_PASS, v->name, -(int)len, { fam, 1 }, E(TCP, 1),
-			    E(VLAN, v->nvlan > 0), E(FRAG_FIRST, v->family == 6 && v->ext),
-			    E(FLOWS_CREATED, 1), E(TRANSITIONS, 1), E(EVENTS, 1));
+			    E(VLAN, v->nvlan > 0), E(FLOWS_CREATED, 1), E(TRANSITIONS, 1), E(EVENTS, 1));
 			h_tuple_from_spec(&t, &s);
 			cr_assert(!h_delete(&H, &t));
 		}

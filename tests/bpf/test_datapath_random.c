@@ -25,7 +25,7 @@
  * endpoint: no transition happens without an event).  At the end the
  * table holds created - evicted - expired entries and the totals satisfy
  *   packets = tcp + non_tcp + frag_later + invalid_{eth,vlan_depth,ip,
- *             ipv6_ext,tcp_hdr,tcp_flags}.
+ *             ipv6_ext,tcp_hdr,tcp_flags,fragment}.
  *
  * XDPCT_SEED=n picks another seed; failures print the seed.
  * XDPCT_RANDOM_TICKS=n sends n packets per test (default 12000).
@@ -442,7 +442,9 @@ static int check_entry(const struct xdpct_flow_key *k, const struct xdpct_flow *
 
 static const int parse_inv[] = { XDPCT_STAT_INV_ETH, XDPCT_STAT_INV_VLAN_DEPTH,
 				 XDPCT_STAT_INV_IP, XDPCT_STAT_INV_IPV6_EXT,
-				 XDPCT_STAT_INV_TCP_HDR, XDPCT_STAT_INV_TCP_FLAGS };
+				 XDPCT_STAT_INV_TCP_HDR, XDPCT_STAT_INV_TCP_FLAGS,
+				 /* RFC 1858: a tiny first or an overlapping later fragment */
+				 XDPCT_STAT_INV_FRAG };
 static const int fsm_inv[] = { XDPCT_STAT_INV_SEQ, XDPCT_STAT_INV_ACK, XDPCT_STAT_INV_RST,
 			       XDPCT_STAT_INV_SYNACK, XDPCT_STAT_INV_STATE };
 
@@ -510,7 +512,11 @@ static void send_checked(const struct pkt *p, struct slot *s, int who, struct ta
 	cr_assert_leq(finv, 1);
 	cr_assert(!finv || (d[XDPCT_STAT_TCP] && !newpath),
 		  "seed %#llx: state-machine invalid without an entry", (unsigned long long)seed);
-	if (pinv || d[XDPCT_STAT_INV_STATE] || d[XDPCT_STAT_INV_SYNACK])
+	/* a bad checksum (a mutated segment) is a TCP segment that moves nothing */
+	cr_assert(!d[XDPCT_STAT_INV_CHECKSUM] || (d[XDPCT_STAT_TCP] && !newpath && !finv),
+		  "seed %#llx: a bad checksum went further", (unsigned long long)seed);
+	if (pinv || d[XDPCT_STAT_INV_STATE] || d[XDPCT_STAT_INV_SYNACK] ||
+	    d[XDPCT_STAT_INV_CHECKSUM])
 		drop_want = cfg.drop_invalid;
 	/*
 	 * a bare SYN in a synchronized connection is counted but passed
@@ -675,9 +681,10 @@ static void run(const struct xdpct_cfg *c, __u32 max_flows, int ticks)
 		     a[XDPCT_STAT_TCP] + a[XDPCT_STAT_NON_TCP] + a[XDPCT_STAT_FRAG_LATER] +
 		     a[XDPCT_STAT_INV_ETH] + a[XDPCT_STAT_INV_VLAN_DEPTH] + a[XDPCT_STAT_INV_IP] +
 		     a[XDPCT_STAT_INV_IPV6_EXT] + a[XDPCT_STAT_INV_TCP_HDR] +
-		     a[XDPCT_STAT_INV_TCP_FLAGS]);
+		     a[XDPCT_STAT_INV_TCP_FLAGS] + a[XDPCT_STAT_INV_FRAG]);
 	cr_assert_eq(a[XDPCT_STAT_DROPPED], t.drops);
-	cr_assert_geq(a[XDPCT_STAT_TCP], a[XDPCT_STAT_NO_FLOW] + a[XDPCT_STAT_INSERT_FAILED] +
+	/* a later fragment is a segment too once its first one was seen (frag.h) */
+	cr_assert_geq(a[XDPCT_STAT_TCP] + a[XDPCT_STAT_FRAG_LATER], a[XDPCT_STAT_NO_FLOW] + a[XDPCT_STAT_INSERT_FAILED] +
 					 a[XDPCT_STAT_FLOWS_CREATED] + a[XDPCT_STAT_INV_SEQ] +
 					 a[XDPCT_STAT_INV_ACK] + a[XDPCT_STAT_INV_RST] +
 					 a[XDPCT_STAT_INV_SYNACK] + a[XDPCT_STAT_INV_STATE]);

@@ -336,3 +336,259 @@ Test(table, two_cpus_one_flow)
 	cr_assert_eq(h_stat(&h, XDPCT_STAT_TCP), 3 + 6 * 100000);
 	h_close(&h);
 }
+
+/* ---- a full table always makes room ---------------------------------------- */
+
+/* One segment of c, built from a step and sent as it is (no checks). */
+static int send(struct conn *c, int who, __u8 flags, __s64 seq, __s64 ack)
+{
+	struct pkt p;
+
+	conn_build(c, &(struct step){ .who = who, .flags = flags, .seq = seq, .ack = ack }, &p);
+	return h_run_pkt(c->h, &p);
+}
+
+static void open_est(struct conn *c)
+{
+	send(c, C, SYN, 0, 0);
+	send(c, S, SA, 0, 1);
+	send(c, C, ACK, 1, 1);
+}
+
+/* Client closes first: client TIME_WAIT, server CLOSED. */
+static void close_tw(struct conn *c)
+{
+	send(c, C, FA, 1, 1);
+	send(c, S, ACK, 1, 2);
+	send(c, S, FA, 1, 2);
+	send(c, C, ACK, 2, 2);
+}
+
+static void state_of(struct conn *c, __u8 *cs, __u8 *ss)
+{
+	struct xdpct_flow f;
+
+	conn_flow(c, &f);
+	*cs = f.state[conn_idx(c, C)];
+	*ss = f.state[conn_idx(c, S)];
+}
+
+/* Events since the last drain: every expired one is an eviction of a non-established flow. */
+static int evictions_checked(struct harness *h)
+{
+	int i, n = 0;
+
+	h_clear_events(h);
+	h_drain(h);
+	for (i = 0; i < h->nev; i++) {
+		const struct xdpct_event *e = &h->ev[i];
+
+		if (e->type != XDPCT_EV_EXPIRED || e->reason != XDPCT_EXP_EVICTED)
+			continue;
+		cr_assert(e->cstate != XDPCT_S_ESTABLISHED && e->sstate != XDPCT_S_ESTABLISHED,
+			  "an established flow was evicted (%s/%s)", h_state_name(e->cstate),
+			  h_state_name(e->sstate));
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The stale queue of issue 12: 520 refused connections (SYN, RST-ACK) come
+ * and go (the sweep removes each CLOSED entry after --timeout-close), so
+ * the queue holds 520 keys of entries long gone.  Then 64 connections fill
+ * the 64-entry table and close into TIME_WAIT.  Every new SYN from then on
+ * must take a TIME_WAIT slot (the README's promise), one eviction each,
+ * none failing: the stale keys cost pops, not flows.
+ */
+Test(table, stale_queue_still_evicts)
+{
+	static struct harness h;
+	static struct conn c[720];
+	const struct variant *v = &conn_variants[0];
+	__u64 now = 10 * XDPCT_NSEC_PER_SEC;
+	__u8 cs, ss;
+	int i, k;
+
+	cr_assert(!h_open(&h, NULL, 64));
+	for (i = 0; i < 520; i++) {
+		conn_init(&c[i], &h, v, i);
+		h_set_now(&h, now);
+		send(&c[i], C, SYN, 0, 0);
+		send(&c[i], S, RA, 0, 1);	/* refused: RFC 9293 3.10.7.3 */
+		state_of(&c[i], &cs, &ss);
+		cr_assert(cs == CLOSED && ss == CLOSED);
+		if (i % 40 == 39) {
+			now += 11 * XDPCT_NSEC_PER_SEC;	/* past --timeout-close */
+			h_set_now(&h, now);
+			cr_assert_eq(h_sweep(&h), XDP_PASS);
+			cr_assert_eq(h_flow_count(&h), 0, "the sweep removed them");
+		}
+	}
+	cr_assert_eq(h_stat(&h, XDPCT_STAT_FLOWS_EXPIRED), 520);
+	cr_assert_eq(h_stat(&h, XDPCT_STAT_FLOWS_EVICTED), 0);
+	for (i = 520; i < 584; i++) {
+		conn_init(&c[i], &h, v, i);
+		h_set_now(&h, now);
+		open_est(&c[i]);
+		close_tw(&c[i]);
+		state_of(&c[i], &cs, &ss);
+		cr_assert(cs == TW && ss == CLOSED, "%d: %s/%s", i, h_state_name(cs),
+			  h_state_name(ss));
+	}
+	cr_assert_eq(h_flow_count(&h), 64);
+	evictions_checked(&h);
+	/* every new SYN takes one TIME_WAIT slot, oldest first */
+	for (i = 584, k = 0; i < 648; i++, k++) {
+		struct xdpct_flow f;
+
+		conn_init(&c[i], &h, v, i);
+		h_set_now(&h, now);
+		send(&c[i], C, SYN, 0, 0);
+		cr_assert_eq(h_stat(&h, XDPCT_STAT_INSERT_FAILED), 0, "SYN %d not tracked", k);
+		cr_assert_eq(h_stat(&h, XDPCT_STAT_FLOWS_EVICTED), k + 1);
+		cr_assert_eq(evictions_checked(&h), 1);
+		cr_assert(!h_lookup_key(&h, &c[i].key, &f));
+		cr_assert_eq(h_lookup_key(&h, &c[520 + k].key, &f), -ENOENT,
+			     "the oldest TIME_WAIT flow goes first");
+		cr_assert_eq(h_flow_count(&h), 64);
+	}
+	/* and the half-open flows just made take each other's place */
+	for (k = 0; k < 64; k++, i++) {
+		conn_init(&c[i], &h, v, i);
+		send(&c[i], C, SYN, 0, 0);
+		cr_assert_eq(evictions_checked(&h), 1);
+	}
+	cr_assert_eq(h_stat(&h, XDPCT_STAT_INSERT_FAILED), 0);
+	cr_assert_eq(h_stat(&h, XDPCT_STAT_EVICT_SCANS), 0, "the queue lost nothing");
+	h_close(&h);
+}
+
+/*
+ * The queue holds an eighth of the table: when more flows become
+ * evictable than it holds, it drops its oldest keys.  16384 SYNs fill a
+ * 16384-entry table (2048 queued, 14336 dropped from the queue); the 2048
+ * newest are then established, so every queued key is stale.  A new SYN
+ * must still evict: the queue runs dry, the table walk finds the
+ * half-open flows it lost, and an established flow is never taken.
+ */
+Test(table, lost_candidates_found_by_walk)
+{
+	static struct harness h;
+	static struct conn c;
+	const struct variant *v = &conn_variants[0];
+	const int n = 16384, est = 2048;
+	struct xdpct_flow f;
+	int i;
+
+	cr_assert(!h_open(&h, NULL, n));
+	for (i = 0; i < n; i++) {
+		conn_init(&c, &h, v, i);
+		send(&c, C, SYN, 0, 0);
+		if (i >= n - est) {
+			send(&c, S, SA, 0, 1);
+			send(&c, C, ACK, 1, 1);
+		}
+		if (!(i % 1024))
+			evictions_checked(&h);
+	}
+	evictions_checked(&h);
+	cr_assert_eq(h_flow_count(&h), n);
+	cr_assert_eq(h_stat(&h, XDPCT_STAT_FLOWS_EVICTED), 0);
+	for (i = n; i < n + 600; i++) {
+		conn_init(&c, &h, v, i);
+		send(&c, C, SYN, 0, 0);
+		cr_assert_eq(h_stat(&h, XDPCT_STAT_INSERT_FAILED), 0, "SYN %d not tracked", i - n);
+		cr_assert_eq(evictions_checked(&h), 1, "SYN %d", i - n);
+		cr_assert(!h_lookup_key(&h, &c.key, &f));
+	}
+	/*
+	 * One walk: it queued a batch of the lost half-open flows, and behind
+	 * them each new SYN queues its own (half-open) key, so the queue never
+	 * runs dry again.
+	 */
+	cr_assert_eq(h_stat(&h, XDPCT_STAT_EVICT_SCANS), 1);
+	/* every established flow is still there */
+	for (i = n - est; i < n; i++) {
+		conn_init(&c, &h, v, i);
+		cr_assert(!h_lookup_key(&h, &c.key, &f), "established flow %d evicted", i);
+	}
+	h_close(&h);
+}
+
+/*
+ * Hours of churn on the replay clock, then a flood.  A 64-entry table
+ * keeps 32 long-lived established connections (one segment a minute)
+ * while short connections come and go: closed into TIME_WAIT, refused,
+ * or left half-open, and the sweep runs every second of capture time.
+ * After three hours, a flood of 2000 SYNs: each is tracked by taking the
+ * place of a half-open/TIME_WAIT/CLOSED flow; none of the 32 is evicted.
+ */
+Test(table, flood_after_hours_of_churn)
+{
+	static struct harness h;
+	static struct conn lived[32], c;
+	const struct variant *v = &conn_variants[0];
+	struct xdpct_cfg cfg;
+	__u64 now = 10 * XDPCT_NSEC_PER_SEC, end;
+	struct xdpct_flow f;
+	int i, idx = 100, tick = 0;
+	__u64 failed;
+
+	h_default_cfg(&cfg);
+	cfg.replay_clock = 1;
+	cr_assert(!h_open(&h, &cfg, 64));
+	h_set_now(&h, now);
+	for (i = 0; i < 32; i++) {
+		conn_init(&lived[i], &h, v, i);
+		open_est(&lived[i]);
+	}
+	end = now + 3 * 3600 * XDPCT_NSEC_PER_SEC;
+	for (; now < end; now += XDPCT_NSEC_PER_SEC, tick++) {
+		h_set_now(&h, now);
+		cr_assert_eq(h_sweep(&h), XDP_PASS);
+		if (tick % 60 == 0)
+			for (i = 0; i < 32; i++)
+				send(&lived[i], C, ACK, 1, 1);
+		conn_init(&c, &h, v, idx++ % 20000 + 100);
+		switch (tick % 3) {
+		case 0:
+			open_est(&c);
+			close_tw(&c);
+			break;
+		case 1:
+			send(&c, C, SYN, 0, 0);
+			send(&c, S, RA, 0, 1);
+			break;
+		default:
+			send(&c, C, SYN, 0, 0);	/* never answered */
+			break;
+		}
+		if (tick % 256 == 0)
+			evictions_checked(&h);
+	}
+	evictions_checked(&h);
+	failed = h_stat(&h, XDPCT_STAT_INSERT_FAILED);
+	cr_assert_eq(failed, 0, "churn: %llu new flows not tracked", (unsigned long long)failed);
+	for (i = 0; i < 2000; i++) {
+		conn_init(&c, &h, v, 30000 + i % 30000);
+		c.spec[C].sport = 1024 + i;
+		h_tuple_from_spec(&c.tup, &c.spec[C]);
+		c.cidx = h_make_key(&c.key, &c.tup);
+		send(&c, C, SYN, 0, 0);
+		cr_assert(!h_lookup_key(&h, &c.key, &f), "flood SYN %d not tracked", i);
+		if (h_flow_count(&h) == 64 && i > 64)
+			cr_assert_eq(evictions_checked(&h), 1, "flood SYN %d", i);
+		else
+			evictions_checked(&h);
+	}
+	cr_assert_eq(h_stat(&h, XDPCT_STAT_INSERT_FAILED), 0);
+	for (i = 0; i < 32; i++) {
+		__u8 cs, ss;
+
+		state_of(&lived[i], &cs, &ss);
+		cr_assert(cs == EST && ss == EST, "long-lived connection %d: %s/%s", i,
+			  h_state_name(cs), h_state_name(ss));
+	}
+	h_close(&h);
+}

@@ -342,7 +342,9 @@ void conn_step(struct conn *c, const struct step *s, int line)
 	want[XDPCT_STAT_TCP] = 1;
 	want[c->v->family == 4 ? XDPCT_STAT_IPV4 : XDPCT_STAT_IPV6] = 1;
 	want[XDPCT_STAT_VLAN] = c->v->nvlan > 0;
-	want[XDPCT_STAT_FRAG_FIRST] = c->v->family == 6 && c->v->ext;
+	/* the IPv6 variant's fragment header is an atomic fragment (offset 0,
+	 * M=0): RFC 8200 4.5 / RFC 6946, an unfragmented packet */
+	want[XDPCT_STAT_FRAG_FIRST] = 0;
 	want[XDPCT_STAT_TRANSITIONS] = nev;
 	want[XDPCT_STAT_EVENTS] = nev;
 	want[XDPCT_STAT_DROPPED] = verdict == XDP_DROP;

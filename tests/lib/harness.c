@@ -79,7 +79,12 @@ static int open_prog(struct harness *h, const struct xdpct_cfg *cfg, __u32 max_f
 	}
 	memcpy((void *)&h->skel->rodata->cfg, cfg, sizeof(*cfg));
 	if (max_flows) {
+		/* the eviction queue as the loader sizes it (datapath.c) */
+		__u32 victims = max_flows / 8 < 1024 ? 1024 : max_flows / 8;
+
 		err = bpf_map__set_max_entries(h->skel->maps.xdpct_flows, max_flows);
+		if (!err)
+			err = bpf_map__set_max_entries(h->skel->maps.xdpct_victims, victims);
 		if (err)
 			goto cleanup;
 	}

@@ -385,7 +385,7 @@ int pkt_build(struct pkt *p, const struct pkt_spec *s)
 		memset(b + off, 0, ihl);
 		b[off] = 0x40 | ihl / 4;
 		b[off + 1] = s->tos;
-		put16(b + off + 4, 0x4242);
+		put16(b + off + 4, s->ip_id ? s->ip_id : 0x4242);
 		put16(b + off + 6, frag);
 		b[off + 8] = s->ttl ? s->ttl : 64;
 		b[off + 9] = proto;
@@ -481,4 +481,35 @@ void pkt_tcp_set_doff(struct pkt *p, __u8 doff)
 void pkt_tcp_set_flags(struct pkt *p, __u8 flags)
 {
 	p->buf[p->l4_off + 13] = flags;
+}
+
+/*
+ * Recompute the TCP checksum from the frame as it is now (after a cut or
+ * an edit): IPv4 tot_len or IPv6 payload length says where the segment ends.
+ */
+void pkt_tcp_fix_csum(struct pkt *p)
+{
+	const __u8 *ip = p->buf + p->l3_off;
+	__u32 sum = 0, l4len;
+	__u8 *th = p->buf + p->l4_off;
+
+	if (!p->l4_off)
+		return;
+	if ((ip[0] >> 4) == 4) {
+		l4len = (ip[2] << 8 | ip[3]) - (p->l4_off - p->l3_off);
+		sum = csum_add(ip + 12, 8, 0) + IPPROTO_TCP + l4len;
+	} else {
+		l4len = (ip[4] << 8 | ip[5]) + 40 - (p->l4_off - p->l3_off);
+		sum = csum_add(ip + 8, 32, 0) + IPPROTO_TCP + l4len;
+	}
+	if (p->l4_off + l4len > p->len)
+		return;
+	th[16] = th[17] = 0;
+	put16(th + 16, pkt_csum(th, l4len, sum));
+}
+
+/* Spoil the TCP checksum (one bit of it): what hping3 --badcksum sends. */
+void pkt_tcp_bad_csum(struct pkt *p)
+{
+	p->buf[p->l4_off + 17] ^= 0x01;
 }

@@ -68,6 +68,7 @@ struct pkt_spec {
 	__u8 ip_opts_len;		/* IPv4 options, padded to 4 bytes */
 	__u8 ip_opts[40];
 	__u16 frag_off;			/* IPv4: offset in 8-byte units */
+	__u32 ip_id;			/* IPv4 id / IPv6 identification; 0: a fixed one */
 	__u8 mf, df;			/* IPv4 flags */
 
 	__u8 next;			/* IPv6 extension headers in order */
@@ -140,5 +141,7 @@ void pkt_tcp_set_flags(struct pkt *p, __u8 flags);
 
 /* Internet checksum helpers (exported for the tests of the builder). */
 __u16 pkt_csum(const void *data, size_t len, __u32 sum);
+void pkt_tcp_fix_csum(struct pkt *p);	/* after a cut or an edit */
+void pkt_tcp_bad_csum(struct pkt *p);	/* one bit of the checksum flipped */
 
 #endif /* XDPCT_TEST_PKT_H */

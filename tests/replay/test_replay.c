@@ -183,6 +183,22 @@ static void default_opts(struct replay_opts *ro)
 	attach_opts_init(&ro->ao);
 }
 
+/*
+ * Options for a capture taken on one of its endpoints with checksum
+ * offload: that endpoint's segments carry the pseudo-header's sum only
+ * (tcpdump -vv: "cksum ... (incorrect -> ...)"), which the NIC completed
+ * after the capture.  Replay verifies checksums as the datapath does, so
+ * such a capture replays as the wire saw it with --checksum off.
+ */
+static const struct replay_opts *offloaded_opts(void)
+{
+	static struct replay_opts ro;
+
+	default_opts(&ro);
+	ro.ao.cfg.checksum = XDPCT_CSUM_OFF;
+	return &ro;
+}
+
 /* Replay the file at path into *out. */
 static void replay_path(const char *path, const struct replay_opts *opts)
 {
@@ -689,7 +705,8 @@ Test(replay_captures, suricata_ipv6)
 		V6C ":60202>[2607:f8b0:400a:800::200e]:443 TIME_WAIT/TIME_WAIT 18/22 -",
 	};
 
-	replay_capture("suricata-ipv6.pcap", NULL);
+	/* taken on V6C, with checksum offload */
+	replay_capture("suricata-ipv6.pcap", offloaded_opts());
 	EXPECT_EVENTS(ev);
 	EXPECT_FLOWS(fl);
 	expect_clean(70, 0);
@@ -954,7 +971,8 @@ Test(replay_captures, zeek_retransmit_then_rst)
 		"10.0.88.85:50368>192.168.0.27:80 CLOSED/CLOSED 17/22 reset",
 	};
 
-	replay_capture("zeek-retransmit-then-rst.pcap", NULL);
+	/* taken on the client, with checksum offload */
+	replay_capture("zeek-retransmit-then-rst.pcap", offloaded_opts());
 	EXPECT_EVENTS(ev);
 	EXPECT_FLOWS(fl);
 	expect_clean(39, 0);
@@ -1105,7 +1123,8 @@ Test(replay_captures, zeek_irc_starttls_sll)
 		"203.143.168.47:55123>185.18.76.170:6667 CLOSED/CLOSED 11/9 reset",
 	};
 
-	replay_capture("zeek-irc-starttls-sll.pcap", NULL);
+	/* taken on the client, with checksum offload */
+	replay_capture("zeek-irc-starttls-sll.pcap", offloaded_opts());
 	EXPECT_EVENTS(ev);
 	EXPECT_FLOWS(fl);
 	expect_clean(20, 1);
@@ -1181,6 +1200,30 @@ Test(replay_captures, zeek_ssh_one_sided)
 	expect_clean(838, 27);
 	cr_assert_eq(dp(XDPCT_STAT_INV_STATE), 27, "every FIN");
 	cr_assert_eq(dp(XDPCT_STAT_FLOWS_EXPIRED), 19);
+}
+
+/*
+ * Replay verifies checksums like the datapath.  zeek-retransmit-then-rst.pcap
+ * was taken where the checksums were never filled in: tcpdump -nn -vv shows
+ * "cksum 0x0000 (incorrect -> ...)" on every one of its 39 segments.
+ * --checksum all finds all 39; so does the default (control), since with
+ * the SYNs refused no segment ever finds an entry (and one without an
+ * entry could start one, so it is verified).  Nothing is tracked.
+ */
+Test(replay_captures, bad_checksums_counted)
+{
+	struct replay_opts ro;
+
+	default_opts(&ro);
+	ro.ao.cfg.checksum = XDPCT_CSUM_ALL;
+	replay_capture("zeek-retransmit-then-rst.pcap", &ro);
+	cr_assert_eq(dp(XDPCT_STAT_TCP), 39);
+	cr_assert_eq(dp(XDPCT_STAT_INV_CHECKSUM), 39);
+	cr_assert_eq(out->nev, 0);
+	replay_capture("zeek-retransmit-then-rst.pcap", NULL);
+	cr_assert_eq(dp(XDPCT_STAT_INV_CHECKSUM), 39);
+	cr_assert_eq(dp(XDPCT_STAT_FLOWS_CREATED), 0, "a segment with a bad checksum made a flow");
+	cr_assert_eq(out->nev, 0);
 }
 
 /* Every capture in the directory has a test above: a new one fails here. */
@@ -1502,7 +1545,7 @@ Test(replay_input, linktypes_ipv4)
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		tmp_path(path, sizeof(path), v[i].name);
 		write_pcap(path, v[i].lt, i % 2, 65535, pks, v[i].fam, v[i].be);
-		replay_path(path, NULL);
+		replay_path(path, offloaded_opts());
 		expect_same(orig, v[i].name, true);
 	}
 	free(orig);
@@ -1522,13 +1565,13 @@ Test(replay_input, linktypes_ipv6)
 	size_t i;
 
 	pks = load("suricata-ipv6.pcap");
-	replay_capture("suricata-ipv6.pcap", NULL);
+	replay_capture("suricata-ipv6.pcap", offloaded_opts());
 	orig = keep();
 	cr_assert_eq(orig->nev, 15);
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		tmp_path(path, sizeof(path), v[i].name);
 		write_pcap(path, v[i].lt, false, 262144, pks, v[i].fam, v[i].be);
-		replay_path(path, NULL);
+		replay_path(path, offloaded_opts());
 		expect_same(orig, v[i].name, true);
 	}
 	free(orig);
@@ -1955,7 +1998,7 @@ Test(replay_captures, syncookie_one_sided_ssh)
 
 /*
  * 10.9.0.1:40000 (client) <-> 10.9.0.2:80 (server), Ethernet, IPv4.  Every
- * segment has a correct IPv4 header checksum; tot0 writes a total length
+ * segment has correct IPv4 header and TCP checksums; tot0 writes a total length
  * of 0, as a TSO/GSO super-frame captured on the sending host has.
  */
 struct conv {
@@ -1996,6 +2039,16 @@ static void conv_add(struct conv *cv, bool from_client, __u32 seq, __u32 ack, __
 	put_be16(th + 14, 64240);
 	for (i = 0; i < len; i++)
 		th[20 + i] = 'a' + i % 26;
+	/* a correct TCP checksum (replay verifies as the datapath does): pseudo-header, segment */
+	sum = 0;
+	for (i = 12; i < 20; i += 2)
+		sum += (__u32)ip[i] << 8 | ip[i + 1];
+	sum += 6 + 20 + len;
+	for (i = 0; i < 20 + len; i += 2)
+		sum += (__u32)th[i] << 8 | (i + 1 < 20 + len ? th[i + 1] : 0);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	put_be16(th + 16, ~sum);
 	cv->ts += 1000000;		/* 1 ms apart */
 	cv->k.p[cv->k.n++] = (struct pk){ .ts = cv->ts, .len = flen, .data = f };
 }

@@ -15,7 +15,7 @@ enum {
 	OPT_RINGBUF = 0x100, OPT_TW, OPT_SYN, OPT_EST, OPT_CLOSING, OPT_CLOSE,
 	OPT_SWEEP, OPT_NO_MIDSTREAM, OPT_DROP_INVALID, OPT_DROP_WINDOW,
 	OPT_SC, OPT_SC_MODE, OPT_SC_THRESHOLD, OPT_SC_COMPLETION, OPT_MSS4, OPT_MSS6,
-	OPT_WSCALE, OPT_TTL,
+	OPT_WSCALE, OPT_TTL, OPT_CHECKSUM,
 };
 
 const struct option attach_long_opts[] = {
@@ -33,6 +33,7 @@ const struct option attach_long_opts[] = {
 	{ "no-midstream", no_argument, NULL, OPT_NO_MIDSTREAM },
 	{ "drop-invalid", no_argument, NULL, OPT_DROP_INVALID },
 	{ "drop-window", no_argument, NULL, OPT_DROP_WINDOW },
+	{ "checksum", required_argument, NULL, OPT_CHECKSUM },
 	{ "syncookie", required_argument, NULL, OPT_SC },
 	{ "syncookie-mode", required_argument, NULL, OPT_SC_MODE },
 	{ "syncookie-threshold", required_argument, NULL, OPT_SC_THRESHOLD },
@@ -141,6 +142,21 @@ static int parse_sc_completion(const char *arg, __u8 *completion)
 	return 0;
 }
 
+/* --checksum: which TCP checksums XDP ingress verifies */
+static int parse_checksum(const char *arg, __u8 *mode)
+{
+	if (!strcmp(arg, "control"))
+		*mode = XDPCT_CSUM_CONTROL;
+	else if (!strcmp(arg, "all"))
+		*mode = XDPCT_CSUM_ALL;
+	else if (!strcmp(arg, "off"))
+		*mode = XDPCT_CSUM_OFF;
+	else {
+		xdpct_err("--checksum '%s': want control, all or off", arg);
+		return -1;
+	}
+	return 0;
+}
 
 /* seconds, fractions allowed ("0.5"), > 0 and at most a year */
 static int parse_secs(const char *name, const char *arg, __u64 *ns)
@@ -262,6 +278,8 @@ int attach_opts_parse(struct attach_opts *o, int opt, const char *arg)
 	case OPT_DROP_WINDOW:
 		o->cfg.drop_window = 1;
 		return 1;
+	case OPT_CHECKSUM:
+		return parse_checksum(arg, &o->cfg.checksum) ? -1 : 1;
 	}
 	return 0;
 }

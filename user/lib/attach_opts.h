@@ -52,6 +52,8 @@ extern const struct option attach_long_opts[];
 "      --no-midstream          do not pick up connections whose SYN was not seen\n" \
 "      --drop-invalid          drop malformed packets (default: count and pass)\n" \
 "      --drop-window           drop out-of-window segments and RSTs (default: pass)\n" \
+"      --checksum control|all|off  TCP checksums XDP verifies: of segments that can\n" \
+"                              change state (default), of every segment, or none\n" \
 "\n" \
 "  Handshake offload (SYN cookies answered by XDP; see xdpct attach --help):\n" \
 "      --syncookie PORTS       protect these ports, e.g. 80,443,8000-8100\n" \

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -313,6 +314,31 @@ static void set_ip_len(uint8_t *f, const struct frame_hdrs *h, uint32_t ip_end)
 /* RFC 3168's CWR: not among <netinet/tcp.h>'s TH_* flags */
 #define TH_CWR 0x80
 
+static uint32_t sum16(const uint8_t *p, uint32_t len, uint32_t sum)
+{
+	uint32_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+/* The TCP checksum field a segment [l4, ip_end) of f should carry (RFC 9293 3.1). */
+static uint16_t tcp_csum(const uint8_t *f, const struct frame_hdrs *h, uint32_t ip_end)
+{
+	uint32_t len = ip_end - h->l4, sum;
+
+	sum = h->family == 4 ? sum16(f + h->l3 + 12, 8, 0) : sum16(f + h->l3 + 8, 32, 0);
+	sum += IPPROTO_TCP + (len >> 16) + (len & 0xffff);
+	sum = sum16(f + h->l4, 16, sum);		/* the checksum field skipped */
+	sum = sum16(f + h->l4 + 18, len - 18, sum);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum & 0xffff;
+}
+
 /*
  * A TCP segment too large for one test run: a capture taken on a host with
  * TSO/GRO records the super-packet the stack handled, where the wire
@@ -341,6 +367,12 @@ static int run_split(struct replay *r, const uint8_t *f, const struct frame_hdrs
 		if (off + n < payload)
 			fl &= ~(TH_FIN | TH_PUSH);
 		r->seg[h->l4 + 13] = fl;
+		/*
+		 * A super-packet's checksum field is not the wire's: GRO merges
+		 * only segments whose checksums it verified, TSO computes each
+		 * segment's.  So each piece gets the right one, as on the wire.
+		 */
+		put16(r->seg + h->l4 + 16, tcp_csum(r->seg, h, hdr + n));
 		e = run_xdp(r, r->seg, hdr + n);
 		if (e)
 			return e;
