@@ -426,17 +426,6 @@ Test(close, server_closes_during_handshake)
 
 /* ---- a SYN reaching a TIME_WAIT end (RFC 6191, tcp_timewait_state_process) ---- */
 
-/* the drop switches on: nothing legitimate below may be dropped */
-static const struct xdpct_cfg *drop_cfg(void)
-{
-	static struct xdpct_cfg cfg;
-
-	h_default_cfg(&cfg);
-	cfg.drop_invalid = 1;
-	cfg.drop_window = 1;
-	return &cfg;
-}
-
 /*
  * The server closed first and sits in TIME_WAIT; the client connects again
  * from the same port with an ISN below what the server received (its
@@ -519,11 +508,11 @@ static void seq_tw_syn_timestamps(struct conn *c)
 Test(close, syn_on_time_wait_follows_rfc6191)
 {
 	conn_run_all_cfg(NULL, seq_tw_old_duplicate);
-	conn_run_all_cfg(drop_cfg(), seq_tw_old_duplicate);
+	conn_run_all_cfg(conn_drop_cfg(), seq_tw_old_duplicate);
 	conn_run_all_cfg(NULL, seq_tw_syn_after);
-	conn_run_all_cfg(drop_cfg(), seq_tw_syn_after);
+	conn_run_all_cfg(conn_drop_cfg(), seq_tw_syn_after);
 	conn_run_all_cfg(NULL, seq_tw_syn_timestamps);
-	conn_run_all_cfg(drop_cfg(), seq_tw_syn_timestamps);
+	conn_run_all_cfg(conn_drop_cfg(), seq_tw_syn_timestamps);
 }
 
 /*
@@ -549,11 +538,11 @@ static void seq_tw_fin_restarts(struct conn *c)
 Test(close, fin_into_time_wait_restarts_2msl)
 {
 	conn_run_all_cfg(NULL, seq_tw_fin_restarts);
-	conn_run_all_cfg(drop_cfg(), seq_tw_fin_restarts);
+	conn_run_all_cfg(conn_drop_cfg(), seq_tw_fin_restarts);
 }
 
 Test(close, simultaneous_close_with_drop_switches)
 {
-	conn_run_all_cfg(drop_cfg(), seq_simclose);
-	conn_run_all_cfg(drop_cfg(), seq_simclose_data);
+	conn_run_all_cfg(conn_drop_cfg(), seq_simclose);
+	conn_run_all_cfg(conn_drop_cfg(), seq_simclose_data);
 }

@@ -229,16 +229,6 @@ Test(handshake, drop_invalid_option)
 
 /* ---- SYN_SENT: a retry with a new ISN (nf_conntrack sSS -> sSS) ---------- */
 
-static const struct xdpct_cfg *drop_cfg(void)
-{
-	static struct xdpct_cfg cfg;
-
-	h_default_cfg(&cfg);
-	cfg.drop_invalid = 1;
-	cfg.drop_window = 1;
-	return &cfg;
-}
-
 /*
  * The client's SYN got no answer; it gives up and connects again from the
  * same port with a later ISN: its direction starts over
@@ -291,9 +281,9 @@ static void seq_syn_retry_after_synack(struct conn *c)
 
 Test(handshake, syn_sent_retry_with_new_isn)
 {
-	conn_run_all_cfg(drop_cfg(), seq_syn_retry);
+	conn_run_all_cfg(conn_drop_cfg(), seq_syn_retry);
 	conn_run_all_cfg(NULL, seq_syn_retry_after_synack);
-	conn_run_all_cfg(drop_cfg(), seq_syn_retry_after_synack);
+	conn_run_all_cfg(conn_drop_cfg(), seq_syn_retry_after_synack);
 }
 
 /* ---- a stale ESTABLISHED entry and the next connection (nf_conntrack) ---- */
@@ -359,6 +349,6 @@ static void seq_live_challenge_ack(struct conn *c)
 Test(handshake, stale_established_entry_gives_way)
 {
 	conn_run_all_cfg(NULL, seq_stale_established);
-	conn_run_all_cfg(drop_cfg(), seq_stale_established);
-	conn_run_all_cfg(drop_cfg(), seq_live_challenge_ack);
+	conn_run_all_cfg(conn_drop_cfg(), seq_stale_established);
+	conn_run_all_cfg(conn_drop_cfg(), seq_live_challenge_ack);
 }

@@ -218,22 +218,12 @@ static void seq_rst_synrcvd_by_server(struct conn *c)
 	     .ev = { { C, SSENT, CLOSED }, { S, SRCVD, CLOSED } });
 }
 
-static const struct xdpct_cfg *drop_cfg(void)
-{
-	static struct xdpct_cfg cfg;
-
-	h_default_cfg(&cfg);
-	cfg.drop_invalid = 1;
-	cfg.drop_window = 1;
-	return &cfg;
-}
-
 Test(rst, during_handshake)
 {
 	conn_run_all_cfg(NULL, seq_rst_handshake);
 	conn_run_all_cfg(NULL, seq_rst_synrcvd);
-	conn_run_all_cfg(drop_cfg(), seq_rst_synrcvd_by_server);
-	conn_run_all_cfg(drop_cfg(), seq_rst_synrcvd_expires_drop);
+	conn_run_all_cfg(conn_drop_cfg(), seq_rst_synrcvd_by_server);
+	conn_run_all_cfg(conn_drop_cfg(), seq_rst_synrcvd_expires_drop);
 	conn_run_all_cfg(NULL, seq_rst_synrcvd_then);
 	conn_run_all_cfg(NULL, seq_rst_synrcvd_expires);
 	conn_run_all_cfg(NULL, seq_rst_synrcvd_by_server);

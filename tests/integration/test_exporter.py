@@ -26,7 +26,7 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
 from check import check, done, need, note, wait_until  # noqa: E402
-from xnet import XDPCT, Topology, install_cleanup, linger_rst, sh  # noqa: E402
+from xnet import XDPCT, Topology, install_cleanup, linger_rst, stop_procs  # noqa: E402
 
 PORT = 18300
 EXPORTER = "127.0.0.1:10119"		# the default
@@ -310,13 +310,7 @@ def main():
             rc = None
         check(rc == 0, f"exporter exits 0 on SIGTERM: {rc}")
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        stop_procs(procs)
         topo.destroy()
         shutil.rmtree(tmp, ignore_errors=True)
     return done("exporter")

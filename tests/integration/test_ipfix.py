@@ -29,7 +29,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
 from check import check, done, need, note, wait_until  # noqa: E402
-from xnet import XDPCT, Topology, install_cleanup, linger_rst, sh  # noqa: E402
+from xnet import XDPCT, Topology, install_cleanup, linger_rst, sh, stop_procs  # noqa: E402
 
 PORT = 18400
 COLLECTOR = "127.0.0.1:14739"
@@ -235,13 +235,7 @@ def main():
         closed_flows = [f for f in flows if f["server"]["port"] != DROPPED] + half
         compare(recs, raws, closed_flows, offset)
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        stop_procs(procs)
         topo.destroy()
         shutil.rmtree(tmp, ignore_errors=True)
     return done("ipfix")

@@ -207,3 +207,14 @@ def linger_rst(sock):
     import struct
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     sock.close()
+
+
+def stop_procs(procs, timeout=10):
+    """Stop the background processes a test started: SIGTERM, then SIGKILL."""
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+            try:
+                p.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                p.kill()

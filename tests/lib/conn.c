@@ -592,3 +592,13 @@ void conn_run_all_cfg(const struct xdpct_cfg *cfg, conn_seq_fn fn)
 	conn_run_all(&h, fn, 0);
 	h_close(&h);
 }
+
+const struct xdpct_cfg *conn_drop_cfg(void)
+{
+	static struct xdpct_cfg cfg;
+
+	h_default_cfg(&cfg);
+	cfg.drop_invalid = 1;
+	cfg.drop_window = 1;
+	return &cfg;
+}

@@ -162,6 +162,9 @@ void conn_run_all(struct harness *h, conn_seq_fn fn, int base);
 /* Load with cfg (NULL: defaults), run fn over every variant, unload. */
 void conn_run_all_cfg(const struct xdpct_cfg *cfg, conn_seq_fn fn);
 
+/* The default cfg with --drop-invalid and --drop-window: nothing legitimate may be dropped. */
+const struct xdpct_cfg *conn_drop_cfg(void);
+
 /* The flow entry now (Criterion-asserts it exists). */
 void conn_flow(struct conn *c, struct xdpct_flow *f);
 /* Endpoint key index of a role. */
