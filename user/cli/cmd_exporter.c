@@ -360,20 +360,14 @@ static int exporter_main(int argc, char **argv)
 	struct exporter_args a = {};
 	struct MHD_Daemon *d;
 	sigset_t mask, old;
-	int first, fd, one = 1;
+	int r, fd, one = 1;
 	char def[32];
 
 	snprintf(def, sizeof(def), "127.0.0.1:%d", EXPORTER_PORT);
 	parse_listen(def, &a);
-	first = parse_cmd_opts(argc, argv, "l:", longopts, exporter_opt, &a);
-	if (first < 0)
-		return 2;
-	if (first < argc) {
-		xdpct_err("%s: unexpected argument '%s'", argv[0], argv[first]);
-		return 2;
-	}
-	if (!xdpct_check_env(true))
-		return 1;
+	r = parse_no_operands(argc, argv, "l:", longopts, exporter_opt, &a);
+	if (r)
+		return r;
 	/* our own socket: a bind error is reported as the kernel says it */
 	fd = socket(a.sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||

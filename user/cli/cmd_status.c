@@ -49,17 +49,11 @@ static int status_main(int argc, char **argv)
 	struct xdpct_stats s;
 	struct inst in;
 	__u32 n = 0, max = 0;
-	int first, nif, i;
+	int r, nif, i;
 
-	first = parse_cmd_opts(argc, argv, "", NULL, status_opt, NULL);
-	if (first < 0)
-		return 2;
-	if (first < argc) {
-		xdpct_err("status: unexpected argument '%s'", argv[first]);
-		return 2;
-	}
-	if (!xdpct_check_env(true))
-		return 1;
+	r = parse_no_operands(argc, argv, "", NULL, status_opt, NULL);
+	if (r)
+		return r;
 	if (inst_find(&in)) {
 		if (g_out.json)
 			printf("{\"attached\":false}\n");

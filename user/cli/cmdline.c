@@ -53,9 +53,8 @@ int parse_cmd_opts(int argc, char **argv, const char *shortopts,
 	return optind;
 }
 
-int open_attached(int argc, char **argv, const char *shortopts,
-		  const struct option *longopts, opt_handler handle, void *ctx,
-		  struct inst *in)
+int parse_no_operands(int argc, char **argv, const char *shortopts,
+		      const struct option *longopts, opt_handler handle, void *ctx)
 {
 	int first = parse_cmd_opts(argc, argv, shortopts, longopts, handle, ctx);
 
@@ -67,6 +66,17 @@ int open_attached(int argc, char **argv, const char *shortopts,
 	}
 	if (!xdpct_check_env(true))
 		return 1;
+	return 0;
+}
+
+int open_attached(int argc, char **argv, const char *shortopts,
+		  const struct option *longopts, opt_handler handle, void *ctx,
+		  struct inst *in)
+{
+	int r = parse_no_operands(argc, argv, shortopts, longopts, handle, ctx);
+
+	if (r)
+		return r;
 	if (inst_find(in)) {
 		xdpct_err("xdpct is not attached in this network namespace (xdpct attach IFACE)");
 		return 1;

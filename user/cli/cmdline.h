@@ -18,6 +18,13 @@ int parse_cmd_opts(int argc, char **argv, const char *shortopts,
 		   const struct option *longopts, opt_handler handle, void *ctx);
 
 /*
+ * For commands without operands: options, then root/BTF/kernel checks.
+ * 0 when both pass, else the exit code (2 bad usage, 1 environment).
+ */
+int parse_no_operands(int argc, char **argv, const char *shortopts,
+		      const struct option *longopts, opt_handler handle, void *ctx);
+
+/*
  * For commands without operands that need the running instance: options,
  * then root/BTF/kernel checks, then this network namespace's instance.
  * 0 with *in open, else the exit code (2 bad usage, 1 not attached).
