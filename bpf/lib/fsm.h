@@ -320,7 +320,9 @@ int fsm_resync(struct xdpct_flow *f, const struct xdpct_seg *g, struct xdpct_fsm
 		o->note = XDPCT_STAT_RESYNC;
 		return 1;
 	}
-	if (fsm_seq_fits(s, p, g) && seq_after(g->ack, p->end)) {
+	/* midstream: r's own segment must also be anchored (fsm_mid_check()) */
+	if (fsm_seq_fits(s, p, g) && seq_after(g->ack, p->end) &&
+	    (!(f->flags & XDPCT_F_MIDSTREAM) || !seq_after(g->seq, s->end))) {
 		f->pend = XDPCT_PEND_RESYNC;
 		f->pend_ep = r;
 		f->pend_seq = g->ack;
@@ -341,10 +343,22 @@ static __always_inline int fsm_refused(struct xdpct_flow *f, const struct xdpct_
 
 	if (!err) {
 		err = fsm_window_check(f, g, v);
+		if (err == XDPCT_WIN_UNSCALED)
+			err = fsm_mid_check(f, g);
+		if (err == XDPCT_MID_UNANCHORED) {
+			/* passed, moving nothing an endpoint has not vouched for */
+			fsm_mid_claim(f, g);
+			if (f->pend)
+				f->pend = 0;
+			return err;
+		}
 		/* only once the window check failed: nothing on the fast path */
 		if (err && fsm_resync(f, g, o))
 			err = 0;
 		o->window_fail = !!err;
+		/* liberal: what nothing can check is counted, never dropped */
+		if (err && (f->flags & XDPCT_F_LIBERAL))
+			o->ignored = 1;
 	}
 	o->invalid = err;
 	return err;
@@ -477,7 +491,10 @@ static __always_inline void fsm_on_fin(struct xdpct_flow *f, const struct xdpct_
 static __always_inline void fsm_accept(struct xdpct_flow *f, const struct xdpct_seg *g,
 				       __u64 now, struct xdpct_fsm_out *o)
 {
-	fsm_window_update(f, g);
+	if (f->flags & XDPCT_F_MIDSTREAM)
+		fsm_mid_update(f, g);
+	else
+		fsm_window_update(f, g);
 	if (f->pend)
 		f->pend = 0;		/* the SYN it remembered was not answered */
 	if (g->flags & TCPF_ACK)

@@ -86,7 +86,7 @@ static __always_inline int fsm_new_midstream(struct xdpct_flow *f, const struct 
 	s->isn = g->seq;
 	s->end = seg_end(g);
 	s->maxwin = g->win ? g->win : 1;
-	s->maxend = s->end + s->maxwin;
+	s->maxend = s->end;		/* what d claims: fsm_mid_check() */
 	s->ts_recent = (g->opts & XDPCT_D_TS) ? g->tsval : 0;
 	s->flags = XDPCT_D_SYN | XDPCT_D_SYN_ACKED | XDPCT_D_ACKED_ANY;
 	s->ack = g->ack;

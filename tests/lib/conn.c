@@ -379,6 +379,7 @@ void conn_step(struct conn *c, const struct step *s, int line)
 			c->gen++;
 	}
 	c->fflags |= s->set_flags;
+	c->fflags &= ~s->clr_flags;
 	c->pk[s->who]++;
 	c->by[s->who] += c->last.ip_len;
 	/* like packets and bytes, every segment's flags count, invalid or not */

@@ -91,6 +91,7 @@ struct step {
 	bool no_flow;		/* no entry exists afterwards */
 	bool nocheck_seq;	/* skip end/ack/win bookkeeping (RST, ...) */
 	__u8 set_flags;		/* XDPCT_F_* this step adds to the entry */
+	__u8 clr_flags;		/* XDPCT_F_* this step clears (liberal, left) */
 	__u64 dt;		/* clock advance before it; 0 means 1 ms */
 	__u32 ts;		/* nonzero: a timestamp option, TSval ts (RFC 7323) */
 	__u8 restart;		/* roles (1 << C, 1 << S) whose state timer restarts

@@ -297,6 +297,9 @@ static void gen_seg(const struct xdpct_flow *f, struct xdpct_seg *g, __u8 d)
 			g->seq = s->fin_seq;
 		else
 			g->len = rnd() % 3 ? 0 : rnd() % 100;
+		/* the FINs crossed: it does not ack the peer's (RFC 9293 figure 13) */
+		if ((p->flags & XDPCT_D_FIN) && rnd() % 2)
+			g->ack = p->fin_seq;
 		break;
 	case 5:		/* RST at the edge of the window or anywhere */
 		g->flags = rnd() % 2 ? TCPF_RST : TCPF_RST | TCPF_ACK;
@@ -385,14 +388,16 @@ static void dump_step(const struct xdpct_flow *before, const struct xdpct_flow *
 
 /*
  * An invalid segment changes nothing; an ignored SYN (o->ignored: one in a
- * synchronized connection, RFC 5961 4.2) only makes the entry remember it.
+ * synchronized connection, RFC 5961 4.2) only makes the entry remember it;
+ * a liberal entry's refused segment (ignored too: counted, passed) moves
+ * nothing either.
  */
 static bool unchanged(const struct xdpct_flow *before, const struct xdpct_flow *f,
 		      const struct xdpct_fsm_out *o)
 {
 	struct xdpct_flow e = *before;
 
-	if (o->ignored && f->pend != XDPCT_PEND_SYN)
+	if (o->ignored && f->pend != XDPCT_PEND_SYN && !(before->flags & XDPCT_F_LIBERAL))
 		return false;
 	/* what a refused segment may leave: evidence for the peer to confirm */
 	{

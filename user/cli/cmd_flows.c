@@ -26,7 +26,7 @@ static const char flows_help[] =
 "  CLOSE_WAIT CLOSING LAST_ACK TIME_WAIT CLOSED; ss spellings (syn-recv,\n"
 "  fin-wait-2, ...) are accepted too, in any case.\n"
 "Flags: midstream (first packet seen was not a SYN), syncookie, simopen,\n"
-"  liberal (windows unknown: no window checks), reused (reopened after\n"
+"  liberal (midstream, one direction seen: failures passed), reused (reopened after\n"
 "  TIME_WAIT/CLOSED), reset (closed by an RST).\n"
 "\n"
 "Filters (all given must match):\n"
