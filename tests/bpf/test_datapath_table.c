@@ -310,8 +310,8 @@ static void hammer(struct conn *c, int who0, int who1)
 			     hm[i].err);
 	}
 	conn_flow(c, &f);
-	cr_assert_eq(f.dir[conn_idx(c, C)].packets, pk0, "client packets lost");
-	cr_assert_eq(f.dir[conn_idx(c, S)].packets, pk1, "server packets lost");
+	cr_assert_eq(xdpct_flow_packets(&f, conn_idx(c, C)), pk0, "client packets lost");
+	cr_assert_eq(xdpct_flow_packets(&f, conn_idx(c, S)), pk1, "server packets lost");
 	cr_assert_eq(f.state[0], XDPCT_S_ESTABLISHED);
 	cr_assert_eq(f.state[1], XDPCT_S_ESTABLISHED);
 	c->pk[C] = pk0;
