@@ -278,7 +278,7 @@ __u64 bench_xdpct_count(void *ctx)
 }
 
 /* One direction of an established flow, as the handshake would have left it. */
-static void est_dir(struct xdpct_dir *d, __u32 isn, __u32 peer_isn, __u64 now)
+static void est_dir(struct xdpct_dir *d, __u32 isn, __u32 peer_isn)
 {
 	__u32 win = (__u32)GEN_WIN << GEN_WSCALE;
 
@@ -291,7 +291,6 @@ static void est_dir(struct xdpct_dir *d, __u32 isn, __u32 peer_isn, __u64 now)
 	d->wscale = GEN_WSCALE;
 	d->flags = XDPCT_D_SYN | XDPCT_D_SYN_ACKED | XDPCT_D_WSCALE | XDPCT_D_SACK_PERM |
 		   XDPCT_D_TS | XDPCT_D_ACKED_ANY;
-	d->state_ns = now;
 }
 
 /*
@@ -314,9 +313,11 @@ static void est_flow(struct xdpct_flow_key *k, struct xdpct_flow *f, __u32 clien
 	k->port[!cl] = sport;
 	f->state[0] = f->state[1] = XDPCT_S_ESTABLISHED;
 	f->client = cl;
-	f->first_seen_ns = f->last_seen_ns = f->syn_ns = f->synack_ns = f->est_ns = now;
-	est_dir(&f->dir[cl], gen_cisn(salt, i), gen_sisn(salt, i), now);
-	est_dir(&f->dir[!cl], gen_sisn(salt, i), gen_cisn(salt, i), now);
+	f->first_seen_ns = f->last_seen_ns = now;
+	f->syn_us = f->synack_us = f->est_us = xdpct_hs_enc(f, now);
+	xdpct_flow_set_state_ns(f, now);
+	est_dir(&f->dir[cl], gen_cisn(salt, i), gen_sisn(salt, i));
+	est_dir(&f->dir[!cl], gen_sisn(salt, i), gen_cisn(salt, i));
 }
 
 #define POP_BATCH 8192

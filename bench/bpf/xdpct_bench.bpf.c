@@ -151,6 +151,6 @@ int lookup(struct xdp_md *ctx)
 	d = flow_key(&k, &m);
 	f = bpf_map_lookup_elem(&bench_lookup_flows, &k);
 	if (f)
-		f->dir[d & 1].packets++;	/* the value's cache line, written */
+		f->pkts[d & 1]++;	/* the value's cache line, written */
 	return XDP_DROP;
 }

@@ -22,13 +22,13 @@ static __always_inline void take_snap(const struct xdpct_flow *f, struct xdpct_s
 	s->flags = f->flags;
 	s->gen = f->gen;
 	s->first_seen_ns = f->first_seen_ns;
-	s->syn_ns = f->syn_ns;
-	s->synack_ns = f->synack_ns;
-	s->est_ns = f->est_ns;
-	s->packets[0] = f->dir[0].packets;
-	s->packets[1] = f->dir[1].packets;
-	s->bytes[0] = f->dir[0].bytes;
-	s->bytes[1] = f->dir[1].bytes;
+	s->syn_ns = xdpct_flow_syn_ns(f);
+	s->synack_ns = xdpct_flow_synack_ns(f);
+	s->est_ns = xdpct_flow_est_ns(f);
+	s->packets[0] = xdpct_flow_packets(f, 0);
+	s->packets[1] = xdpct_flow_packets(f, 1);
+	s->bytes[0] = xdpct_flow_bytes(f, 0);
+	s->bytes[1] = xdpct_flow_bytes(f, 1);
 }
 
 /*

@@ -91,8 +91,8 @@ static __always_inline void fsm_syn_retry(struct xdpct_flow *f, const struct xdp
 		p->flags = 0;
 		fsm_set(f, o, r, XDPCT_S_LISTEN, now);
 	}
-	f->syn_ns = now;
-	f->synack_ns = 0;
+	f->syn_us = xdpct_hs_enc(f, now);
+	f->synack_us = 0;
 }
 
 /* A SYN from an endpoint in SYN_SENT: its retransmission, same ISN, or a retry. */
@@ -418,8 +418,8 @@ static __always_inline void fsm_on_ack(struct xdpct_flow *f, const struct xdpct_
 		if (in_handshake(f->state[!c]))
 			fsm_set(f, o, !c, f->dir[c].flags & XDPCT_D_FIN ?
 				XDPCT_S_CLOSE_WAIT : XDPCT_S_ESTABLISHED, now);
-		if (!f->est_ns)
-			f->est_ns = now;
+		if (!f->est_us)
+			f->est_us = xdpct_hs_enc(f, now);
 	} else if ((p->flags & XDPCT_D_SYN_ACKED) && (s->flags & XDPCT_D_SYN) &&
 		   in_handshake(f->state[d])) {
 		/* d acknowledged r's SYN and sent its own: it has answered */
@@ -455,7 +455,7 @@ static __always_inline void fsm_on_fin(struct xdpct_flow *f, const struct xdpct_
 		 * and restart the 2 MSL timeout" (Linux: inet_twsk_reschedule).
 		 */
 		if (f->state[r] == XDPCT_S_TIME_WAIT)
-			f->dir[r].state_ns = now;
+			xdpct_flow_set_state_ns(f, now);
 		return;
 	}
 	s->flags |= XDPCT_D_FIN;
@@ -566,8 +566,8 @@ static __always_inline void fsm_synack_record(struct xdpct_flow *f, const struct
 	 */
 	if (p->maxwin && seq_after(s->end + p->maxwin, s->maxend))
 		s->maxend = s->end + p->maxwin;
-	if (!f->synack_ns)
-		f->synack_ns = now;
+	if (!f->synack_us)
+		f->synack_us = xdpct_hs_enc(f, now);
 }
 
 /* ---- everything but a bare SYN or an RST: SYN-ACK, ACK, data, FIN ------- */
@@ -605,7 +605,7 @@ static __always_inline void fsm_stale_reopen(struct xdpct_flow *f, __u64 now,
 	s->mss = 0;		/* not kept (nothing checks it) */
 	s->wscale = wscale;
 	s->flags = XDPCT_D_SYN | opts;
-	f->syn_ns = 0;		/* when that SYN came was not kept */
+	f->syn_us = 0;		/* when that SYN came was not kept */
 }
 
 /*
@@ -654,10 +654,8 @@ static __always_inline void fsm_time_wait_over(struct xdpct_flow *f, __u64 now,
 					       const volatile struct xdpct_cfg *cfg,
 					       struct xdpct_fsm_out *o)
 {
-	if ((f->state[0] == XDPCT_S_TIME_WAIT &&
-	     xdpct_since(now, f->dir[0].state_ns) >= cfg->time_wait_ns) ||
-	    (f->state[1] == XDPCT_S_TIME_WAIT &&
-	     xdpct_since(now, f->dir[1].state_ns) >= cfg->time_wait_ns))
+	if ((f->state[0] == XDPCT_S_TIME_WAIT || f->state[1] == XDPCT_S_TIME_WAIT) &&
+	    xdpct_since(now, xdpct_flow_state_ns(f)) >= cfg->time_wait_ns)
 		fsm_close_both(f, o, now);
 }
 

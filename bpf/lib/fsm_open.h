@@ -17,12 +17,12 @@ static __always_inline void fsm_new_syn(struct xdpct_flow *f, const struct xdpct
 	__u8 d = g->d & 1;
 
 	f->client = d;
-	f->syn_ns = now;
 	f->first_seen_ns = now;
 	f->last_seen_ns = now;
+	f->syn_us = xdpct_hs_enc(f, now);
 	fsm_init_dir(&f->dir[d], g);
 	f->state[!d] = XDPCT_S_LISTEN;
-	f->dir[!d].state_ns = now;
+	xdpct_flow_set_state_ns(f, now);
 	fsm_set(f, o, d, XDPCT_S_SYN_SENT, now);
 	o->victim = 1;			/* half-open: first to go when full */
 }
@@ -41,7 +41,7 @@ static __always_inline void fsm_open_established(struct xdpct_flow *f,
 
 	fsm_set(f, o, f->client, XDPCT_S_ESTABLISHED, now);
 	fsm_set(f, o, !f->client, XDPCT_S_ESTABLISHED, now);
-	f->est_ns = now;
+	f->est_us = xdpct_hs_enc(f, now);
 	if (g->flags & TCPF_FIN) {
 		s->flags |= XDPCT_D_FIN;
 		s->fin_seq = g->seq + g->len;
@@ -68,7 +68,7 @@ static __always_inline int fsm_new_midstream(struct xdpct_flow *f, const struct 
 	if (g->flags & TCPF_SYN) {
 		/* SYN-ACK first: its receiver is the client, its SYN was acked */
 		f->client = r;
-		f->synack_ns = now;
+		f->synack_us = xdpct_hs_enc(f, now);
 		fsm_init_dir(s, g);
 		p->isn = g->ack - 1;
 		p->end = g->ack;
@@ -131,8 +131,8 @@ static __always_inline void fsm_new_cookie(struct xdpct_flow *f, const struct xd
 	f->flags = XDPCT_F_SYNCOOKIE;
 	f->first_seen_ns = now;
 	f->last_seen_ns = now;
-	f->syn_ns = now;	/* the SYN and SYN-ACK times were not kept */
-	f->synack_ns = now;
+	f->syn_us = xdpct_hs_enc(f, now);	/* the SYN and SYN-ACK times were not kept */
+	f->synack_us = f->syn_us;
 	f->state[c] = XDPCT_S_SYN_SENT;
 	f->state[sv] = XDPCT_S_SYN_RCVD;
 
@@ -178,20 +178,22 @@ static __always_inline void fsm_reopen_by(struct xdpct_flow *f, __u8 d, __u64 no
 {
 	__u32 gen = f->gen + 1;
 
+	/* the new connection's times run from now (xdpct/flow.h) */
+	f->first_seen_ns = now;
 	/* tell the watcher both ends left their old state */
 	fsm_set(f, o, d & 1, XDPCT_S_SYN_SENT, now);
 	fsm_set(f, o, !d, XDPCT_S_LISTEN, now);
 	__builtin_memset(&f->dir, 0, sizeof(f->dir));
+	__builtin_memset(&f->octets, 0, sizeof(f->octets));
+	__builtin_memset(&f->pkts, 0, sizeof(f->pkts));
 	f->flags = XDPCT_F_REUSED;
 	f->pend = 0;
 	f->gen = gen;
-	f->synack_ns = 0;
-	f->est_ns = 0;
+	f->synack_us = 0;
+	f->est_us = 0;
 	f->client = d;
-	f->syn_ns = now;
-	f->first_seen_ns = now;
-	f->dir[d].state_ns = now;
-	f->dir[!d].state_ns = now;
+	f->syn_us = xdpct_hs_enc(f, now);
+	xdpct_flow_set_state_ns(f, now);
 	o->reopened = 1;
 	o->victim = 1;
 }

@@ -67,7 +67,7 @@ static __always_inline void fsm_set(struct xdpct_flow *f, struct xdpct_fsm_out *
 	if (from == to)
 		return;
 	f->state[ep & 1] = to;
-	f->dir[ep & 1].state_ns = now;
+	xdpct_flow_set_state_ns(f, now);
 	if (o->n < XDPCT_MAX_TRANS) {
 		XDPCT_OPAQUE(t);
 		t += o->n & (XDPCT_MAX_TRANS - 1);

@@ -99,6 +99,24 @@ static __always_inline __u64 track_clock(const struct xdpct_flow *f, const struc
 	return f && flow_established_hint(f, g) ? clock_coarse_ns() : clock_ns();
 }
 
+/*
+ * Endpoint d sent a packet of ip_bytes: its counters (xdpct/flow.h), by
+ * atomic adds (both paths add, the lock-free one without the lock).  The
+ * packet count's bits past 32 live in octets' top byte: the add that
+ * wraps pkts to 0 carries there.  One direction's packets come in on one
+ * CPU (RSS, as flow_fast() says), so the wrap is seen by the adder that
+ * made it; were two to race at that one packet in 2^32, the count could
+ * be 2^32 short.
+ */
+static __always_inline void flow_count(struct xdpct_flow *f, __u8 d, __u32 ip_bytes)
+{
+	d &= 1;
+	__sync_fetch_and_add(&f->octets[d], ip_bytes);
+	__sync_fetch_and_add(&f->pkts[d], 1);
+	if (!XDPCT_READ_ONCE(f->pkts[d]))
+		__sync_fetch_and_add(&f->octets[d], 1ULL << 56);
+}
+
 /* Has the run anything to count or send beyond the invalid reason? */
 static __always_inline int report_needed(const struct xdpct_fsm_out *o)
 {
@@ -193,8 +211,7 @@ static __always_inline int flow_fast(struct xdpct_flow *f, struct xdpct_work *w,
 		s->ack = ack;
 	if ((f->tcp_flags_seen[d] | g->flags) != f->tcp_flags_seen[d])
 		f->tcp_flags_seen[d] |= g->flags;	/* d's own byte */
-	__sync_fetch_and_add(&s->packets, 1);
-	__sync_fetch_and_add(&s->bytes, g->ip_bytes);
+	flow_count(f, d, g->ip_bytes);
 	f->last_seen_ns = w->rep.now;
 	return 1;
 }
@@ -233,8 +250,7 @@ static __always_inline int flow_segment(struct xdpct_flow *f, struct xdpct_work 
 		f->tcp_flags_seen[0] = f->tcp_flags_seen[1] = 0;
 	f->tcp_flags_seen[g->d & 1] |= g->flags;
 	/* atomic: the lock-free path adds to them without the lock */
-	__sync_fetch_and_add(&f->dir[g->d & 1].packets, 1);
-	__sync_fetch_and_add(&f->dir[g->d & 1].bytes, g->ip_bytes);
+	flow_count(f, g->d, g->ip_bytes);
 	if (!rep->out.invalid)
 		f->last_seen_ns = rep->now;
 	became = !was && xdpct_evictable(f);
@@ -311,8 +327,7 @@ static __always_inline int flow_insert(struct xdpct_work *w, struct xdpct_scratc
 	int r;
 
 	nf->tcp_flags_seen[g->d & 1] = g->flags;
-	nf->dir[g->d & 1].packets = 1;
-	nf->dir[g->d & 1].bytes = g->ip_bytes;
+	xdpct_flow_set_count(nf, g->d, 1, g->ip_bytes);
 	r = table_insert(sc, st, &rep->key, rep->tag, nf, rep->now);
 	if (r == TABLE_INSERTED) {
 		take_snap(nf, &rep->sn);

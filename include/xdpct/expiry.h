@@ -28,22 +28,22 @@ static inline int xdpct_expiry(const struct xdpct_flow *f, __u64 now,
 	__u8 a = f->state[0], b = f->state[1];
 	__u64 idle = xdpct_since(now, f->last_seen_ns);
 
-	if (a == XDPCT_S_TIME_WAIT || b == XDPCT_S_TIME_WAIT) {
-		__u64 tw = a == XDPCT_S_TIME_WAIT ? f->dir[0].state_ns :
-						     f->dir[1].state_ns;
-		if (a == XDPCT_S_TIME_WAIT && b == XDPCT_S_TIME_WAIT &&
-		    f->dir[1].state_ns < tw)
-			tw = f->dir[1].state_ns;
-		return xdpct_since(now, tw) >= cfg->time_wait_ns ?
+	/*
+	 * One state time per flow (xdpct/flow.h): TIME_WAIT runs from the
+	 * flow's last state change, its own entry into TIME_WAIT or the
+	 * other end's later move (a LAST_ACK end's CLOSED, the second end of
+	 * a simultaneous close): 2*MSL from the later of those, never the
+	 * earlier.  CLOSED runs from the later end's close, as before.
+	 */
+	if (a == XDPCT_S_TIME_WAIT || b == XDPCT_S_TIME_WAIT)
+		return xdpct_since(now, xdpct_flow_state_ns(f)) >= cfg->time_wait_ns ?
 			XDPCT_TW_DONE : XDPCT_KEEP;
-	}
 	/* both CLOSED, or reset in SYN_RCVD: the passive end back in LISTEN */
 	if ((a == XDPCT_S_CLOSED || a == XDPCT_S_LISTEN) &&
 	    (b == XDPCT_S_CLOSED || b == XDPCT_S_LISTEN)) {
-		__u64 t = f->dir[0].state_ns > f->dir[1].state_ns ?
-			  f->dir[0].state_ns : f->dir[1].state_ns;
 		*reason = XDPCT_EXP_CLOSED;
-		return xdpct_since(now, t) >= cfg->close_ns ? XDPCT_DELETE : XDPCT_KEEP;
+		return xdpct_since(now, xdpct_flow_state_ns(f)) >= cfg->close_ns ?
+			XDPCT_DELETE : XDPCT_KEEP;
 	}
 	if (a == XDPCT_S_ESTABLISHED && b == XDPCT_S_ESTABLISHED) {
 		*reason = XDPCT_EXP_IDLE;

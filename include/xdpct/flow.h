@@ -71,7 +71,7 @@ struct xdpct_flow_key {
 /*
  * One direction of the flow: what endpoint i has sent.  Field names follow
  * nf_conntrack's tcp_in_window(): end = td_end, maxend = td_maxend,
- * maxwin = td_maxwin.
+ * maxwin = td_maxwin.  Its counters are the entry's pkts[i] and octets[i].
  */
 struct xdpct_dir {
 	__u32 isn;		/* initial sequence number (its SYN's seq) */
@@ -80,17 +80,31 @@ struct xdpct_dir {
 	__u32 maxwin;		/* largest (scaled) window it advertised */
 	__u32 ack;		/* highest ack it sent */
 	__u32 fin_seq;		/* sequence number its FIN occupies */
+	__u32 ts_recent;	/* latest TSval on its SYN or FIN (RFC 7323), 0 = none */
 	__u16 mss;		/* MSS option on its SYN, 0 = none */
 	__u8 wscale;		/* window scale option on its SYN */
 	__u8 flags;		/* XDPCT_D_* */
-	__u32 ts_recent;	/* latest TSval on its SYN or FIN (RFC 7323), 0 = none */
-	__u64 state_ns;		/* when this endpoint entered its current state */
-	__u64 packets;
-	__u64 bytes;		/* IP-level bytes sent */
 };
 
+/*
+ * The entry: 152 bytes (issue 14; 184 before).  Times are CLOCK_MONOTONIC
+ * ns in first_seen_ns and last_seen_ns; the others are 32-bit offsets
+ * from first_seen_ns, read and written only through the helpers below
+ * (xdpct_flow_syn_ns() ...).  Counters likewise (xdpct_flow_packets()).
+ */
 struct xdpct_flow {
 	struct bpf_spin_lock lock;
+	__u32 tag;		/* hash of the key, never 0 (bpf/lib/table.h); 0: the
+				 * entry is being deleted, packets take it for none */
+	__u64 first_seen_ns;
+	__u64 last_seen_ns;
+	/*
+	 * Per endpoint: bytes (IP level) it sent in the low 56 bits of
+	 * octets, packets in pkts and, past 2^32, the top 8 bits of octets
+	 * (xdpct_flow_count()): 40-bit packet and 56-bit byte counts.
+	 */
+	__u64 octets[2];
+	__u32 pkts[2];
 	__u8 state[2];		/* enum xdpct_tcp_state of endpoint 0 and 1 */
 	__u8 client;		/* endpoint index (0/1) that sent the first SYN */
 	__u8 flags;		/* XDPCT_F_* */
@@ -116,13 +130,20 @@ struct xdpct_flow {
 	__u16 pend_win;
 	__u8 pend_wscale;
 	__u8 pend_opts;		/* XDPCT_D_WSCALE | SACK_PERM | TS */
-	__u32 tag;		/* hash of the key, never 0 (bpf/lib/table.h); 0: the
-				 * entry is being deleted, packets take it for none */
-	__u64 first_seen_ns;
-	__u64 last_seen_ns;
-	__u64 syn_ns;		/* first SYN of this connection */
-	__u64 synack_ns;	/* first SYN-ACK (0 = not seen) */
-	__u64 est_ns;		/* both endpoints ESTABLISHED (0 = not yet) */
+	/*
+	 * When the flow last changed state (either endpoint): ms after
+	 * first_seen_ns, XDPCT_T32_SAT past 49.7 days (then last_seen_ns
+	 * stands in).  TIME_WAIT and CLOSED run from it (xdpct/expiry.h).
+	 */
+	__u32 state_ms;
+	/*
+	 * The handshake: first SYN of this connection, first SYN-ACK, both
+	 * endpoints ESTABLISHED.  0: not seen (not kept); else microseconds
+	 * after first_seen_ns, plus one; XDPCT_T32_SAT past 71 minutes.
+	 */
+	__u32 syn_us;
+	__u32 synack_us;
+	__u32 est_us;
 	struct xdpct_dir dir[2];
 };
 
@@ -142,6 +163,84 @@ static inline __u32 xdpct_flow_tag(const struct xdpct_flow_key *k)
 		h ^= h >> 15;
 	}
 	return h | 1;
+}
+
+/* ---- the entry's times and counters ---------------------------------------
+ *
+ * The one place that converts.  Offsets saturate (XDPCT_T32_SAT), never
+ * wrap: a time past the range reads as the range's end (state_ms: as
+ * last_seen_ns).  Divisions happen only where a time is written (state
+ * changes, the handshake), never on the established path.
+ */
+#define XDPCT_T32_SAT 0xffffffffU
+#define XDPCT_NS_PER_US 1000ULL
+#define XDPCT_NS_PER_MS 1000000ULL
+
+static inline __u32 xdpct_t32(__u64 t, __u64 base, __u64 unit, __u32 plus)
+{
+	__u64 v = (t > base ? t - base : 0) / unit + plus;
+
+	return v >= XDPCT_T32_SAT ? XDPCT_T32_SAT : (__u32)v;
+}
+
+/* A handshake time (syn_us, synack_us, est_us) of t; 0 stays "not seen". */
+static inline __u32 xdpct_hs_enc(const struct xdpct_flow *f, __u64 t)
+{
+	return t ? xdpct_t32(t, f->first_seen_ns, XDPCT_NS_PER_US, 1) : 0;
+}
+
+static inline __u64 xdpct_hs_dec(const struct xdpct_flow *f, __u32 v)
+{
+	return v ? f->first_seen_ns + (__u64)(v - 1) * XDPCT_NS_PER_US : 0;
+}
+
+static inline __u64 xdpct_flow_syn_ns(const struct xdpct_flow *f)
+{
+	return xdpct_hs_dec(f, f->syn_us);
+}
+
+static inline __u64 xdpct_flow_synack_ns(const struct xdpct_flow *f)
+{
+	return xdpct_hs_dec(f, f->synack_us);
+}
+
+static inline __u64 xdpct_flow_est_ns(const struct xdpct_flow *f)
+{
+	return xdpct_hs_dec(f, f->est_us);
+}
+
+/* When the flow last changed state (xdpct/expiry.h). */
+static inline __u64 xdpct_flow_state_ns(const struct xdpct_flow *f)
+{
+	if (f->state_ms == XDPCT_T32_SAT)
+		return f->last_seen_ns;
+	return f->first_seen_ns + (__u64)f->state_ms * XDPCT_NS_PER_MS;
+}
+
+static inline void xdpct_flow_set_state_ns(struct xdpct_flow *f, __u64 now)
+{
+	f->state_ms = xdpct_t32(now, f->first_seen_ns, XDPCT_NS_PER_MS, 0);
+}
+
+/* 56 bits of bytes, 8 of packets above pkts' 32 */
+#define XDPCT_OCTETS_MASK ((1ULL << 56) - 1)
+
+static inline __u64 xdpct_flow_packets(const struct xdpct_flow *f, int d)
+{
+	return (f->octets[d & 1] >> 56) << 32 | f->pkts[d & 1];
+}
+
+static inline __u64 xdpct_flow_bytes(const struct xdpct_flow *f, int d)
+{
+	return f->octets[d & 1] & XDPCT_OCTETS_MASK;
+}
+
+/* Set endpoint d's counters (an entry userspace writes, a new entry). */
+static inline void xdpct_flow_set_count(struct xdpct_flow *f, int d, __u64 packets,
+					__u64 bytes)
+{
+	f->pkts[d & 1] = (__u32)packets;
+	f->octets[d & 1] = (bytes & XDPCT_OCTETS_MASK) | (packets >> 32) << 56;
 }
 
 /* An endpoint is "synchronized" once it reached ESTABLISHED or later. */

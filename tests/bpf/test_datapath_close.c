@@ -175,14 +175,18 @@ static void seq_simclose2(struct conn *c)
 	     .ev = { { C, CLOSING, TW } });
 }
 
-/* Both TIME_WAIT: 2*MSL after the later one entered it, both CLOSED (sweep). */
+/*
+ * Both TIME_WAIT: 2*MSL after the later one entered it, both CLOSED
+ * (sweep).  One state time per flow (issue 14): the server entered
+ * TIME_WAIT 1 ms before the client, and 2*MSL runs from the client's
+ * entry, the flow's last state change (it ran from the server's before).
+ */
 static void seq_simclose_expires(struct conn *c)
 {
 	const struct ev_exp done[] = { { C, TW, CLOSED }, { S, TW, CLOSED } };
 
 	seq_simclose2(c);
-	/* the server entered TIME_WAIT 1 ms before the client; the first to run out ends both */
-	conn_sweep(c, 60 * XDPCT_NSEC_PER_SEC - 2000000, NULL, 0, 0, __LINE__);
+	conn_sweep(c, 60 * XDPCT_NSEC_PER_SEC - 1000000, NULL, 0, 0, __LINE__);
 	conn_sweep(c, 1000000, done, 2, 0, __LINE__);
 }
 
@@ -297,7 +301,11 @@ Test(close, time_wait_configurable)
 	h_default_cfg(&cfg);
 	cfg.time_wait_ns = 2 * XDPCT_NSEC_PER_SEC;
 	conn_run_all_cfg(&cfg, close_client_first);
-	/* 2 s after TIME_WAIT began the next packet closes it */
+	/*
+	 * 2 s after the flow's last state change the next packet closes it:
+	 * one state time per flow (issue 14), so that is the server's CLOSED,
+	 * 1 ms after the client's TIME_WAIT began (it ran from that before)
+	 */
 	{
 		static struct harness h;
 		struct conn c;
@@ -306,7 +314,7 @@ Test(close, time_wait_configurable)
 		conn_init(&c, &h, &conn_variants[0], 0);
 		close_client_first(&c);
 		STEP(&c, .who = C, .flags = ACK, .seq = 102, .ack = 2, .st = { TW, CLOSED },
-		     .dt = 2 * XDPCT_NSEC_PER_SEC - 1000001);
+		     .dt = 2 * XDPCT_NSEC_PER_SEC - 1);
 		STEP(&c, .who = C, .flags = ACK, .seq = 102, .ack = 2, .st = { CLOSED, CLOSED },
 		     .ev = { { C, TW, CLOSED } },
 		     .cnt = { { N(FLOWS_CLOSED), 1 }, { N(INV_STATE), 1 } }, .keep = -1);

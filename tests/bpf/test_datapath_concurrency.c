@@ -134,8 +134,8 @@ Test(concurrency, two_cpus_both_directions_lose_nothing, .timeout = 600)
 		h_tuple_from_spec(&t, &s);
 		cr_assert_eq(h_lookup(&H, &t, &f), 0);
 		cr_assert_eq(f.state[0], XDPCT_S_ESTABLISHED);
-		base[i][0] = f.dir[f.client & 1].bytes;
-		base[i][1] = f.dir[!(f.client & 1)].bytes;
+		base[i][0] = xdpct_flow_bytes(&f, f.client & 1);
+		base[i][1] = xdpct_flow_bytes(&f, !(f.client & 1));
 	}
 	h_reset_stats(&H);
 
@@ -164,15 +164,15 @@ Test(concurrency, two_cpus_both_directions_lose_nothing, .timeout = 600)
 		cr_expect_eq(f.state[c], XDPCT_S_ESTABLISHED, "flow %d client state", i);
 		cr_expect_eq(f.state[sv], XDPCT_S_ESTABLISHED, "flow %d server state", i);
 		/* 2 handshake packets from the client, 1 from the server */
-		cr_expect_eq(f.dir[c].packets, 2 + ROUNDS, "flow %d client packets %llu", i,
-			     (unsigned long long)f.dir[c].packets);
-		cr_expect_eq(f.dir[sv].packets, 1 + ROUNDS, "flow %d server packets %llu", i,
-			     (unsigned long long)f.dir[sv].packets);
+		cr_expect_eq(xdpct_flow_packets(&f, c), 2 + ROUNDS, "flow %d client packets %llu", i,
+			     (unsigned long long)xdpct_flow_packets(&f, c));
+		cr_expect_eq(xdpct_flow_packets(&f, sv), 1 + ROUNDS, "flow %d server packets %llu", i,
+			     (unsigned long long)xdpct_flow_packets(&f, sv));
 		cr_expect_eq(f.dir[c].end, ci + 1 + ROUNDS * SEG, "flow %d client end", i);
 		cr_expect_eq(f.dir[sv].end, si + 1 + ROUNDS * SEG, "flow %d server end", i);
 		/* every data packet: 20 IP + 20 TCP + SEG payload bytes */
-		cr_expect_eq(f.dir[c].bytes, base[i][0] + ROUNDS * (40 + SEG), "flow %d client bytes", i);
-		cr_expect_eq(f.dir[sv].bytes, base[i][1] + ROUNDS * (40 + SEG), "flow %d server bytes", i);
+		cr_expect_eq(xdpct_flow_bytes(&f, c), base[i][0] + ROUNDS * (40 + SEG), "flow %d client bytes", i);
+		cr_expect_eq(xdpct_flow_bytes(&f, sv), base[i][1] + ROUNDS * (40 + SEG), "flow %d server bytes", i);
 	}
 	h_close(&H);
 }

@@ -209,8 +209,8 @@ Test(fastpath, lockfree_path_is_the_state_machine, .timeout = 300)
 		if (o.reopened)
 			c->m.tcp_flags_seen[0] = c->m.tcp_flags_seen[1] = 0;
 		c->m.tcp_flags_seen[g.d & 1] |= g.flags;
-		c->m.dir[g.d & 1].packets++;
-		c->m.dir[g.d & 1].bytes += g.ip_bytes;
+		xdpct_flow_set_count(&c->m, g.d, xdpct_flow_packets(&c->m, g.d) + 1,
+				     xdpct_flow_bytes(&c->m, g.d) + g.ip_bytes);
 		if (!o.invalid)
 			c->m.last_seen_ns = now_ns;
 		if (o.invalid) {
@@ -231,8 +231,8 @@ Test(fastpath, lockfree_path_is_the_state_machine, .timeout = 300)
 			  f.dir[g.d].maxend, c->m.dir[g.d].maxend, f.dir[g.d].maxwin,
 			  c->m.dir[g.d].maxwin, f.dir[g.d].ack, c->m.dir[g.d].ack,
 			  f.dir[!g.d].maxend, c->m.dir[!g.d].maxend,
-			  (unsigned long long)f.dir[g.d].packets,
-			  (unsigned long long)c->m.dir[g.d].packets);
+			  (unsigned long long)xdpct_flow_packets(&f, g.d),
+			  (unsigned long long)xdpct_flow_packets(&c->m, g.d));
 		if (c->m.state[0] != XDPCT_S_ESTABLISHED || c->m.state[1] != XDPCT_S_ESTABLISHED) {
 			/* a FIN ended the pair: a fresh connection on the same tuple */
 			cr_assert_eq(h_delete(&H, &t), 0);

@@ -73,6 +73,15 @@ static void expect_one(const struct all_hist *before, const struct all_hist *aft
 		}
 }
 
+/*
+ * The interval from a to b as the entry keeps handshake times (issue 14):
+ * microseconds after first_seen_ns (here the SYN's time), truncated.
+ */
+static __u64 hs_us(__u64 first, __u64 a, __u64 b)
+{
+	return ((b - first) / 1000 - (a - first) / 1000) * 1000;
+}
+
 static void open_datapath(void)
 {
 	cr_assert(!h_open(&h, NULL, 0), "loading the datapath");
@@ -98,7 +107,7 @@ Test(hist, closed_with_fins, .init = open_datapath, .fini = h_close_fini)
 	     .ev = { { S, LISTEN, SRCVD } }, .dt = 3000123);
 	t_synack = c.now;
 	STEP(&c, .who = C, .flags = ACK, .seq = 1, .ack = 1, .st = { EST, EST },
-	     .ev = { { C, SSENT, EST }, { S, SRCVD, EST } }, .dt = 517);
+	     .ev = { { C, SSENT, EST }, { S, SRCVD, EST } }, .dt = 517000);
 	t_est = c.now;
 	/* the established path: data both ways, no transition, no sample */
 	STEP(&c, .who = C, .flags = PA, .seq = 1, .ack = 1, .len = 100, .st = { EST, EST });
@@ -118,10 +127,12 @@ Test(hist, closed_with_fins, .init = open_datapath, .fini = h_close_fini)
 	STEP(&c, .who = C, .flags = ACK, .seq = 102, .ack = 202, .st = { TW, CLOSED },
 	     .ev = { { S, LA, CLOSED } }, .dt = 40000000000ULL);
 	read_hist(&b);
-	want[XDPCT_H_SYN_SYNACK] = t_synack - t_syn;
-	want[XDPCT_H_SYNACK_ACK] = t_est - t_synack;
+	want[XDPCT_H_SYN_SYNACK] = hs_us(t_syn, t_syn, t_synack);
+	want[XDPCT_H_SYNACK_ACK] = hs_us(t_syn, t_synack, t_est);
 	want[XDPCT_H_LIFETIME] = c.now - t_syn;
-	cr_assert_eq(want[XDPCT_H_SYN_SYNACK], 3000123);
+	/* 3000123 ns and 517000 ns, to the microsecond */
+	cr_assert_eq(want[XDPCT_H_SYN_SYNACK], 3000000);
+	cr_assert_eq(want[XDPCT_H_SYNACK_ACK], 517000);
 	expect_one(&a, &b, XDPCT_END_CLOSED, want);
 	/* TIME_WAIT running out (the sweep closes the client) ends nothing new */
 	conn_sweep(&c, 60 * XDPCT_NSEC_PER_SEC, (struct ev_exp[]){ { C, TW, CLOSED } }, 1, 0,
@@ -185,7 +196,7 @@ Test(hist, expired_half_open, .init = open_datapath, .fini = h_close_fini)
 	     .ev = { { S, LISTEN, SRCVD } }, .dt = 12345);
 	conn_sweep(&c, 120 * XDPCT_NSEC_PER_SEC, NULL, 0, XDPCT_EXP_HALF_OPEN, __LINE__);
 	read_hist(&b);
-	want[XDPCT_H_SYN_SYNACK] = 12345;
+	want[XDPCT_H_SYN_SYNACK] = hs_us(t_syn, t_syn, t_syn + 12345);	/* 12 us */
 	want[XDPCT_H_LIFETIME] = c.now - t_syn;
 	expect_one(&a, &b, XDPCT_END_EXPIRED, want);
 }

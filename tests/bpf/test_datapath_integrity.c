@@ -74,7 +74,7 @@ static void unverified(struct conn *c, const struct step *s, int line)
 	cr_assert_eq(h_stat(c->h, XDPCT_STAT_INV_CHECKSUM), inv, "%s line %d: verified",
 		     c->name, line);
 	conn_flow(c, &f);
-	cr_assert_eq(f.dir[conn_idx(c, s->who)].packets, c->pk[s->who] + 1,
+	cr_assert_eq(xdpct_flow_packets(&f, conn_idx(c, s->who)), c->pk[s->who] + 1,
 		     "%s line %d: not counted in its flow", c->name, line);
 	c->pk[s->who]++;
 	c->by[s->who] += p.ip_len;
@@ -299,8 +299,8 @@ static void seq_frag_fin(struct conn *c)
 	fragment(&full, 512, 1016, 1, 0x1000 + c->nstep, &f[1]);
 	fragment(&full, 1016, 1020, 0, 0x1000 + c->nstep, &f[2]);
 	conn_flow(c, &fl);
-	pk0 = fl.dir[ci].packets;
-	by0 = fl.dir[ci].bytes;
+	pk0 = xdpct_flow_packets(&fl, ci);
+	by0 = xdpct_flow_bytes(&fl, ci);
 	run_frag(c, &f[0], XDP_PASS, XDPCT_STAT_FRAG_FIRST, 1, __LINE__);
 	conn_flow(c, &fl);
 	cr_assert_eq(fl.state[ci], EST, "%s: the FIN waits for the last fragment", c->name);
@@ -314,10 +314,10 @@ static void seq_frag_fin(struct conn *c)
 	cr_assert_eq(fl.state[ci], FW1, "%s: the last fragment placed the FIN", c->name);
 	cr_assert_eq(fl.state[!ci], CW, "%s", c->name);
 	cr_assert_eq(fl.dir[ci].fin_seq, c->isn[C] + 1001, "%s", c->name);
-	cr_assert_eq(fl.dir[ci].packets, pk0 + 3, "%s", c->name);
+	cr_assert_eq(xdpct_flow_packets(&fl, ci), pk0 + 3, "%s", c->name);
 	for (i = 0; i < 3; i++)
 		by0 += f[i].ip_len;
-	cr_assert_eq(fl.dir[ci].bytes, by0, "%s: every fragment's bytes", c->name);
+	cr_assert_eq(xdpct_flow_bytes(&fl, ci), by0, "%s: every fragment's bytes", c->name);
 	c->pk[C] += 3;
 	c->by[C] = by0;
 	c->tfl[C] |= FA;	/* the datagram's flags: its FIN placed by the last fragment */

@@ -24,7 +24,7 @@ static void seq_mid_client(struct conn *c)
 	cr_assert_eq(f.dir[si].end, c->isn[S] + 7000);
 	cr_assert_eq(f.dir[si].isn, c->isn[S] + 6999);
 	cr_assert_eq(f.dir[si].flags, XDPCT_D_SYN | XDPCT_D_SYN_ACKED);
-	cr_assert_eq(f.syn_ns, 0);
+	cr_assert_eq(xdpct_flow_syn_ns(&f), 0);
 	/*
 	 * the server's first segment, its ack at the client's end: both
 	 * directions known, the entry leaves liberal mode (issue 11 rule 8)

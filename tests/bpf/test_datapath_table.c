@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
+#include <bpf/bpf.h>
 #include "conn.h"
 
 /* ---- VLANs ---------------------------------------------------------------- */
@@ -310,8 +311,8 @@ static void hammer(struct conn *c, int who0, int who1)
 			     hm[i].err);
 	}
 	conn_flow(c, &f);
-	cr_assert_eq(f.dir[conn_idx(c, C)].packets, pk0, "client packets lost");
-	cr_assert_eq(f.dir[conn_idx(c, S)].packets, pk1, "server packets lost");
+	cr_assert_eq(xdpct_flow_packets(&f, conn_idx(c, C)), pk0, "client packets lost");
+	cr_assert_eq(xdpct_flow_packets(&f, conn_idx(c, S)), pk1, "server packets lost");
 	cr_assert_eq(f.state[0], XDPCT_S_ESTABLISHED);
 	cr_assert_eq(f.state[1], XDPCT_S_ESTABLISHED);
 	c->pk[C] = pk0;
@@ -590,5 +591,37 @@ Test(table, flood_after_hours_of_churn)
 		cr_assert(cs == EST && ss == EST, "long-lived connection %d: %s/%s", i,
 			  h_state_name(cs), h_state_name(ss));
 	}
+	h_close(&h);
+}
+
+/*
+ * The packet count past 2^32 (issue 14: 32-bit pkts, its carry in the top
+ * byte of octets, xdpct/flow.h): the packet that wraps pkts carries, so
+ * the entry and its events count on exactly, and the byte count is intact.
+ */
+Test(table, packet_count_carries_past_32_bits)
+{
+	static struct harness h;
+	struct xdpct_flow f;
+	struct conn c;
+	int ci;
+
+	cr_assert(!h_open(&h, NULL, 0));
+	conn_init(&c, &h, &conn_variants[0], 0);
+	HANDSHAKE(&c);
+	ci = conn_idx(&c, C);
+	cr_assert_eq(h_lookup_key(&h, &c.key, &f), 0);
+	xdpct_flow_set_count(&f, ci, 0xffffffffULL, xdpct_flow_bytes(&f, ci));
+	cr_assert_eq(bpf_map_update_elem(h.flows_fd, &c.key, &f, BPF_EXIST | BPF_F_LOCK), 0);
+	c.pk[C] = 0xffffffffULL;
+	c.prev = f;
+	STEP(&c, .who = C, .flags = PA, .seq = 1, .ack = 1, .len = 100, .st = { EST, EST });
+	cr_assert_eq(h_lookup_key(&h, &c.key, &f), 0);
+	cr_assert_eq(xdpct_flow_packets(&f, ci), 1ULL << 32);
+	cr_assert_eq(f.pkts[ci], 0);
+	STEP(&c, .who = C, .flags = PA, .seq = 101, .ack = 1, .len = 100, .st = { EST, EST });
+	cr_assert_eq(h_lookup_key(&h, &c.key, &f), 0);
+	cr_assert_eq(xdpct_flow_packets(&f, ci), (1ULL << 32) + 1);
+	cr_assert_eq(xdpct_flow_bytes(&f, ci), c.by[C]);
 	h_close(&h);
 }

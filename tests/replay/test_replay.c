@@ -147,7 +147,7 @@ static void on_flow(void *ctx, const struct xdpct_flow_key *k, const struct xdpc
 	xdpct_flags_str(v->flags, flags, sizeof(flags), false);
 	snprintf(o->flows[o->nflows++], LINE, "%s %s/%s %llu/%llu %s", name,
 		 xdpct_state_name(v->state[c]), xdpct_state_name(v->state[s]),
-		 (unsigned long long)v->dir[c].packets, (unsigned long long)v->dir[s].packets,
+		 (unsigned long long)xdpct_flow_packets(v, c), (unsigned long long)xdpct_flow_packets(v, s),
 		 flags);
 }
 

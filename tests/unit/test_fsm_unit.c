@@ -72,11 +72,13 @@ Test(fsm_unit, transition_record_is_bounded)
 	int i;
 
 	for (i = 0; i < 2 * XDPCT_MAX_TRANS; i++)
-		fsm_set(&f, &o, i & 1, (__u8)(XDPCT_S_LISTEN + i), 1000 + i);
+		fsm_set(&f, &o, i & 1, (__u8)(XDPCT_S_LISTEN + i),
+			(1000 + i) * XDPCT_NS_PER_MS);
 	cr_assert_eq(o.n, XDPCT_MAX_TRANS);
 	/* the states move on even when the record is full */
 	cr_assert_eq(f.state[1], XDPCT_S_LISTEN + 2 * XDPCT_MAX_TRANS - 1);
-	cr_assert_eq(f.dir[1].state_ns, 1000 + 2 * XDPCT_MAX_TRANS - 1);
+	/* one state time per flow, in ms (issue 14) */
+	cr_assert_eq(xdpct_flow_state_ns(&f), (1000 + 2 * XDPCT_MAX_TRANS - 1) * XDPCT_NS_PER_MS);
 	cr_assert_eq(o.t[0].ep, 0);
 	cr_assert_eq(o.t[0].from, XDPCT_S_NONE);
 	cr_assert_eq(o.t[1].from, XDPCT_S_NONE);
@@ -109,8 +111,8 @@ Test(fsm_unit, new_from_syn)
 	cr_assert_eq(f.dir[1].end, 8);
 	cr_assert_eq(f.dir[1].maxwin, 1000);
 	cr_assert_eq(f.dir[1].flags, XDPCT_D_SYN | XDPCT_D_WSCALE | XDPCT_D_TS);
-	cr_assert_eq(f.syn_ns, 42);
-	cr_assert_eq(f.dir[0].state_ns, 42);
+	cr_assert_eq(xdpct_flow_syn_ns(&f), 42);
+	cr_assert_eq(xdpct_flow_state_ns(&f), 42);
 }
 
 Test(fsm_unit, new_midstream)
@@ -134,7 +136,7 @@ Test(fsm_unit, new_midstream)
 	cr_assert_eq(f.dir[0].end, 111);
 	cr_assert_eq(f.dir[1].end, 200);
 	cr_assert_eq(f.flags, XDPCT_F_MIDSTREAM | XDPCT_F_LIBERAL);
-	cr_assert_eq(f.est_ns, 1);
+	cr_assert_eq(xdpct_flow_est_ns(&f), 1);
 	/* equal ports: the sender is taken as client */
 	memset(&f, 0, sizeof(f));
 	g.flags = TCPF_ACK;
@@ -145,14 +147,14 @@ Test(fsm_unit, new_midstream)
 
 /* ---- expiry and eviction ----------------------------------------------------- */
 
-static struct xdpct_flow flow_in(__u8 a, __u8 b, __u64 ns_a, __u64 ns_b, __u64 last)
+/* States a and b, the flow's last state change at state_ns (first seen at 0). */
+static struct xdpct_flow flow_in(__u8 a, __u8 b, __u64 state_ns, __u64 last)
 {
 	struct xdpct_flow f = {};
 
 	f.state[0] = a;
 	f.state[1] = b;
-	f.dir[0].state_ns = ns_a;
-	f.dir[1].state_ns = ns_b;
+	xdpct_flow_set_state_ns(&f, state_ns);
 	f.last_seen_ns = last;
 	return f;
 }
@@ -164,37 +166,44 @@ Test(fsm_unit, expiry_boundaries)
 	__u8 r = 0;
 	__u64 t0 = 1000 * SEC;
 
-	/* TIME_WAIT: 2*MSL from entering it, whatever came since */
-	f = flow_in(XDPCT_S_TIME_WAIT, XDPCT_S_CLOSED, t0, t0 - 5, t0 + 50 * SEC);
+	/*
+	 * TIME_WAIT: 2*MSL from the flow's last state change (issue 14: one
+	 * state time per flow; with both ends in TIME_WAIT that is the later
+	 * of the two, no longer the earlier), whatever segments came since
+	 */
+	f = flow_in(XDPCT_S_TIME_WAIT, XDPCT_S_CLOSED, t0, t0 + 50 * SEC);
 	cr_assert_eq(xdpct_expiry(&f, t0 + cfg.time_wait_ns - 1, &cfg, &r), XDPCT_KEEP);
 	cr_assert_eq(xdpct_expiry(&f, t0 + cfg.time_wait_ns, &cfg, &r), XDPCT_TW_DONE);
-	/* both in TIME_WAIT: the earlier one counts */
-	f = flow_in(XDPCT_S_TIME_WAIT, XDPCT_S_TIME_WAIT, t0 + 10, t0, t0);
-	cr_assert_eq(xdpct_expiry(&f, t0 + cfg.time_wait_ns, &cfg, &r), XDPCT_TW_DONE);
-	cr_assert_eq(xdpct_expiry(&f, t0 + cfg.time_wait_ns - 1, &cfg, &r), XDPCT_KEEP);
+	f = flow_in(XDPCT_S_TIME_WAIT, XDPCT_S_TIME_WAIT, t0 + SEC, t0);
+	cr_assert_eq(xdpct_expiry(&f, t0 + SEC + cfg.time_wait_ns, &cfg, &r), XDPCT_TW_DONE);
+	cr_assert_eq(xdpct_expiry(&f, t0 + SEC + cfg.time_wait_ns - 1, &cfg, &r), XDPCT_KEEP);
+	/* a transition past the 32-bit offset's range: last_seen stands in */
+	f = flow_in(XDPCT_S_TIME_WAIT, XDPCT_S_CLOSED, 50 * 86400 * SEC, 50 * 86400 * SEC + SEC);
+	cr_assert_eq(f.state_ms, XDPCT_T32_SAT);
+	cr_assert_eq(xdpct_flow_state_ns(&f), 50 * 86400 * SEC + SEC);
 	/* CLOSED lingers close_ns after the later of the two */
-	f = flow_in(XDPCT_S_CLOSED, XDPCT_S_CLOSED, t0, t0 + SEC, t0);
+	f = flow_in(XDPCT_S_CLOSED, XDPCT_S_CLOSED, t0 + SEC, t0);
 	cr_assert_eq(xdpct_expiry(&f, t0 + SEC + cfg.close_ns - 1, &cfg, &r), XDPCT_KEEP);
 	cr_assert_eq(xdpct_expiry(&f, t0 + SEC + cfg.close_ns, &cfg, &r), XDPCT_DELETE);
 	cr_assert_eq(r, XDPCT_EXP_CLOSED);
 	/* ESTABLISHED: idle time */
-	f = flow_in(XDPCT_S_ESTABLISHED, XDPCT_S_ESTABLISHED, 0, 0, t0);
+	f = flow_in(XDPCT_S_ESTABLISHED, XDPCT_S_ESTABLISHED, 0, t0);
 	cr_assert_eq(xdpct_expiry(&f, t0 + cfg.established_ns - 1, &cfg, &r), XDPCT_KEEP);
 	cr_assert_eq(xdpct_expiry(&f, t0 + cfg.established_ns, &cfg, &r), XDPCT_DELETE);
 	cr_assert_eq(r, XDPCT_EXP_IDLE);
 	/* half-open */
-	f = flow_in(XDPCT_S_SYN_SENT, XDPCT_S_LISTEN, 0, 0, t0);
+	f = flow_in(XDPCT_S_SYN_SENT, XDPCT_S_LISTEN, 0, t0);
 	cr_assert_eq(xdpct_expiry(&f, t0 + cfg.syn_ns - 1, &cfg, &r), XDPCT_KEEP);
 	cr_assert_eq(xdpct_expiry(&f, t0 + cfg.syn_ns, &cfg, &r), XDPCT_DELETE);
 	cr_assert_eq(r, XDPCT_EXP_HALF_OPEN);
 	/* closing */
-	f = flow_in(XDPCT_S_FIN_WAIT_2, XDPCT_S_CLOSE_WAIT, 0, 0, t0);
+	f = flow_in(XDPCT_S_FIN_WAIT_2, XDPCT_S_CLOSE_WAIT, 0, t0);
 	cr_assert_eq(xdpct_expiry(&f, t0 + cfg.closing_ns - 1, &cfg, &r), XDPCT_KEEP);
 	cr_assert_eq(xdpct_expiry(&f, t0 + cfg.closing_ns, &cfg, &r), XDPCT_DELETE);
 	cr_assert_eq(r, XDPCT_EXP_CLOSING);
 	/* a clock behind last_seen (replay, other CPU) is no time at all */
 	cr_assert_eq(xdpct_since(5, 10), 0);
-	f = flow_in(XDPCT_S_SYN_SENT, XDPCT_S_LISTEN, 0, 0, t0);
+	f = flow_in(XDPCT_S_SYN_SENT, XDPCT_S_LISTEN, 0, t0);
 	cr_assert_eq(xdpct_expiry(&f, t0 - SEC, &cfg, &r), XDPCT_KEEP);
 }
 
@@ -202,23 +211,23 @@ Test(fsm_unit, evictable)
 {
 	struct xdpct_flow f;
 
-	f = flow_in(XDPCT_S_SYN_SENT, XDPCT_S_LISTEN, 0, 0, 0);
+	f = flow_in(XDPCT_S_SYN_SENT, XDPCT_S_LISTEN, 0, 0);
 	cr_assert(xdpct_evictable(&f));
-	f = flow_in(XDPCT_S_SYN_RCVD, XDPCT_S_SYN_SENT, 0, 0, 0);
+	f = flow_in(XDPCT_S_SYN_RCVD, XDPCT_S_SYN_SENT, 0, 0);
 	cr_assert(xdpct_evictable(&f));
-	f = flow_in(XDPCT_S_TIME_WAIT, XDPCT_S_CLOSED, 0, 0, 0);
+	f = flow_in(XDPCT_S_TIME_WAIT, XDPCT_S_CLOSED, 0, 0);
 	cr_assert(xdpct_evictable(&f));
-	f = flow_in(XDPCT_S_TIME_WAIT, XDPCT_S_LAST_ACK, 0, 0, 0);
+	f = flow_in(XDPCT_S_TIME_WAIT, XDPCT_S_LAST_ACK, 0, 0);
 	cr_assert(xdpct_evictable(&f));
-	f = flow_in(XDPCT_S_CLOSED, XDPCT_S_CLOSED, 0, 0, 0);
+	f = flow_in(XDPCT_S_CLOSED, XDPCT_S_CLOSED, 0, 0);
 	cr_assert(xdpct_evictable(&f));
-	f = flow_in(XDPCT_S_ESTABLISHED, XDPCT_S_ESTABLISHED, 0, 0, 0);
+	f = flow_in(XDPCT_S_ESTABLISHED, XDPCT_S_ESTABLISHED, 0, 0);
 	cr_assert(!xdpct_evictable(&f));
-	f = flow_in(XDPCT_S_FIN_WAIT_2, XDPCT_S_CLOSE_WAIT, 0, 0, 0);
+	f = flow_in(XDPCT_S_FIN_WAIT_2, XDPCT_S_CLOSE_WAIT, 0, 0);
 	cr_assert(!xdpct_evictable(&f));
-	f = flow_in(XDPCT_S_CLOSING, XDPCT_S_CLOSING, 0, 0, 0);
+	f = flow_in(XDPCT_S_CLOSING, XDPCT_S_CLOSING, 0, 0);
 	cr_assert(!xdpct_evictable(&f));
-	f = flow_in(XDPCT_S_CLOSED, XDPCT_S_LISTEN, 0, 0, 0);
+	f = flow_in(XDPCT_S_CLOSED, XDPCT_S_LISTEN, 0, 0);
 	cr_assert(xdpct_evictable(&f));
 }
 
@@ -436,7 +445,7 @@ static void check_step(const struct xdpct_flow *before, const struct xdpct_flow 
 			     st[o->t[i].ep]);
 		cr_assert_neq(o->t[i].from, o->t[i].to);
 		st[o->t[i].ep] = o->t[i].to;
-		cr_assert_eq(f->dir[o->t[i].ep].state_ns, now);
+		cr_assert_eq(xdpct_flow_state_ns(f), now);
 	}
 	if (st[0] != f->state[0] || st[1] != f->state[1])
 		dump_step(before, f, o);

@@ -187,8 +187,8 @@ static int busiest(struct inst *in, double dt, struct busy *top, int max)
 		prev = &key;
 		if (bpf_map_lookup_elem_flags(in->fd[I_FLOWS], &key, &v, BPF_F_LOCK))
 			continue;
-		p = v.dir[0].packets + v.dir[1].packets;
-		b = v.dir[0].bytes + v.dir[1].bytes;
+		p = xdpct_flow_packets(&v, 0) + xdpct_flow_packets(&v, 1);
+		b = xdpct_flow_bytes(&v, 0) + xdpct_flow_bytes(&v, 1);
 		now = slot(cur_seen, &key, true);
 		if (now) {
 			now->gen = v.gen;

@@ -344,6 +344,8 @@ void xdpct_flows_entry(FILE *f, const struct xdpct_flow_key *k,
 	xdpct_addr_str(k->family, k->addr[s], sa, sizeof(sa));
 	xdpct_flags_str(v->flags, flags, sizeof(flags), json);
 	if (json) {
+		__u64 syn_ns = xdpct_flow_syn_ns(v), synack_ns = xdpct_flow_synack_ns(v);
+		__u64 est_ns = xdpct_flow_est_ns(v);
 		char tc[9], ts[9];
 
 		tcp_flags_str(v->tcp_flags_seen[c], tc);
@@ -361,13 +363,12 @@ void xdpct_flows_entry(FILE *f, const struct xdpct_flow_key *k,
 			   "\"flags\":[%s]}",
 			ca, k->port[c], xdpct_state_name(v->state[c]),
 			sa, k->port[s], xdpct_state_name(v->state[s]),
-			(unsigned long long)v->dir[c].packets, (unsigned long long)v->dir[s].packets,
-			(unsigned long long)v->dir[c].bytes, (unsigned long long)v->dir[s].bytes,
+			(unsigned long long)xdpct_flow_packets(v, c),
+			(unsigned long long)xdpct_flow_packets(v, s),
+			(unsigned long long)xdpct_flow_bytes(v, c), (unsigned long long)xdpct_flow_bytes(v, s),
 			(unsigned long long)v->first_seen_ns, (unsigned long long)v->last_seen_ns,
-			(unsigned long long)(v->synack_ns > v->syn_ns && v->syn_ns ?
-					     v->synack_ns - v->syn_ns : 0),
-			(unsigned long long)(v->est_ns > v->synack_ns && v->synack_ns ?
-					     v->est_ns - v->synack_ns : 0),
+			(unsigned long long)(syn_ns && synack_ns > syn_ns ? synack_ns - syn_ns : 0),
+			(unsigned long long)(synack_ns && est_ns > synack_ns ? est_ns - synack_ns : 0),
 			v->gen, tc, ts, flags);
 	} else {
 		char ce[64], se[64], vl[16], pk[32], by[48], age[24];
@@ -375,10 +376,10 @@ void xdpct_flows_entry(FILE *f, const struct xdpct_flow_key *k,
 		endpoint_str(ce, sizeof(ce), k->family, k->addr[c], k->port[c]);
 		endpoint_str(se, sizeof(se), k->family, k->addr[s], k->port[s]);
 		vlan_text(vl, sizeof(vl), k->vlan);
-		snprintf(pk, sizeof(pk), "%llu/%llu", (unsigned long long)v->dir[c].packets,
-			 (unsigned long long)v->dir[s].packets);
-		snprintf(by, sizeof(by), "%llu/%llu", (unsigned long long)v->dir[c].bytes,
-			 (unsigned long long)v->dir[s].bytes);
+		snprintf(pk, sizeof(pk), "%llu/%llu", (unsigned long long)xdpct_flow_packets(v, c),
+			 (unsigned long long)xdpct_flow_packets(v, s));
+		snprintf(by, sizeof(by), "%llu/%llu", (unsigned long long)xdpct_flow_bytes(v, c),
+			 (unsigned long long)xdpct_flow_bytes(v, s));
 		snprintf(age, sizeof(age), "%.1fs",
 			 now_ns > v->first_seen_ns ? (now_ns - v->first_seen_ns) / 1e9 : 0.0);
 		fprintf(f, "tcp%-2u %-9s %-28s %-28s %-12s %-12s %8s %13s %17s %s\n",

@@ -288,11 +288,11 @@ static int ch_on_event(void *ctx, void *data, size_t len)
 static int ch_table_entry(const struct xdpct_flow_key *k, const struct xdpct_flow *f, void *arg)
 {
 	struct ch_id *d = ch_find(k, f->first_seen_ns);
-	__u64 pk = f->dir[0].packets + f->dir[1].packets;
+	__u64 pk = xdpct_flow_packets(f, 0) + xdpct_flow_packets(f, 1);
 
 	cr_assert_geq(pk, d->pk);
 	d->pk = pk;
-	d->by = f->dir[0].bytes + f->dir[1].bytes;
+	d->by = xdpct_flow_bytes(f, 0) + xdpct_flow_bytes(f, 1);
 	return 0;
 }
 
