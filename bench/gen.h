@@ -58,6 +58,7 @@ struct gen_cfg {
 	__u16 pad;
 	__u32 isn_salt;
 	__u32 rate_pps;		/* all threads together; 0: as fast as they can */
+	__u32 legit_addr;	/* host order: the real client's source (gen_legit_tx) */
 };
 
 /* Per CPU: how many packets this CPU's generator thread sent, and which thread it is. */
@@ -66,6 +67,21 @@ struct gen_cpu {
 	__u64 next_ns;		/* rate_pps: when this CPU sends its next frame */
 	__u32 slot;		/* thread index, 0..nslots-1 */
 	__u32 nslots;		/* generator threads */
+};
+
+/*
+ * The overload scenario's real client (legit.c): its frames are taken off
+ * its veth's transmit path (gen_legit_tx, a TC egress program) into a queue
+ * and sent by the generator in place of a flood frame, so they enter the
+ * receiver's ring in the flood's stream and meet its drops as frames on a
+ * NIC's wire would.
+ */
+#define GEN_LEGIT_MAX	128	/* bytes of one client frame (SYN, ACK, RST: <= 74) */
+#define GEN_LEGIT_QLEN	1024
+
+struct gen_legit_frame {
+	__u32 len;
+	__u8 data[GEN_LEGIT_MAX];
 };
 
 /* What the sink on the generator's veth saw coming back. */

@@ -10,6 +10,17 @@
  * that the server took the ACK.  The client then resets the connection, so neither side keeps
  * TIME_WAIT sockets that later connections from the same port would meet.
  *
+ * The client's frames do not take the veth's own path into the receiver:
+ * gen_legit_tx (TC egress on the generator's veth) takes them into a queue
+ * and the generator sends each in place of a flood frame, so they reach the
+ * receiver's ring inside the flood's stream and are dropped when it is full,
+ * as frames on a NIC's wire are.  Sent through the veth directly, they were
+ * sent on the receiver's CPU, by a thread that runs only while the
+ * receiver's NAPI thread does not: the ring had always just been filled by
+ * the generator, and every SYN fell off it (TcpExtTCPRetransFail), in every
+ * setup alike.  The client's threads run beside the generator (the other
+ * host), not on the receiver's CPU.
+ *
  * gen_sink on the generator's veth drops everything that comes back, the
  * client's SYN-ACKs too.  While the client runs, a tiny program takes its
  * place: frames to the client's address go to the stack, the rest tail-call
@@ -48,6 +59,7 @@ struct legit {
 	volatile int stop;
 	int listen_fd, listen_flags;
 	int prog_fd, map_fd, tc_link;
+	bool tx_hook;		/* gen_legit_tx on BENCH_IF_GEN's egress */
 	struct bench_gen *g;
 	__u64 ok, fail;
 	__u32 *lat_us;		/* connect-to-first-byte times of completed ones */
@@ -157,7 +169,55 @@ static void *client(void *arg)
 	return NULL;
 }
 
-/* Client and listener on the CPUs the generator leaves free, if any. */
+/* The clients on the generator's CPUs: the other host, not the receiver. */
+static void beside(struct bench_gen *g, pthread_t th)
+{
+	cpu_set_t set;
+	int i;
+
+	CPU_ZERO(&set);
+	for (i = 0; i < g->nthreads; i++)
+		CPU_SET(g->cpus[i], &set);
+	if (g->nthreads)
+		pthread_setaffinity_np(th, sizeof(set), &set);
+}
+
+/* gen_legit_tx on the generator veth's egress (clsact: it may steal), or off. */
+static int tx_hook(struct bench_gen *g, bool on)
+{
+	LIBBPF_OPTS(bpf_tc_hook, h, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, o, .handle = 1, .priority = 1);
+	struct gen_legit_frame f;
+	int err = 0;
+
+	if (bench_enter(BENCH_NS_GEN))
+		return -ENOENT;
+	h.ifindex = if_nametoindex(BENCH_IF_GEN);
+	if (!h.ifindex) {
+		err = -ENODEV;
+	} else if (on) {
+		o.prog_fd = bpf_program__fd(g->skel->progs.gen_legit_tx);
+		err = bpf_tc_hook_create(&h);
+		if (err == -EEXIST)
+			err = 0;
+		if (!err)
+			err = bpf_tc_attach(&h, &o);
+	} else {
+		h.attach_point = BPF_TC_EGRESS | BPF_TC_INGRESS;
+		bpf_tc_hook_destroy(&h);
+	}
+	bench_leave();
+	if (!on) {
+		/* what the generator did not send stays out of the next window */
+		while (!bpf_map_lookup_and_delete_elem(bpf_map__fd(g->skel->maps.legit_q),
+						       NULL, &f))
+			;
+		g->skel->bss->legit_taken = g->skel->bss->legit_queued;
+	}
+	return err;
+}
+
+/* The listener on the CPUs the generator leaves free, if any. */
 static void away_from(struct bench_gen *g, pthread_t th)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN), c;
@@ -243,6 +303,10 @@ int bench_legit_start(struct bench_gen *g, int listen_fd, int tc_prog_fd)
 	err = bench_xdp_attach(BENCH_NS_GEN, BENCH_IF_GEN, L.prog_fd);
 	if (err)
 		goto fail;
+	L.tx_hook = true;
+	err = tx_hook(g, true);
+	if (err)
+		goto fail;
 	if (tc_prog_fd >= 0) {
 		/* xdpct's reqsk completion: the validated ACK becomes a request socket */
 		if (bench_enter(BENCH_NS_DUT)) {
@@ -267,7 +331,7 @@ int bench_legit_start(struct bench_gen *g, int listen_fd, int tc_prog_fd)
 			goto fail;
 		}
 		L.ncli++;
-		away_from(g, L.cli[i]);
+		beside(g, L.cli[i]);
 	}
 	away_from(g, L.srv);
 	return 0;
@@ -285,6 +349,8 @@ void bench_legit_stop(void)
 		pthread_join(L.cli[--L.ncli], NULL);
 	if (L.srv_on)
 		pthread_join(L.srv, NULL);
+	if (L.tx_hook)
+		tx_hook(L.g, false);
 	if (L.prog_fd >= 0)
 		bench_xdp_attach(BENCH_NS_GEN, BENCH_IF_GEN,
 				 bpf_program__fd(L.g->skel->progs.gen_sink));
@@ -295,6 +361,6 @@ void bench_legit_stop(void)
 	if (L.map_fd >= 0)
 		close(L.map_fd);
 	fcntl(L.listen_fd, F_SETFL, L.listen_flags);
-	L.srv_on = false;
+	L.srv_on = L.tx_hook = false;
 	running = false;
 }

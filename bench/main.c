@@ -4,6 +4,7 @@
  * tool of its own, as xdp-tools' xdp-bench).  One table of options makes
  * both the command line and its --help; the work is in scenario.c.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -246,9 +247,44 @@ static void report(struct bench_run *r)
  */
 #define BENCH_LOCK "/run/xdpct-bench.lock"
 
+/*
+ * `flock /run/xdpct-bench.lock make bench` hands the bench its lock on an
+ * inherited descriptor: locking the file again through a new one would wait
+ * for ourselves forever.  The same open file description locks at once.
+ */
+static int inherited_lock(void)
+{
+	char path[64], target[sizeof(BENCH_LOCK) + 1];
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int fd = -1;
+
+	if (!d)
+		return -1;
+	while (fd < 0 && (e = readdir(d))) {
+		int n = atoi(e->d_name);
+		ssize_t len;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9' || n == dirfd(d))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", n);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len != (ssize_t)strlen(BENCH_LOCK) || memcmp(target, BENCH_LOCK, len))
+			continue;
+		if (!flock(n, LOCK_EX | LOCK_NB))
+			fd = n;
+	}
+	closedir(d);
+	return fd;
+}
+
 static int bench_lock(void)
 {
-	int fd = open(BENCH_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	int fd = inherited_lock();
+
+	if (fd >= 0)
+		return fd;
+	fd = open(BENCH_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 
 	if (fd < 0) {
 		xdpct_err("bench: cannot open %s: %s", BENCH_LOCK, strerror(errno));

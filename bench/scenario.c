@@ -279,6 +279,7 @@ static void gen_cfg(struct gen_cfg *c, enum gen_mode mode, __u32 flows)
 	c->server_addr = BENCH_SERVER;
 	c->server_port = BENCH_PORT;
 	c->isn_salt = SALT;
+	c->legit_addr = BENCH_LEGIT_CLIENT;
 	bench_macs(c->src_mac, c->dst_mac);
 }
 
@@ -558,34 +559,34 @@ static int micro_stages(struct bench_run *r, __u32 pop, __u32 rep)
 /*
  * The receiving veth's NAPI in a kernel thread of its own, pinned to cpu:
  * the generator's core only generates, as a NIC's sender would, and what
- * the receiver cannot take stays in (and falls off) the veth's ring.
+ * the receiver cannot take stays in (and falls off) the veth's ring.  The
+ * generator veth's NAPI (the sink, the real client's receive path: the
+ * other host) in threads pinned to the generator's CPU, so the flood's
+ * answers cost the receiver nothing once sent, as on a NIC.
  */
-static int napi_threaded(int cpu, int gen_cpu)
+static int napi_pin(const char *ns, const char *dev, int cpu)
 {
-	/* a veth has NAPI instances with GRO on (or XDP): keep them for the whole run */
-	if (bench_sh("ip netns exec " BENCH_NS_DUT " ethtool -K " BENCH_IF_DUT " gro on") ||
-	    bench_sh("ip netns exec " BENCH_NS_DUT " sh -c 'echo 1 > /sys/class/net/"
-		     BENCH_IF_DUT "/threaded'"))
+	if (bench_sh("ip netns exec %s sh -c 'echo 1 > /sys/class/net/%s/threaded'", ns, dev))
 		return -ENOTSUP;
 	/* napi/<dev>-<id>: the kernel threads of the device's NAPI instances */
-	if (bench_sh("for p in $(pgrep '^napi/" BENCH_IF_DUT "-'); do taskset -pc %d $p; done",
-		     cpu) ||
-	    bench_sh("pgrep '^napi/" BENCH_IF_DUT "-'"))
+	if (bench_sh("for p in $(pgrep '^napi/%s-'); do taskset -pc %d $p; done", dev, cpu) ||
+	    bench_sh("pgrep '^napi/%s-'", dev))
 		return -ESRCH;
-	/*
-	 * The real client's frames into the flood's queue (the generator's
-	 * CPU's), as a NIC's RSS would mix them: XPS of every other queue off.
-	 */
-	for (int q = 0; q < 64; q++) {
-		char path[96];
-
-		snprintf(path, sizeof(path), "/sys/class/net/" BENCH_IF_GEN "/queues/tx-%d", q);
-		if (bench_sh("ip netns exec " BENCH_NS_GEN " test -d %s", path))
-			break;
-		bench_sh("ip netns exec " BENCH_NS_GEN " sh -c 'echo %lx > %s/xps_cpus'",
-			 q == gen_cpu ? (1UL << libbpf_num_possible_cpus()) - 1 : 0UL, path);
-	}
 	return 0;
+}
+
+static int napi_threaded(int cpu, int gen_cpu)
+{
+	int err;
+
+	/* a veth has NAPI instances with GRO on (or XDP): keep them for the whole run */
+	if (bench_sh("ip netns exec " BENCH_NS_DUT " ethtool -K " BENCH_IF_DUT " gro on") ||
+	    bench_sh("ip netns exec " BENCH_NS_GEN " ethtool -K " BENCH_IF_GEN " gro on"))
+		return -ENOTSUP;
+	err = napi_pin(BENCH_NS_DUT, BENCH_IF_DUT, cpu);
+	if (!err)
+		err = napi_pin(BENCH_NS_GEN, BENCH_IF_GEN, gen_cpu);
+	return err;
 }
 
 /*

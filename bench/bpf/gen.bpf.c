@@ -26,6 +26,12 @@
 #include "lib/tcp.h"
 #include "gen.h"
 
+#ifndef TC_ACT_OK	/* linux/pkt_cls.h: defines, not in vmlinux.h */
+#define TC_ACT_OK	0
+#define TC_ACT_SHOT	2
+#define TC_ACT_STOLEN	4
+#endif
+
 const volatile struct gen_cfg cfg = {};
 
 struct {
@@ -49,6 +55,16 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } gen_next SEC(".maps");
+
+/* the real client's frames, from gen_legit_tx to gen_write */
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, GEN_LEGIT_QLEN);
+	__type(value, struct gen_legit_frame);
+} legit_q SEC(".maps");
+
+/* pushed and popped: unequal, a frame waits (no queue lock on the flood's path) */
+__u64 legit_queued, legit_taken;
 
 /* One TCP segment to write. */
 struct seg {
@@ -410,6 +426,29 @@ static __always_inline void mode_garbage(__u8 *p, __u64 c)
 	}
 }
 
+/*
+ * The real client's next frame in this slot of the flood (not counted as
+ * the generator's own); -1: none waiting.
+ */
+static __always_inline int put_legit(struct xdp_md *ctx)
+{
+	struct gen_legit_frame f;
+	__u32 len;
+
+	if (bpf_map_pop_elem(&legit_q, &f))
+		return -1;
+	__sync_fetch_and_add(&legit_taken, 1);
+	len = f.len;
+	if (len < 14 || len > GEN_LEGIT_MAX)
+		return XDP_DROP;
+	/* the frame is the template's length again at every run */
+	if (bpf_xdp_adjust_tail(ctx, (int)len - GEN_FRAME_LEN))
+		return XDP_DROP;
+	if (bpf_xdp_store_bytes(ctx, 0, f.data, len))
+		return XDP_DROP;
+	return XDP_TX;
+}
+
 /* Write this CPU's next packet over the frame; XDP_TX if there is one. */
 static __always_inline int gen_write(struct xdp_md *ctx)
 {
@@ -434,6 +473,12 @@ static __always_inline int gen_write(struct xdp_md *ctx)
 		/* behind by more than a millisecond: no burst to catch up */
 		g->next_ns = g->next_ns && now - g->next_ns < 1000000 ? g->next_ns + gap :
 									 now + gap;
+	}
+	if (*(volatile __u64 *)&legit_queued != *(volatile __u64 *)&legit_taken) {
+		int v = put_legit(ctx);
+
+		if (v >= 0)
+			return v;
 	}
 	c = g->cnt++;
 	switch (cfg.mode) {
@@ -507,6 +552,28 @@ int gen_sink(struct xdp_md *ctx)
 	if (p[13] & TCPF_RST)
 		st->rsts++;
 	return XDP_DROP;
+}
+
+/*
+ * TC egress on the generator's veth while the real client runs: its frames
+ * (IPv4 from cfg.legit_addr) into legit_q, taken off the veth's own path
+ * (stolen: to TCP they were sent, as onto a wire); a full queue drops, as a
+ * full transmit ring would.  Everything else goes its way.
+ */
+SEC("tc")
+int gen_legit_tx(struct __sk_buff *skb)
+{
+	struct gen_legit_frame f;
+	__u32 len = skb->len, src;
+
+	if (skb->protocol != bpf_htons(0x0800) || bpf_skb_load_bytes(skb, 26, &src, 4) ||
+	    src != bpf_htonl(cfg.legit_addr) || len < 34 || len > GEN_LEGIT_MAX)
+		return TC_ACT_OK;
+	f.len = len;
+	if (bpf_skb_load_bytes(skb, 0, f.data, len) || bpf_map_push_elem(&legit_q, &f, 0))
+		return TC_ACT_SHOT;
+	__sync_fetch_and_add(&legit_queued, 1);
+	return TC_ACT_STOLEN;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
