@@ -334,7 +334,9 @@ int fsm_resync(struct xdpct_flow *f, const struct xdpct_seg *g, struct xdpct_fsm
 /*
  * RFC 9293 3.10.7.4, first, "check sequence number", as far as an observer
  * can: the endpoints' states, then the window (v: the sender as it is, or
- * as its SYN-ACK will leave it).  Nonzero when refused (in o->invalid).
+ * as its SYN-ACK will leave it).  Nonzero when the segment may move
+ * nothing: refused (the reason in o->invalid), or a midstream segment no
+ * endpoint vouched for (XDPCT_MID_UNANCHORED: passed, o->invalid 0).
  */
 static __always_inline int fsm_refused(struct xdpct_flow *f, const struct xdpct_seg *g,
 				       const struct fsm_sender *v, struct xdpct_fsm_out *o)

@@ -89,6 +89,9 @@ def bad_arguments():
     expect(2, "--port '70000'", *IN, X, "flows", "--port", "70000")
     expect(2, "--count '0'", *IN, X, "watch", "--count", "0")
     expect(2, "not both or neither", *IN, X, "detach")
+    # commands without operands (cmdline.c parse_no_operands()): one line, exit 2
+    for cmd in ("status", "exporter", "flows", "stats", "top"):
+        expect(2, f"{cmd}: unexpected argument 'extra'", *IN, X, cmd, "extra")
     nothing_left("after bad arguments")
 
 
