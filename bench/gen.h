@@ -41,6 +41,14 @@ enum bench_stage {
 /* Every frame has the same length: the largest packet (data) fits it. */
 #define GEN_PAYLOAD	32
 #define GEN_FRAME_LEN	(14 + 20 + 20 + GEN_PAYLOAD)
+/*
+ * The flood's frames are a Linux SYN's own length (40 bytes of options),
+ * as on a wire: in a GEN_FRAME_LEN frame every SYN carried 12 bytes of
+ * padding past its IP length, which an answerer that keeps its SYN-ACK's
+ * frame exact (xdpct) had to trim at every answer and one that does not
+ * (the reflector) did not.
+ */
+#define GEN_SYN_LEN	(14 + 20 + 40)
 #define GEN_WSCALE	7	/* window scale both ends offer on their SYNs */
 #define GEN_WIN		65535	/* window field of established segments */
 #define GEN_MSS		1460
@@ -58,7 +66,9 @@ struct gen_cfg {
 	__u16 pad;
 	__u32 isn_salt;
 	__u32 rate_pps;		/* all threads together; 0: as fast as they can */
-	__u32 legit_addr;	/* host order: the real client's source (gen_legit_tx) */
+	__u32 frame_len;	/* the template's length: GEN_SYN_LEN for the flood, else GEN_FRAME_LEN */
+	__u32 legit_addr;	/* host order: the real client's source (gen_legit_tx);
+				 * 0: no client (overload only) */
 };
 
 /* Per CPU: how many packets this CPU's generator thread sent, and which thread it is. */
@@ -67,6 +77,9 @@ struct gen_cpu {
 	__u64 next_ns;		/* rate_pps: when this CPU sends its next frame */
 	__u32 slot;		/* thread index, 0..nslots-1 */
 	__u32 nslots;		/* generator threads */
+	__u64 last_ns;		/* legit_addr: when this CPU last wrote a frame */
+	__u64 run_from;		/* cnt when its current run (no gap > GEN_RUN_GAP_NS) began */
+	__u64 run_ns;		/* and when */
 };
 
 /*
@@ -76,6 +89,17 @@ struct gen_cpu {
  * receiver's ring in the flood's stream and meet its drops as frames on a
  * NIC's wire would.
  */
+/*
+ * A client frame waits until its generator thread has run, without a break
+ * of GEN_RUN_GAP_NS, GEN_LEGIT_STEADY frames (twice the veth's 256-frame
+ * ring) or GEN_LEGIT_STEADY_NS: sent at once, it would go first after every
+ * break the client's own wake-up made, into a ring that had just drained,
+ * and pass a flood whose other frames are dropped.  A shorter break drains
+ * a few frames of the ring at most.
+ */
+#define GEN_RUN_GAP_NS	100000
+#define GEN_LEGIT_STEADY 512
+#define GEN_LEGIT_STEADY_NS 1000000
 #define GEN_LEGIT_MAX	128	/* bytes of one client frame (SYN, ACK, RST: <= 74) */
 #define GEN_LEGIT_QLEN	1024
 
@@ -92,6 +116,13 @@ struct gen_sink_stats {
 };
 
 /* Flow (or connection) number i: client address and port, both ISNs. */
+#ifndef __BPF__
+static inline __u32 gen_frame_len(const struct gen_cfg *c)
+{
+	return c->frame_len ? c->frame_len : GEN_FRAME_LEN;
+}
+#endif
+
 static inline __u32 gen_client_addr(__u32 client_net, __u32 i)
 {
 	return client_net + (i & 0xfffff);	/* a /12: 1M addresses */

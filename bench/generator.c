@@ -227,13 +227,16 @@ int bench_gen_open(struct bench_gen *g, const struct gen_cfg *cfg, int nthreads)
 	memset(g, 0, sizeof(*g));
 	g->nthreads = nthreads;
 	g->cfg = *cfg;
+	/* the pktgen path's frames are pktgen's: the template's length is the live one's */
+	g->cfg.frame_len = cfg->mode == GEN_SYNFLOOD && bench_source != BENCH_SRC_PKTGEN &&
+			   bench_source != BENCH_SRC_PKTGEN_SIM ? GEN_SYN_LEN : GEN_FRAME_LEN;
 	g->ncpus_possible = libbpf_num_possible_cpus();
 	if (g->ncpus_possible < 1 || bench_pick_cpus(nthreads, g->cpus))
 		return -EINVAL;
 	g->skel = gen_bpf__open();
 	if (!g->skel)
 		return -errno;
-	g->skel->rodata->cfg = *cfg;
+	g->skel->rodata->cfg = g->cfg;
 	err = gen_bpf__load(g->skel);
 	if (err)
 		goto fail;
@@ -337,13 +340,14 @@ static void *gen_thread(void *arg)
 	struct gen_thread *t = arg;
 	struct bench_gen *g = t->g;
 	__u8 frame[GEN_FRAME_LEN] = {};
+	__u32 len = gen_frame_len(&g->cfg);
 	struct xdp_md ctx = {
-		.data_end = GEN_FRAME_LEN,
+		.data_end = len,
 		.ingress_ifindex = g->ifindex,
 	};
 	LIBBPF_OPTS(bpf_test_run_opts, o,
 		.data_in = frame,
-		.data_size_in = sizeof(frame),
+		.data_size_in = len,
 		.ctx_in = &ctx,
 		.ctx_size_in = sizeof(ctx),
 		.flags = BPF_F_TEST_XDP_LIVE_FRAMES,
@@ -545,7 +549,7 @@ static void sleep_s(double s)
 	}
 }
 
-/* Frames the generator threads have sent, all CPUs. */
+/* Frames the generator threads have sent, all CPUs: the offered load. */
 static __u64 gen_sent(struct bench_gen *g)
 {
 	__u64 cnt[BENCH_MAX_CPUS * 4] = {}, sum = 0;
@@ -555,7 +559,8 @@ static __u64 gen_sent(struct bench_gen *g)
 		return 0;
 	for (i = 0; i < g->ncpus_possible; i++)
 		sum += cnt[i];
-	return sum;
+	/* and the real client's frames sent in the flood's slots (overload) */
+	return sum + __atomic_load_n(&g->skel->bss->legit_taken, __ATOMIC_RELAXED);
 }
 
 int bench_gen_measure(struct bench_gen *g, double duration, bench_count_fn count,

@@ -126,14 +126,15 @@ static void build_frame(__u8 *f, enum micro_kind kind, __u32 salt)
 struct micro_job {
 	int prog_fd, base_fd;
 	__u8 frame[GEN_FRAME_LEN];
+	__u32 len;		/* GEN_FRAME_LEN; a SYN cookie's: the SYN's own, GEN_SYN_LEN */
 	__u32 repeat;
 	double ns;
 	int err;
 };
 
-static int run_prog(int fd, __u8 *frame, __u32 repeat, __u32 *dur)
+static int run_prog(int fd, __u8 *frame, __u32 len, __u32 repeat, __u32 *dur)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = GEN_FRAME_LEN,
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = len,
 		    .repeat = repeat);
 
 	if (bpf_prog_test_run_opts(fd, &o))
@@ -149,9 +150,9 @@ static void *micro_job(void *arg)
 	__u32 d = 0, b = 0;
 
 	memcpy(copy, j->frame, sizeof(copy));
-	j->err = run_prog(j->prog_fd, j->frame, j->repeat, &d);
+	j->err = run_prog(j->prog_fd, j->frame, j->len, j->repeat, &d);
 	if (!j->err)
-		j->err = run_prog(j->base_fd, copy, j->repeat, &b);
+		j->err = run_prog(j->base_fd, copy, j->len, j->repeat, &b);
 	if (!j->err)
 		j->ns = (double)d - (double)b;
 	return NULL;
@@ -160,7 +161,7 @@ static void *micro_job(void *arg)
 int bench_micro(struct bench_xdpct *x, struct ceiling_bpf *c, enum micro_kind kind,
 		__u32 walk_n, __u32 repeat, int reps, struct micro_result *r)
 {
-	struct micro_job j = { .repeat = repeat };
+	struct micro_job j = { .repeat = repeat, .len = GEN_FRAME_LEN };
 	int cpus[1], i;
 
 	memset(r, 0, sizeof(*r));
@@ -188,7 +189,8 @@ int bench_micro(struct bench_xdpct *x, struct ceiling_bpf *c, enum micro_kind ki
 		x->skel->bss->vary = VARY_NEW_FLOW;
 		break;
 	case MICRO_SYN_COOKIE:
-		memcpy(x->skel->bss->vary_syn, j.frame, GEN_FRAME_LEN);
+		j.len = GEN_SYN_LEN;	/* as the flood's (gen.h) */
+		memcpy(x->skel->bss->vary_syn, j.frame, GEN_SYN_LEN);
 		x->skel->bss->vary = VARY_SYN;
 		break;
 	default:

@@ -129,6 +129,42 @@ static __always_inline void put_syn_opts(__u8 *o, __u32 tsval)
 	o[17] = TCPOPT_WINDOW; o[18] = TCPOLEN_WINDOW; o[19] = GEN_WSCALE;
 }
 
+/* The TCP header's fixed part at p + 34, checksum 0. */
+static __always_inline void put_th(__u8 *p, const struct seg *s)
+{
+	struct tcphdr *th = (void *)(p + 34);
+
+	put_eth(p, 0x0800);
+	th->source = bpf_htons(s->sport);
+	th->dest = bpf_htons(s->dport);
+	th->seq = bpf_htonl(s->seq);
+	th->ack_seq = bpf_htonl(s->ack);
+	((__u8 *)th)[13] = s->flags;
+	th->window = bpf_htons(s->win);
+	th->check = 0;
+	th->urg_ptr = 0;
+}
+
+static __always_inline void put_csums(__u8 *p, const struct seg *s, __u16 len, __u64 sum)
+{
+	struct tcphdr *th = (void *)(p + 34);
+
+	th->check = csum_fold(sum + csum_pseudo_v4(bpf_htonl(s->saddr), bpf_htonl(s->daddr),
+						   6, len));
+	put_ip((void *)(p + 14), 6, 20 + len, s->saddr, s->daddr, 0x4000);
+}
+
+/* A SYN with Linux's options at data, which has GEN_SYN_LEN bytes. */
+static __always_inline void put_syn(__u8 *p, const struct seg *s)
+{
+	__u8 *t = p + 34;
+
+	put_th(p, s);
+	t[12] = 10 << 4;
+	put_syn_opts(t + 20, s->seq ^ 0x5a5a5a5a);
+	put_csums(p, s, 40, bpf_csum_diff(NULL, 0, (void *)t, 40, 0));
+}
+
 /* Ethernet + IPv4 + TCP at data, which has GEN_FRAME_LEN bytes. */
 static __always_inline void put_tcp(__u8 *p, const struct seg *s)
 {
@@ -137,22 +173,13 @@ static __always_inline void put_tcp(__u8 *p, const struct seg *s)
 	__u16 len;
 	__u64 sum;
 
-	put_eth(p, 0x0800);
-	th->source = bpf_htons(s->sport);
-	th->dest = bpf_htons(s->dport);
-	th->seq = bpf_htonl(s->seq);
-	th->ack_seq = bpf_htonl(s->ack);
-	t[13] = s->flags;
-	th->window = bpf_htons(s->win);
-	th->check = 0;
-	th->urg_ptr = 0;
-	/* constant lengths per branch: bpf_csum_diff needs a known size */
 	if (s->syn_opts) {
-		t[12] = 10 << 4;
-		put_syn_opts(t + 20, s->seq ^ 0x5a5a5a5a);
-		len = 40;
-		sum = bpf_csum_diff(NULL, 0, (void *)th, 40, 0);
-	} else if (s->data) {
+		put_syn(p, s);
+		return;
+	}
+	put_th(p, s);
+	/* constant lengths per branch: bpf_csum_diff needs a known size */
+	if (s->data) {
 		t[12] = 5 << 4;
 		len = 20 + GEN_PAYLOAD;
 		sum = bpf_csum_diff(NULL, 0, (void *)th, 20 + GEN_PAYLOAD, 0);
@@ -161,9 +188,7 @@ static __always_inline void put_tcp(__u8 *p, const struct seg *s)
 		len = 20;
 		sum = bpf_csum_diff(NULL, 0, (void *)th, 20, 0);
 	}
-	th->check = csum_fold(sum + csum_pseudo_v4(bpf_htonl(s->saddr), bpf_htonl(s->daddr),
-						   6, len));
-	put_ip((void *)(p + 14), 6, 20 + len, s->saddr, s->daddr, 0x4000);
+	put_csums(p, s, len, sum);
 }
 
 /* Flow i's client -> server or server -> client segment. */
@@ -442,7 +467,7 @@ static __always_inline int put_legit(struct xdp_md *ctx)
 	if (len < 14 || len > GEN_LEGIT_MAX)
 		return XDP_DROP;
 	/* the frame is the template's length again at every run */
-	if (bpf_xdp_adjust_tail(ctx, (int)len - GEN_FRAME_LEN))
+	if (bpf_xdp_adjust_tail(ctx, (int)len - (int)cfg.frame_len))
 		return XDP_DROP;
 	if (bpf_xdp_store_bytes(ctx, 0, f.data, len))
 		return XDP_DROP;
@@ -456,16 +481,24 @@ static __always_inline int gen_write(struct xdp_md *ctx)
 	struct gen_cpu *g;
 	struct seg s = {};
 	__u32 zero = 0;
-	__u64 c;
+	__u64 c, now = 0;
 
-	if ((void *)(p + GEN_FRAME_LEN) > (void *)(long)ctx->data_end)
+	if ((void *)(p + GEN_SYN_LEN) > (void *)(long)ctx->data_end)
 		return XDP_ABORTED;
 	g = bpf_map_lookup_elem(&gen_state, &zero);
 	if (!g)
 		return XDP_ABORTED;
+	if (cfg.rate_pps || cfg.legit_addr)
+		now = bpf_ktime_get_ns();
+	if (cfg.legit_addr) {
+		if (now - g->last_ns > GEN_RUN_GAP_NS) {
+			g->run_from = g->cnt;	/* this thread was off its CPU: a new run */
+			g->run_ns = now;
+		}
+		g->last_ns = now;
+	}
 	if (cfg.rate_pps) {
 		/* paced: a frame every gap ns per thread; the others are not sent */
-		__u64 now = bpf_ktime_get_ns();
 		__u64 gap = 1000000000ULL * (g->nslots ? g->nslots : 1) / cfg.rate_pps;
 
 		if (now < g->next_ns)
@@ -474,13 +507,24 @@ static __always_inline int gen_write(struct xdp_md *ctx)
 		g->next_ns = g->next_ns && now - g->next_ns < 1000000 ? g->next_ns + gap :
 									 now + gap;
 	}
-	if (*(volatile __u64 *)&legit_queued != *(volatile __u64 *)&legit_taken) {
+	if (cfg.legit_addr &&
+	    (g->cnt - g->run_from >= GEN_LEGIT_STEADY || now - g->run_ns >= GEN_LEGIT_STEADY_NS) &&
+	    *(volatile __u64 *)&legit_queued != *(volatile __u64 *)&legit_taken) {
 		int v = put_legit(ctx);
 
 		if (v >= 0)
 			return v;
 	}
 	c = g->cnt++;
+	if (cfg.mode == GEN_SYNFLOOD) {
+		mode_synflood(&s);
+		put_syn(p, &s);
+		return XDP_TX;
+	}
+	/* the other modes' frames are GEN_FRAME_LEN long */
+	p = (void *)(long)ctx->data;
+	if ((void *)(p + GEN_FRAME_LEN) > (void *)(long)ctx->data_end)
+		return XDP_ABORTED;
 	switch (cfg.mode) {
 	case GEN_ESTABLISHED:
 		mode_established(&s, c, g->slot, g->nslots ? g->nslots : 1);
@@ -490,9 +534,6 @@ static __always_inline int gen_write(struct xdp_md *ctx)
 		break;
 	case GEN_CHURN:
 		mode_churn(&s, c, g->slot, g->nslots ? g->nslots : 1);
-		break;
-	case GEN_SYNFLOOD:
-		mode_synflood(&s);
 		break;
 	case GEN_GARBAGE:
 		mode_garbage(p, c);
@@ -560,17 +601,46 @@ int gen_sink(struct xdp_md *ctx)
  * (stolen: to TCP they were sent, as onto a wire); a full queue drops, as a
  * full transmit ring would.  Everything else goes its way.
  */
+/*
+ * The TCP checksum of a stolen frame, whole.  TCP leaves it partial
+ * (CHECKSUM_PARTIAL: the pseudo-header's sum, for the device or
+ * validate_xmit_skb()'s software fallback to finish), and TC egress runs
+ * before either: sent as it is, every SYN and ACK of the client reached the
+ * receiver with a bad checksum (TcpInCsumErrors; xdpct drops it too).
+ * Recomputed from zero, right whether it was partial or not.  The client's
+ * frames have no IP options; f->data past len is zero.
+ */
+static __always_inline void legit_tcp_csum(struct gen_legit_frame *f)
+{
+	__u16 *w = (__u16 *)f->data;
+	__u32 len = f->len;
+	__u64 sum;
+	int i;
+
+	/* 16-bit loads only: the addresses are not 4-aligned on the stack */
+	if (f->data[14] != 0x45 || f->data[23] != 6 || len < 34 + 20)
+		return;
+	*(__u16 *)(f->data + 34 + 16) = 0;
+	sum = bpf_htons(6) + bpf_htons(len - 34);
+	for (i = 26 / 2; i < GEN_LEGIT_MAX / 2; i++)	/* addresses, then the segment */
+		sum += w[i];
+	*(__u16 *)(f->data + 34 + 16) = csum_fold(sum);
+}
+
 SEC("tc")
 int gen_legit_tx(struct __sk_buff *skb)
 {
-	struct gen_legit_frame f;
+	struct gen_legit_frame f = {};
 	__u32 len = skb->len, src;
 
 	if (skb->protocol != bpf_htons(0x0800) || bpf_skb_load_bytes(skb, 26, &src, 4) ||
 	    src != bpf_htonl(cfg.legit_addr) || len < 34 || len > GEN_LEGIT_MAX)
 		return TC_ACT_OK;
 	f.len = len;
-	if (bpf_skb_load_bytes(skb, 0, f.data, len) || bpf_map_push_elem(&legit_q, &f, 0))
+	if (bpf_skb_load_bytes(skb, 0, f.data, len))
+		return TC_ACT_SHOT;
+	legit_tcp_csum(&f);
+	if (bpf_map_push_elem(&legit_q, &f, 0))
 		return TC_ACT_SHOT;
 	__sync_fetch_and_add(&legit_queued, 1);
 	return TC_ACT_STOLEN;

@@ -66,12 +66,12 @@ static __always_inline void rewrite(struct xdp_md *ctx)
 	__s64 d;
 
 	if (vary == VARY_SYN) {
-		/* back to GEN_FRAME_LEN bytes, then the SYN's bytes */
-		int d = GEN_FRAME_LEN - (int)((long)ctx->data_end - (long)ctx->data);
+		/* back to the SYN's length (GEN_SYN_LEN), then the SYN's bytes */
+		int d = GEN_SYN_LEN - (int)((long)ctx->data_end - (long)ctx->data);
 
 		if (d && bpf_xdp_adjust_tail(ctx, d))
 			return;
-		bpf_xdp_store_bytes(ctx, 0, vary_syn, GEN_FRAME_LEN);
+		bpf_xdp_store_bytes(ctx, 0, vary_syn, GEN_SYN_LEN);
 		return;
 	}
 	if ((void *)(p + 54) > (void *)(long)ctx->data_end)
