@@ -11,7 +11,8 @@ compared with `ss -tan` in each namespace:
 
 - simultaneous close (RFC 9293 figure 13): both ends shutdown(SHUT_WR) while
   the other's FIN is in flight (the client's FIN is held back a moment by a
-  token bucket on its veth, so the FINs cross on the wire);
+  token bucket on its veth, so the FINs cross on the wire), also with each
+  FIN behind data just sent;
   both end in TIME-WAIT, through CLOSING, never LAST_ACK;
 - a SYN retried from the same port with a new ISN after the first one got
   no answer (its SYN was dropped by the server's firewall, after XDP saw
@@ -104,7 +105,9 @@ def transitions(out, client, server):
     return seq
 
 
-def simultaneous_close(topo, fam, port):
+def simultaneous_close(topo, fam, port, data=False):
+    """data: the client's FIN comes behind its data (both held in the qdisc),
+    the server's behind its own: neither acks the other's FIN."""
     ls = topo.listen(fam, port)
     c = topo.connect(fam, port)
     s, _ = ls.accept()
@@ -122,13 +125,17 @@ def simultaneous_close(topo, fam, port):
     for _ in range(2):
         u.sendto(b"x" * 1400, (topo.s6 if fam == 6 else topo.s4, 9))
     u.close()
+    if data:
+        c.sendall(b"c" * 300)
+        s.sendall(b"s" * 300)
     c.shutdown(socket.SHUT_WR)
     s.shutdown(socket.SHUT_WR)
     # the server's FIN reached the client in FIN_WAIT_1: CLOSING there
     wait_until(lambda: ss_state(topo, topo.c, client, server),
                lambda st: st in ("CLOSING", "TIME_WAIT"), 5, "the client socket in CLOSING")
+    label = "simultaneous close" + (" behind data" if data else "")
     fl = agree(topo, client, server, "TIME_WAIT", "TIME_WAIT",
-               f"v{fam} simultaneous close: both TIME_WAIT", timeout=15)
+               f"v{fam} {label}: both TIME_WAIT", timeout=15)
     sh(f"ip netns exec {topo.c} tc qdisc del dev {topo.cif} root")
     out, _ = w.communicate(timeout=20)
     seq = transitions(out, client, server)
@@ -137,7 +144,7 @@ def simultaneous_close(topo, fam, port):
         ok = (path[-1:] == ["TIME_WAIT"] and "LAST_ACK" not in path and "CLOSING" in path
               and "FIN_WAIT_1" in path
               and path.index("FIN_WAIT_1") < path.index("CLOSING") < len(path) - 1)
-        check(ok, f"v{fam} simultaneous close: {side} went {path} (FIN_WAIT_1 -> CLOSING -> "
+        check(ok, f"v{fam} {label}: {side} went {path} (FIN_WAIT_1 -> CLOSING -> "
               f"TIME_WAIT, never LAST_ACK)")
     check(fl is not None and "reset" not in fl["flags"], f"v{fam} simclose flags {fl and fl['flags']}")
     c.close()
@@ -333,6 +340,7 @@ def main():
         remembered = 0
         for fam, base in ((4, 8200), (6, 8300)):
             simultaneous_close(topo, fam, base)
+            simultaneous_close(topo, fam, base + 6, data=True)
             syn_retry(topo, fam, base + 1)
             time_wait_reuse(topo, fam, base + 2)
             rst_in_syn_rcvd(topo, fam, base + 3)
