@@ -61,8 +61,10 @@ static __always_inline void fsm_syn_reuse(struct xdpct_flow *f, const struct xdp
 		o->note = XDPCT_STAT_SYN_RETRANS;
 		return;
 	}
-	if (f->state[!(g->d & 1)] == XDPCT_S_TIME_WAIT && !fsm_tw_takes_syn(f, g))
+	if (f->state[!(g->d & 1)] == XDPCT_S_TIME_WAIT && !fsm_tw_takes_syn(f, g)) {
+		o->note = XDPCT_STAT_SYN_TW_DUP;	/* passed, counted */
 		return;
+	}
 	fsm_reopen(f, g, now, o);
 }
 
@@ -199,6 +201,32 @@ static __always_inline int fsm_rst_acceptable(const struct xdpct_flow *f,
 	return (p->flags & XDPCT_D_ACKED_ANY) && g->seq == p->ack;
 }
 
+/*
+ * The old connection's ends, kept when it ends or gives way on evidence a
+ * blind injector could forge in pairs (fsm_rst_answers_syn(),
+ * fsm_stale_answered()): what fsm_undo() recognises it by.
+ */
+static __always_inline void fsm_keep_old_ends(struct xdpct_flow *f)
+{
+	f->old_ends = f->dir[0].end ^ f->dir[1].end;
+}
+
+/*
+ * An RST from the other side acknowledging exactly the SYN
+ * fsm_syn_in_conn() remembered: that stack has no connection on the
+ * 4-tuple (RFC 9293 3.10.7.1, "If the state is CLOSED ... a reset is sent
+ * ... <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>"), so the entry is stale.
+ * nf_conntrack closes on it too (tcp_packet(), "RST sent to invalid SYN
+ * we had let through": ack == last_end, window check skipped).  The
+ * retrying client's next SYN then opens a clean connection.
+ */
+static __always_inline int fsm_rst_answers_syn(const struct xdpct_flow *f,
+					       const struct xdpct_seg *g)
+{
+	return f->pend == XDPCT_PEND_SYN && f->pend_ep != (g->d & 1) &&
+	       (g->flags & TCPF_ACK) && g->ack == f->pend_seq + 1;
+}
+
 /* RFC 9293 3.10.7.4, second, "check the RST bit": the connection is gone. */
 static __always_inline void fsm_on_rst(struct xdpct_flow *f, const struct xdpct_seg *g,
 				       __u64 now, struct xdpct_fsm_out *o)
@@ -207,7 +235,9 @@ static __always_inline void fsm_on_rst(struct xdpct_flow *f, const struct xdpct_
 
 	if (fsm_both_closed(f))
 		return;			/* nothing left to reset */
-	if (!fsm_rst_acceptable(f, g)) {
+	if (fsm_rst_answers_syn(f, g)) {
+		fsm_keep_old_ends(f);	/* fsm_undo(), should it be forged */
+	} else if (!fsm_rst_acceptable(f, g)) {
 		o->invalid = XDPCT_STAT_INV_RST;
 		return;
 	}
@@ -598,6 +628,7 @@ static __always_inline void fsm_stale_reopen(struct xdpct_flow *f, __u64 now,
 	__u16 win = f->pend_win;
 	__u8 wscale = f->pend_wscale, opts = f->pend_opts;
 
+	fsm_keep_old_ends(f);
 	fsm_reopen_by(f, d, now, o);
 	/* as fsm_init_dir() records a SYN (its TSval was not kept) */
 	s->isn = seq;
@@ -608,6 +639,56 @@ static __always_inline void fsm_stale_reopen(struct xdpct_flow *f, __u64 now,
 	s->wscale = wscale;
 	s->flags = XDPCT_D_SYN | opts;
 	f->syn_us = 0;		/* when that SYN came was not kept */
+}
+
+/*
+ * A segment the entry refuses, after a stale reopen or close
+ * (fsm_keep_old_ends()): its seq and ack are the old connection's two
+ * ends, as a live endpoint's next segment, its challenge ACK to the SYN
+ * (RFC 5961 4.2) or its answer to the SYN-ACK carry them.  The SYN and
+ * its answer were forged (a blind injector hits the XOR of both ends with
+ * odds 2^-32 per segment): the old connection is alive.
+ */
+static __always_inline int fsm_old_speaks(const struct xdpct_flow *f,
+					  const struct xdpct_seg *g)
+{
+	return f->old_ends && (g->flags & (TCPF_SYN | TCPF_RST | TCPF_ACK)) == TCPF_ACK &&
+	       (g->seq ^ g->ack) == f->old_ends;
+}
+
+/*
+ * Take the old connection back, from the segment that proved it alive:
+ * both ends ESTABLISHED at its seq and ack, as a connection picked up
+ * midstream (the rest of the old entry is gone; the windows are learned
+ * again, liberal), counted `stale_undone`.  The segment is accepted.
+ */
+static __always_inline void fsm_undo(struct xdpct_flow *f, const struct xdpct_seg *g,
+				     __u64 now, struct xdpct_fsm_out *o)
+{
+	__u32 est = f->est_us;
+
+	__builtin_memset(&f->dir, 0, sizeof(f->dir));
+	fsm_mid_dirs(f, g);
+	f->flags = XDPCT_F_MIDSTREAM | XDPCT_F_LIBERAL;
+	f->pend = 0;
+	f->old_ends = 0;
+	fsm_open_established(f, g, now, o);
+	if (est)
+		f->est_us = est;	/* the handshake times stay what was seen */
+	o->invalid = 0;
+	o->window_fail = 0;
+	o->ignored = 0;
+	o->note = XDPCT_STAT_STALE_UNDONE;
+}
+
+/* Refused for reason err, unless it is the old connection speaking. */
+static __always_inline void fsm_refuse(struct xdpct_flow *f, const struct xdpct_seg *g,
+				       __u64 now, struct xdpct_fsm_out *o, int err)
+{
+	if (fsm_old_speaks(f, g))
+		fsm_undo(f, g, now, o);
+	else
+		o->invalid = err;
 }
 
 /*
@@ -622,7 +703,7 @@ static __always_inline void fsm_on_segment(struct xdpct_flow *f, const struct xd
 
 	if (fsm_both_closed(f)) {
 		/* nothing but a SYN may arrive once the connection is over */
-		o->invalid = XDPCT_STAT_INV_STATE;
+		fsm_refuse(f, g, now, o, XDPCT_STAT_INV_STATE);
 		return;
 	}
 	if (synack) {
@@ -637,13 +718,16 @@ static __always_inline void fsm_on_segment(struct xdpct_flow *f, const struct xd
 		fsm_synack_sender(f, g, fresh, &v);
 	} else if (!(f->dir[g->d & 1].flags & XDPCT_D_SYN)) {
 		/* d never opened its side (e.g. a bare ACK answering a SYN) */
-		o->invalid = XDPCT_STAT_INV_STATE;
+		fsm_refuse(f, g, now, o, XDPCT_STAT_INV_STATE);
 		return;
 	} else {
 		fsm_sender_of(&v, &f->dir[g->d & 1]);
 	}
-	if (fsm_refused(f, g, &v, o))
+	if (fsm_refused(f, g, &v, o)) {
+		if (o->invalid)
+			fsm_refuse(f, g, now, o, o->invalid);
 		return;
+	}
 	if (synack)
 		fsm_synack_record(f, g, fresh, now);
 	fsm_accept(f, g, now, o);

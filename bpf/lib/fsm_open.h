@@ -51,6 +51,27 @@ static __always_inline void fsm_open_established(struct xdpct_flow *f,
 }
 
 /*
+ * Both directions of a connection that ran before we looked, from d's
+ * segment g (not a SYN): d's as it sent it, r's end at g's ack.
+ */
+static __always_inline void fsm_mid_dirs(struct xdpct_flow *f, const struct xdpct_seg *g)
+{
+	struct xdpct_dir *s = &f->dir[g->d & 1], *p = &f->dir[!(g->d & 1)];
+
+	s->isn = g->seq;
+	s->end = seg_end(g);
+	s->maxwin = g->win ? g->win : 1;
+	s->maxend = s->end;		/* what d claims: fsm_mid_check() */
+	s->ts_recent = (g->opts & XDPCT_D_TS) ? g->tsval : 0;
+	s->flags = XDPCT_D_SYN | XDPCT_D_SYN_ACKED | XDPCT_D_ACKED_ANY;
+	s->ack = g->ack;
+	p->flags = XDPCT_D_SYN | XDPCT_D_SYN_ACKED;
+	p->isn = g->ack - 1;
+	p->end = g->ack;
+	p->maxend = g->ack;
+}
+
+/*
  * Fresh entry from a segment that is not a bare SYN: the connection was
  * running before we looked (or its SYN was missed).
  */
@@ -83,17 +104,7 @@ static __always_inline int fsm_new_midstream(struct xdpct_flow *f, const struct 
 	}
 	/* The side on the higher (ephemeral-looking) port is taken as client. */
 	f->client = g->sport > g->dport ? d : (g->sport < g->dport ? r : d);
-	s->isn = g->seq;
-	s->end = seg_end(g);
-	s->maxwin = g->win ? g->win : 1;
-	s->maxend = s->end;		/* what d claims: fsm_mid_check() */
-	s->ts_recent = (g->opts & XDPCT_D_TS) ? g->tsval : 0;
-	s->flags = XDPCT_D_SYN | XDPCT_D_SYN_ACKED | XDPCT_D_ACKED_ANY;
-	s->ack = g->ack;
-	p->flags = XDPCT_D_SYN | XDPCT_D_SYN_ACKED;
-	p->isn = g->ack - 1;
-	p->end = g->ack;
-	p->maxend = g->ack;
+	fsm_mid_dirs(f, g);
 	fsm_open_established(f, g, now, o);
 	return 1;
 }

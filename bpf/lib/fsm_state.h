@@ -27,9 +27,11 @@ struct xdpct_seg {
 	__u8 opts;		/* XDPCT_D_WSCALE | SACK_PERM | TS from the SYN */
 	__u8 flags;		/* TCP flags byte */
 	__u8 d;			/* sending endpoint index */
-	__u8 pad[2];
+	__u8 has_sack;		/* sack holds a SACK block's right edge */
+	__u8 pad;
 	__u16 sport, dport;	/* sender's and receiver's port */
 	__u32 tsval;		/* timestamp option's TSval (opts has XDPCT_D_TS) */
+	__u32 sack;		/* highest right edge of its SACK blocks (RFC 2018) */
 };
 
 struct xdpct_trans {

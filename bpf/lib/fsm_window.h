@@ -51,6 +51,24 @@ static __always_inline __u32 fsm_seg_ack(const struct xdpct_flow *f, const struc
 }
 
 /*
+ * The ack checks III and IV take, as nf_conntrack's tcp_sack() in
+ * tcp_in_window(): the highest SACK right edge when it is beyond the ack
+ * and the receiver r offered SACK on its SYN (RFC 2018 2: only then may d
+ * send SACK blocks).  Data SACKed past a hole is acknowledged as far as
+ * an observer can check: r must have sent it (III), whatever the ack.
+ * The window edges still move by the cumulative ack (fsm_window_update).
+ */
+static __always_inline __u32 fsm_check_ack(const struct xdpct_flow *f, const struct xdpct_seg *g)
+{
+	__u32 ack = fsm_seg_ack(f, g);
+
+	if (g->has_sack && (f->dir[!(g->d & 1)].flags & XDPCT_D_SACK_PERM) &&
+	    (g->flags & TCPF_ACK) && seq_after(g->sack, ack))
+		return g->sack;
+	return ack;
+}
+
+/*
  * Check I: the segment lies inside what the receiver allowed, its data
  * ending at or before maxend (the receiver's last ack + window, or one past
  * a zero window's edge for the probe RFC 9293 3.8.6.1 allows).
@@ -84,7 +102,7 @@ static __always_inline int fsm_window_check(const struct xdpct_flow *f,
 					    const struct fsm_sender *s)
 {
 	const struct xdpct_dir *p = &f->dir[!(g->d & 1)];
-	__u32 end = seg_end(g), ack = fsm_seg_ack(f, g);
+	__u32 end = seg_end(g), ack = fsm_check_ack(f, g);
 	__u32 maxack;
 
 	if (f->flags & XDPCT_F_MIDSTREAM)
@@ -98,10 +116,10 @@ static __always_inline int fsm_window_check(const struct xdpct_flow *f,
 	/* II: after(end, sender->td_end - receiver->td_maxwin - 1) */
 	if (!seq_after(end, s->end - p->maxwin - 1))
 		return XDPCT_STAT_INV_SEQ;
-	/* III: before(ack, receiver->td_end + 1) */
+	/* III: before(sack, receiver->td_end + 1) (fsm_check_ack) */
 	if (!seq_before(ack, p->end + 1))
 		return XDPCT_STAT_INV_ACK;
-	/* IV: after(ack, receiver->td_end - MAXACKWINDOW(sender) - 1) */
+	/* IV: after(sack, receiver->td_end - MAXACKWINDOW(sender) - 1) */
 	if (!seq_after(ack, p->end - maxack - 1))
 		return XDPCT_STAT_INV_ACK;
 	return 0;

@@ -45,7 +45,7 @@ static __always_inline void count_parsed(struct xdpct_stats *st, const struct pk
 		st->c[XDPCT_STAT_IPV6]++;
 }
 
-/* A SYN's options, or a FIN's (its timestamp): copied and walked, into w->seg. */
+/* A SYN's options, a FIN's (its timestamp), a segment's SACK blocks: into w->seg. */
 static __always_inline void read_syn_opts(void *ctx, int is_xdp, struct xdpct_work *w)
 {
 	struct tcp_opts *o = &w->opts;
@@ -61,6 +61,11 @@ static __always_inline void read_syn_opts(void *ctx, int is_xdp, struct xdpct_wo
 		return;
 	o->len = len;
 	xdpct_parse_opts(o);
+	w->seg.has_sack = o->has_sack;
+	w->seg.sack = o->sack;
+	/* the rest is a SYN's or a FIN's (a data segment's options: SACK only) */
+	if (!(w->meta.flags & (TCPF_SYN | TCPF_FIN)))
+		return;
 	w->seg.mss = o->mss;
 	w->seg.wscale = o->wscale;
 	w->seg.opts = o->flags;

@@ -116,6 +116,21 @@ static __always_inline __u32 launder(volatile __u32 *slot, __u32 v)
 	return *slot;
 }
 
+/*
+ * Could a segment's options (doff bytes of header) hold a SACK block?  It
+ * needs 10 bytes (RFC 2018 3).  The common ACK's 12 are exactly RFC 7323
+ * appendix A's NOP, NOP, timestamp: one word read, and no walk.
+ */
+static __always_inline int tcp_opts_may_sack(const struct tcphdr *th, __u32 doff,
+					     const void *data_end)
+{
+	const __u32 *w = (const void *)(th + 1);
+
+	if ((const void *)(w + 1) > data_end)
+		return 0;
+	return doff != sizeof(*th) + 12 || bpf_ntohl(*w) != TCPOPT_TS_WORD;
+}
+
 static __always_inline int parse_tcp(struct pkt *p, __u32 l4off, __u32 l4_len)
 {
 	struct tcphdr *th;
@@ -147,8 +162,13 @@ static __always_inline int parse_tcp(struct pkt *p, __u32 l4off, __u32 l4_len)
 		/*
 		 * copied and walked by the caller, which knows its context:
 		 * a SYN's options, and a FIN's timestamp (what a TIME_WAIT
-		 * end last saw, for RFC 6191); never on the data path
+		 * end last saw, for RFC 6191); on the data path only when
+		 * the options may hold SACK blocks (below)
 		 */
+		p->m.opt_off = l4off + sizeof(*th);
+		p->m.opt_len = doff - sizeof(*th);
+	} else if (doff >= sizeof(*th) + TCPOLEN_SACK_MIN && tcp_opts_may_sack(th, doff, p->data_end)) {
+		/* SACK blocks, for the ack checks (fsm_window.h fsm_check_ack()) */
 		p->m.opt_off = l4off + sizeof(*th);
 		p->m.opt_len = doff - sizeof(*th);
 	}

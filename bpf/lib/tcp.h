@@ -27,12 +27,17 @@
 #define TCPOPT_MSS		2
 #define TCPOPT_WINDOW		3
 #define TCPOPT_SACK_PERM	4
+#define TCPOPT_SACK		5
 #define TCPOPT_TIMESTAMP	8
 
 #define TCPOLEN_MSS		4
 #define TCPOLEN_WINDOW		3
 #define TCPOLEN_SACK_PERM	2
 #define TCPOLEN_TIMESTAMP	10
+#define TCPOLEN_SACK_BLOCK	8	/* RFC 2018 3: left edge, right edge */
+#define TCPOLEN_SACK_MIN	(2 + TCPOLEN_SACK_BLOCK)
+/* RFC 7323 appendix A's layout of a segment's timestamp: NOP, NOP, TS, 10 */
+#define TCPOPT_TS_WORD		0x0101080au
 
 #define TCP_MAX_WSCALE		14	/* RFC 7323 2.3: larger shifts count as 14 */
 #define TCP_MAX_OPT_LEN		40	/* data offset 15 words minus the header */

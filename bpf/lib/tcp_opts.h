@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The TCP options walk: MSS, window scale, SACK-permitted, timestamps.
+ * The TCP options walk: MSS, window scale, SACK-permitted, timestamps, and
+ * the highest right edge of a segment's SACK blocks (RFC 2018).
  *
  * The option bytes are copied into tcp_opts.buf by the caller (it knows its
  * context: XDP or TC) and walked by a global function: the verifier checks
@@ -21,14 +22,40 @@ struct tcp_opts {
 	__u32 len;
 	__u32 pos;
 	__u32 tsval, tsecr;
+	__u32 sack;		/* highest SACK right edge (has_sack) */
 	__u16 mss;
 	__u8 wscale;
 	__u8 flags;		/* XDPCT_D_WSCALE | XDPCT_D_SACK_PERM | XDPCT_D_TS */
+	__u8 has_sack;
+	__u8 pad[3];
 };
 
 static __always_inline __u32 opt_get32(const __u8 *p)
 {
 	return ((__u32)p[0] << 24) | ((__u32)p[1] << 16) | ((__u32)p[2] << 8) | p[3];
+}
+
+/*
+ * The SACK option at pos, len bytes (RFC 2018 3: 2 + 8n, n = 1..4): the
+ * highest right edge of its blocks, as nf_conntrack's tcp_sack() takes it.
+ */
+static __always_inline void opt_sack(struct tcp_opts *o, __u32 pos, __u8 len)
+{
+	int i;
+
+	if ((len - 2) % TCPOLEN_SACK_BLOCK || len < TCPOLEN_SACK_MIN)
+		return;
+#pragma unroll
+	for (i = 0; i < 4; i++) {
+		__u32 at = pos + 2 + i * TCPOLEN_SACK_BLOCK + 4, edge;
+
+		if (2 + (i + 1) * TCPOLEN_SACK_BLOCK > len || at > TCP_MAX_OPT_LEN - 4)
+			break;
+		edge = opt_get32(&o->buf[at]);
+		if (!o->has_sack || seq_after(edge, o->sack))
+			o->sack = edge;
+		o->has_sack = 1;
+	}
 }
 
 /*
@@ -64,12 +91,14 @@ static long tcp_opt_step(__u64 i, void *ctx)
 		o->tsval = opt_get32(&o->buf[pos + 2]);
 		o->tsecr = opt_get32(&o->buf[pos + 6]);
 		o->flags |= XDPCT_D_TS;
+	} else if (kind == TCPOPT_SACK) {
+		opt_sack(o, pos, len);
 	}
 	o->pos = pos + len;
 	return 0;
 }
 
-/* Walk out->buf[0 .. out->len): out's mss, wscale, tsval/tsecr and flags. */
+/* Walk out->buf[0 .. out->len): out's mss, wscale, tsval/tsecr, flags, sack. */
 __noinline int xdpct_parse_opts(struct tcp_opts *out)
 {
 	struct tcp_opts o;

@@ -145,7 +145,18 @@ struct xdpct_flow {
 	__u32 synack_us;
 	__u32 est_us;
 	struct xdpct_dir dir[2];
+	/*
+	 * A connection ended or replaced on evidence a blind injector could
+	 * forge in pairs (a SYN remembered in a synchronized state, then the
+	 * other side's SYN-ACK or RST answering exactly it: nf_conntrack's
+	 * rule): the XOR of both directions' ends as they were, 0 if none.  A
+	 * segment the entry refuses whose seq ^ ack equals it comes from the
+	 * old connection, alive: it is taken back (bpf/lib/fsm.h fsm_undo()).
+	 * In the tail padding: the entry stays 152 bytes.
+	 */
+	__u32 old_ends;
 };
+_Static_assert(sizeof(struct xdpct_flow) == 152, "the flow entry is 152 bytes (issue 14)");
 
 /*
  * An entry's tag (struct xdpct_flow.tag): a 32-bit hash of its key, never 0.

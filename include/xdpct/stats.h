@@ -65,7 +65,9 @@
 	X(INV_FRAG,		"invalid_fragment",	"Invalid: IP fragment too short for the TCP flags, or overlapping the TCP header (RFC 1858/3128)") \
 	X(FRAG_UNKNOWN,		"frag_unknown",		"Non-first fragments of no known first fragment (passed, not counted in a flow)") \
 	X(EVICT_SCANS,		"evict_scans",		"Table walks for eviction candidates the queue had lost") \
-	X(FLOW_BUSY,		"flow_busy",		"Segments that met their entry being deleted by another CPU and gave up waiting")
+	X(FLOW_BUSY,		"flow_busy",		"Segments that met their entry being deleted by another CPU and gave up waiting") \
+	X(SYN_TW_DUP,		"syn_tw_old_dup",	"SYNs on a TIME_WAIT end taken for old duplicates (not newer by seq or TSval): no reopen") \
+	X(STALE_UNDONE,		"stale_undone",		"Stale-entry reopens or closes taken back: the old connection spoke (a forged SYN and answer)")
 
 enum xdpct_stat {
 #define XDPCT_STAT_ENUM(id, name, help) XDPCT_STAT_##id,

@@ -446,7 +446,8 @@ Test(close, server_closes_during_handshake)
 static void seq_tw_old_duplicate(struct conn *c)
 {
 	seq_close_server_first(c);
-	STEP(c, .who = C, .flags = SYN, .seq = -1000, .st = { CLOSED, TW }, .keep = 1);
+	STEP(c, .who = C, .flags = SYN, .seq = -1000, .st = { CLOSED, TW }, .keep = 1,
+	     .cnt = { { N(SYN_TW_DUP), 1 } });
 	STEP(c, .who = S, .flags = ACK, .seq = 2, .ack = 102, .st = { CLOSED, TW });
 	STEP(c, .who = C, .flags = RST, .seq = 102, .st = { CLOSED, CLOSED },
 	     .ev = { { S, TW, CLOSED } }, .cnt = { { N(FLOWS_CLOSED), 1 } },
@@ -467,7 +468,8 @@ static void seq_tw_syn_after(struct conn *c)
 {
 	seq_close_server_first(c);
 	c->isn[C] += 102;	/* exactly RCV.NXT: not after it */
-	STEP(c, .who = C, .flags = SYN, .st = { CLOSED, TW }, .keep = 1);
+	STEP(c, .who = C, .flags = SYN, .st = { CLOSED, TW }, .keep = 1,
+	     .cnt = { { N(SYN_TW_DUP), 1 } });
 	c->isn[C] += 1;
 	STEP(c, .who = C, .flags = SYN, .st = { SSENT, LISTEN },
 	     .ev = { { C, CLOSED, SSENT }, { S, TW, LISTEN } },
@@ -480,6 +482,8 @@ static void seq_tw_syn_after(struct conn *c)
 }
 
 /*
+ * (Each old duplicate is counted syn_tw_old_dup: passed, no reopen.)
+ *
  * RFC 6191 section 2: with timestamps on both ends, a SYN whose TSval is
  * newer than the last one the TIME_WAIT end saw is accepted whatever its
  * ISN; an older TSval with an old ISN is a duplicate.
@@ -498,10 +502,10 @@ static void seq_tw_syn_timestamps(struct conn *c)
 	c->isn[C] -= 50000;	/* before RCV.NXT */
 	/* TSval older than the client's last (0x01020500): an old duplicate */
 	STEP(c, .who = C, .flags = SYN, .opts = true, .ts = 0x010204ff,
-	     .st = { CLOSED, TW }, .keep = 1);
+	     .st = { CLOSED, TW }, .keep = 1, .cnt = { { N(SYN_TW_DUP), 1 } });
 	/* the same TSval is not newer either */
 	STEP(c, .who = C, .flags = SYN, .opts = true, .ts = 0x01020500,
-	     .st = { CLOSED, TW }, .keep = 1);
+	     .st = { CLOSED, TW }, .keep = 1, .cnt = { { N(SYN_TW_DUP), 1 } });
 	STEP(c, .who = C, .flags = SYN, .opts = true, .ts = 0x01020501,
 	     .st = { SSENT, LISTEN },
 	     .ev = { { C, CLOSED, SSENT }, { S, TW, LISTEN } },
@@ -553,4 +557,54 @@ Test(close, simultaneous_close_with_drop_switches)
 {
 	conn_run_all_cfg(conn_drop_cfg(), seq_simclose);
 	conn_run_all_cfg(conn_drop_cfg(), seq_simclose_data);
+}
+
+/*
+ * Simultaneous close with the second FIN behind data (RFC 9293 figure 13;
+ * 3.10.7.4 "eighth, check the FIN bit", FIN-WAIT-1: "If our FIN has been
+ * ACKed ... enter TIME-WAIT ...; otherwise, enter the CLOSING state"):
+ * the server sends data after the client's FIN left, then its FIN, none
+ * of it acknowledging the client's FIN (the later ones ack the client's
+ * data only).  The server closed before the client's FIN reached it: it
+ * goes FIN_WAIT_1 -> CLOSING -> TIME_WAIT, never LAST_ACK; so does the
+ * client.  With window scaling and --drop-invalid too.
+ */
+static void seq_simclose_fin_behind_data(struct conn *c)
+{
+	conn_handshake(c, true);
+	STEP(c, .who = C, .flags = PA, .seq = 1, .ack = 1, .len = 1000, .st = { EST, EST });
+	STEP(c, .who = C, .flags = FA, .seq = 1001, .ack = 1, .st = { FW1, CW },
+	     .ev = { { C, EST, FW1 }, { S, EST, CW } });
+	STEP(c, .who = S, .flags = PA, .seq = 1, .ack = 1, .len = 50, .st = { FW1, CW });
+	STEP(c, .who = S, .flags = PA, .seq = 51, .ack = 1001, .len = 50, .st = { FW1, CW });
+	STEP(c, .who = S, .flags = FA, .seq = 101, .ack = 1001, .st = { CLOSING, CLOSING },
+	     .ev = { { S, CW, FW1 }, { S, FW1, CLOSING }, { C, FW1, CLOSING } });
+	STEP(c, .who = C, .flags = ACK, .seq = 1002, .ack = 102, .st = { CLOSING, TW },
+	     .ev = { { S, CLOSING, TW } });
+	STEP(c, .who = S, .flags = ACK, .seq = 102, .ack = 1002, .st = { TW, TW },
+	     .ev = { { C, CLOSING, TW } });
+}
+
+/* The same with the FIN riding on the server's last data segment. */
+static void seq_simclose_fin_on_data(struct conn *c)
+{
+	HANDSHAKE(c);
+	STEP(c, .who = C, .flags = FA, .seq = 1, .ack = 1, .st = { FW1, CW },
+	     .ev = { { C, EST, FW1 }, { S, EST, CW } });
+	STEP(c, .who = S, .flags = PA, .seq = 1, .ack = 1, .len = 50, .st = { FW1, CW });
+	STEP(c, .who = S, .flags = FA | PSH, .seq = 51, .ack = 1, .len = 50,
+	     .st = { CLOSING, CLOSING },
+	     .ev = { { S, CW, FW1 }, { S, FW1, CLOSING }, { C, FW1, CLOSING } });
+	STEP(c, .who = C, .flags = ACK, .seq = 2, .ack = 102, .st = { CLOSING, TW },
+	     .ev = { { S, CLOSING, TW } });
+	STEP(c, .who = S, .flags = ACK, .seq = 102, .ack = 2, .st = { TW, TW },
+	     .ev = { { C, CLOSING, TW } });
+}
+
+Test(close, simultaneous_close_second_fin_behind_data)
+{
+	conn_run_all_cfg(NULL, seq_simclose_fin_behind_data);
+	conn_run_all_cfg(conn_drop_cfg(), seq_simclose_fin_behind_data);
+	conn_run_all_cfg(NULL, seq_simclose_fin_on_data);
+	conn_run_all_cfg(conn_drop_cfg(), seq_simclose_fin_on_data);
 }

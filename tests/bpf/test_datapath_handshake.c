@@ -346,6 +346,139 @@ static void seq_live_challenge_ack(struct conn *c)
 	     .cnt = { { N(INV_SYNACK), 1 } }, .verdict = XDP_DROP);
 }
 
+/*
+ * A blind injector who knows the 4-tuple forges both halves of that
+ * evidence on a LIVE connection: a SYN "from the client", then a SYN-ACK
+ * "from the server" acknowledging exactly it (nf_conntrack's rule in
+ * tcp_packet(): last_index SYN, last_dir != dir, ack == last_end: it
+ * resynchronises on the pair as well).  The pair alone cannot be told
+ * from the real thing; the live endpoints then speak in the old sequence
+ * space: the server's challenge ACK to the SYN (RFC 5961 4.2, <SEQ=SND.NXT>
+ * <ACK=RCV.NXT>), the client's to the SYN-ACK (RFC 9293 3.10.7.4, "first
+ * check sequence number": an unacceptable segment is answered with an
+ * ACK).  The first such segment - its seq and ack both the old ends, odds
+ * 2^-32 for a blind guess - takes the old connection back (stale_undone):
+ * both ESTABLISHED, picked up midstream (liberal) at those ends, and it is
+ * passed, as is all the old connection's traffic after it: nothing is
+ * dropped even with --drop-invalid.
+ */
+static void seq_forged_pair_undone(struct conn *c)
+{
+	__u32 old_c, old_s;
+
+	HANDSHAKE(c);
+	STEP(c, .who = C, .flags = PA, .seq = 1, .ack = 1, .len = 500, .st = { EST, EST });
+	STEP(c, .who = S, .flags = PA, .seq = 1, .ack = 501, .len = 300, .st = { EST, EST });
+	old_c = c->isn[C];
+	old_s = c->isn[S];
+	c->isn[C] += 0x40000000;
+	STEP(c, .who = C, .flags = SYN, .st = { EST, EST },
+	     .cnt = { { N(INV_STATE), 1 } }, .psyn = true);
+	c->isn[S] += 0x12345678;
+	STEP(c, .who = S, .flags = SA, .ack = 1, .st = { SSENT, SRCVD },
+	     .ev = { { C, EST, SSENT }, { S, EST, LISTEN }, { S, LISTEN, SRCVD } },
+	     .cnt = { { N(FLOWS_REOPENED), 1 } }, .stale = true);
+	/* the real server's challenge ACK: its end, the client's end */
+	STEP(c, .who = S, .flags = ACK, .seq = old_s + 301, .ack = old_c + 501,
+	     .abs_seq = true, .abs_ack = true, .st = { EST, EST },
+	     .ev = { { C, SSENT, EST }, { S, SRCVD, EST } },
+	     .cnt = { { N(STALE_UNDONE), 1 } },
+	     .set_flags = XDPCT_F_MIDSTREAM | XDPCT_F_LIBERAL, .clr_flags = XDPCT_F_REUSED,
+	     .nocheck_seq = true);
+	{
+		struct xdpct_flow f;
+
+		conn_flow(c, &f);
+		cr_assert(f.dir[conn_idx(c, S)].end == old_s + 301 &&
+			  f.dir[conn_idx(c, C)].end == old_c + 501 && !f.old_ends && !f.pend,
+			  "%s: the old connection's ends are back", c->name);
+	}
+	c->isn[C] = old_c;
+	c->isn[S] = old_s;
+	/* the old connection goes on: data both ways, then its close */
+	STEP(c, .who = C, .flags = PA, .seq = 501, .ack = 301, .len = 100, .st = { EST, EST },
+	     .clr_flags = XDPCT_F_LIBERAL);
+	STEP(c, .who = S, .flags = PA, .seq = 301, .ack = 601, .len = 10, .st = { EST, EST });
+	STEP(c, .who = C, .flags = FA, .seq = 601, .ack = 311, .st = { FW1, CW },
+	     .ev = { { C, EST, FW1 }, { S, EST, CW } });
+}
+
+/*
+ * The same pair again, but the second half an RST "from the server"
+ * acknowledging the forged SYN (what fsm_rst_answers_syn() takes as the
+ * stack's answer to a SYN it has no connection for): the entry closes;
+ * the old connection's next segment takes it back.
+ */
+static void seq_forged_rst_undone(struct conn *c)
+{
+	__u32 old_c, old_s;
+
+	HANDSHAKE(c);
+	STEP(c, .who = C, .flags = PA, .seq = 1, .ack = 1, .len = 500, .st = { EST, EST });
+	old_c = c->isn[C];
+	old_s = c->isn[S];
+	STEP(c, .who = C, .flags = SYN, .seq = 0x40000000, .st = { EST, EST },
+	     .cnt = { { N(INV_STATE), 1 } }, .psyn = true);
+	STEP(c, .who = S, .flags = RA, .seq = 0, .abs_seq = true, .ack = old_c + 0x40000001,
+	     .abs_ack = true, .st = { CLOSED, CLOSED },
+	     .ev = { { C, EST, CLOSED }, { S, EST, CLOSED } },
+	     .cnt = { { N(FLOWS_CLOSED), 1 } }, .set_flags = XDPCT_F_RESET);
+	/* the real client's data: its end, the server's end */
+	STEP(c, .who = C, .flags = PA, .seq = 501, .ack = 1, .len = 20, .st = { EST, EST },
+	     .ev = { { C, CLOSED, EST }, { S, CLOSED, EST } },
+	     .cnt = { { N(STALE_UNDONE), 1 } },
+	     .set_flags = XDPCT_F_MIDSTREAM | XDPCT_F_LIBERAL,
+	     .clr_flags = XDPCT_F_RESET, .nocheck_seq = true);
+	STEP(c, .who = S, .flags = ACK, .seq = 1, .ack = 521, .st = { EST, EST },
+	     .clr_flags = XDPCT_F_LIBERAL);
+	(void)old_s;
+}
+
+/*
+ * The stale entry of seq_stale_established, but the server's stack
+ * answers the client's new SYN with an RST (nothing listens there now):
+ * RFC 9293 3.10.7.1, <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.  That RST
+ * acknowledges exactly the remembered SYN: the entry is stale and ends
+ * (nf_conntrack tcp_packet(): "RST sent to invalid SYN we had let
+ * through", window check skipped), so the client's next SYN from the same
+ * port - a retry once the service is back - opens a clean connection.
+ */
+static void seq_stale_rst_answers_syn(struct conn *c)
+{
+	HANDSHAKE(c);
+	STEP(c, .who = C, .flags = PA, .seq = 1, .ack = 1, .len = 500, .st = { EST, EST });
+	c->isn[C] += 0x40000000;
+	STEP(c, .who = C, .flags = SYN, .st = { EST, EST },
+	     .cnt = { { N(INV_STATE), 1 } }, .psyn = true, .dt = 3600 * XDPCT_NSEC_PER_SEC);
+	STEP(c, .who = S, .flags = RA, .seq = 0, .abs_seq = true, .ack = 1,
+	     .st = { CLOSED, CLOSED }, .ev = { { C, EST, CLOSED }, { S, EST, CLOSED } },
+	     .cnt = { { N(FLOWS_CLOSED), 1 } }, .set_flags = XDPCT_F_RESET);
+	c->isn[C] += 1000;
+	STEP(c, .who = C, .flags = SYN, .st = { SSENT, LISTEN },
+	     .ev = { { C, CLOSED, SSENT }, { S, CLOSED, LISTEN } },
+	     .cnt = { { N(FLOWS_REOPENED), 1 } });
+	c->isn[S] += 0x777;
+	STEP(c, .who = S, .flags = SA, .ack = 1, .st = { SSENT, SRCVD },
+	     .ev = { { S, LISTEN, SRCVD } });
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 1, .st = { EST, EST },
+	     .ev = { { C, SSENT, EST }, { S, SRCVD, EST } });
+	STEP(c, .who = C, .flags = PA, .seq = 1, .ack = 1, .len = 10, .st = { EST, EST });
+}
+
+Test(handshake, stale_entry_rst_answers_remembered_syn)
+{
+	conn_run_all_cfg(NULL, seq_stale_rst_answers_syn);
+	conn_run_all_cfg(conn_drop_cfg(), seq_stale_rst_answers_syn);
+}
+
+Test(handshake, forged_syn_and_answer_taken_back)
+{
+	conn_run_all_cfg(NULL, seq_forged_pair_undone);
+	conn_run_all_cfg(conn_drop_cfg(), seq_forged_pair_undone);
+	conn_run_all_cfg(NULL, seq_forged_rst_undone);
+	conn_run_all_cfg(conn_drop_cfg(), seq_forged_rst_undone);
+}
+
 Test(handshake, stale_established_entry_gives_way)
 {
 	conn_run_all_cfg(NULL, seq_stale_established);

@@ -307,3 +307,60 @@ Test(window, gap_resynchronised_drop)
 	conn_run_all_cfg(&cfg, seq_gap_then_fin);
 	conn_run_all_cfg(&cfg, seq_gap_blind);
 }
+
+/*
+ * Rule 6, SACK in the ack checks as nf_conntrack makes them (tcp_sack() in
+ * nf_conntrack_proto_tcp.c: with SACK permitted, checks III and IV take
+ * the highest SACK right edge when it is beyond the ack).  The server
+ * sends three segments, the tracker sees them all, the second is lost
+ * after it: the client acks the first and SACKs the third (RFC 2018 4,
+ * "the data receiver ... SHOULD send an ACK ... with a SACK option"),
+ * valid - no counter, no resync - with and without timestamps (the SACK
+ * then follows NOP, NOP, TS: 24 option bytes).  A SACK edge beyond all
+ * the server sent is an ack of data never sent: invalid_ack (III), even
+ * though the cumulative ack is fine.  Without SACK permitted by the
+ * server's SYN (RFC 2018 2: the client may not send SACK then), the
+ * blocks are not read, as nf_conntrack does.
+ */
+static void seq_sack(struct conn *c)
+{
+	int v = drop ? XDP_DROP : XDP_PASS;
+
+	conn_handshake(c, true);	/* both SYNs: SACK-permitted, wscale 7 */
+	STEP(c, .who = S, .flags = PA, .seq = 1, .ack = 1, .len = 1000, .st = { EST, EST });
+	STEP(c, .who = S, .flags = PA, .seq = 1001, .ack = 1, .len = 1000, .st = { EST, EST });
+	STEP(c, .who = S, .flags = PA, .seq = 2001, .ack = 1, .len = 1000, .st = { EST, EST });
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 1001, .sack = true,
+	     .sack_l = 2001, .sack_r = 3001, .st = { EST, EST });
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 1001, .sack = true, .ts = 77,
+	     .sack_l = 2001, .sack_r = 3001, .st = { EST, EST });
+	/* past what the server sent: refused, moves nothing */
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 1001, .sack = true,
+	     .sack_l = 2001, .sack_r = 3002, .st = { EST, EST },
+	     .cnt = { { N(INV_ACK), 1 } }, .verdict = v);
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 1001, .sack = true, .ts = 78,
+	     .sack_l = 3001, .sack_r = 9001, .st = { EST, EST },
+	     .cnt = { { N(INV_ACK), 1 } }, .verdict = v);
+	/* the hole filled: the cumulative ack catches up */
+	STEP(c, .who = S, .flags = PA, .seq = 1001, .ack = 1, .len = 1000, .st = { EST, EST });
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 3001, .st = { EST, EST });
+}
+
+static void seq_sack_not_permitted(struct conn *c)
+{
+	HANDSHAKE(c);		/* no options: SACK not permitted */
+	STEP(c, .who = S, .flags = PA, .seq = 1, .ack = 1, .len = 1000, .st = { EST, EST });
+	/* a block past all the server sent is not read: the ack decides */
+	STEP(c, .who = C, .flags = ACK, .seq = 1, .ack = 1001, .sack = true,
+	     .sack_l = 2001, .sack_r = 3001, .st = { EST, EST });
+}
+
+Test(window, sack_in_the_ack_checks)
+{
+	drop = 0;
+	conn_run_all_cfg(NULL, seq_sack);
+	conn_run_all_cfg(NULL, seq_sack_not_permitted);
+	drop = 1;
+	conn_run_all_cfg(conn_drop_cfg(), seq_sack);
+	conn_run_all_cfg(conn_drop_cfg(), seq_sack_not_permitted);
+}

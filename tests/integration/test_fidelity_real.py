@@ -11,7 +11,8 @@ compared with `ss -tan` in each namespace:
 
 - simultaneous close (RFC 9293 figure 13): both ends shutdown(SHUT_WR) while
   the other's FIN is in flight (the client's FIN is held back a moment by a
-  token bucket on its veth, so the FINs cross on the wire);
+  token bucket on its veth, so the FINs cross on the wire), also with each
+  FIN behind data just sent;
   both end in TIME-WAIT, through CLOSING, never LAST_ACK;
 - a SYN retried from the same port with a new ISN after the first one got
   no answer (its SYN was dropped by the server's firewall, after XDP saw
@@ -21,12 +22,24 @@ compared with `ss -tan` in each namespace:
   tcp_timewait_state_process() takes the SYN (newer timestamp, RFC 6191):
   a new connection on the entry (generation + 1, flag reused);
 - an RST answering the SYN-ACK of a passive open (RFC 9293 3.10.7.4): the
-  server end returns to LISTEN, as `flows` shows.
-No counter of a refused segment may move in any of them.
+  server end returns to LISTEN, as `flows` shows;
+- a stale entry (issue 11 rule 5): both ends abort (SO_LINGER 0) and their
+  RSTs are dropped by each host's OUTPUT chain, before xdpct sees them, so
+  the entry stays ESTABLISHED; the client connects again from the same
+  port: its SYN is remembered (counted invalid_state, passed), the
+  server's SYN-ACK acknowledging exactly it starts a new connection on the
+  entry (generation + 1, reused), nothing dropped;
+- the same stale entry, but nothing listens any more: the server's stack
+  answers the SYN with an RST acknowledging it (RFC 9293 3.10.7.1), which
+  ends the entry (nf_conntrack does the same); the client's retry from the
+  same port, once the service is back, is a clean new connection.
+No counter of a refused segment may move in any of them but those
+remembered SYNs' invalid_state.
 """
 import json
 import os
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -92,7 +105,9 @@ def transitions(out, client, server):
     return seq
 
 
-def simultaneous_close(topo, fam, port):
+def simultaneous_close(topo, fam, port, data=False):
+    """data: the client's FIN comes behind its data (both held in the qdisc),
+    the server's behind its own: neither acks the other's FIN."""
     ls = topo.listen(fam, port)
     c = topo.connect(fam, port)
     s, _ = ls.accept()
@@ -110,13 +125,17 @@ def simultaneous_close(topo, fam, port):
     for _ in range(2):
         u.sendto(b"x" * 1400, (topo.s6 if fam == 6 else topo.s4, 9))
     u.close()
+    if data:
+        c.sendall(b"c" * 300)
+        s.sendall(b"s" * 300)
     c.shutdown(socket.SHUT_WR)
     s.shutdown(socket.SHUT_WR)
     # the server's FIN reached the client in FIN_WAIT_1: CLOSING there
     wait_until(lambda: ss_state(topo, topo.c, client, server),
                lambda st: st in ("CLOSING", "TIME_WAIT"), 5, "the client socket in CLOSING")
+    label = "simultaneous close" + (" behind data" if data else "")
     fl = agree(topo, client, server, "TIME_WAIT", "TIME_WAIT",
-               f"v{fam} simultaneous close: both TIME_WAIT", timeout=15)
+               f"v{fam} {label}: both TIME_WAIT", timeout=15)
     sh(f"ip netns exec {topo.c} tc qdisc del dev {topo.cif} root")
     out, _ = w.communicate(timeout=20)
     seq = transitions(out, client, server)
@@ -125,7 +144,7 @@ def simultaneous_close(topo, fam, port):
         ok = (path[-1:] == ["TIME_WAIT"] and "LAST_ACK" not in path and "CLOSING" in path
               and "FIN_WAIT_1" in path
               and path.index("FIN_WAIT_1") < path.index("CLOSING") < len(path) - 1)
-        check(ok, f"v{fam} simultaneous close: {side} went {path} (FIN_WAIT_1 -> CLOSING -> "
+        check(ok, f"v{fam} {label}: {side} went {path} (FIN_WAIT_1 -> CLOSING -> "
               f"TIME_WAIT, never LAST_ACK)")
     check(fl is not None and "reset" not in fl["flags"], f"v{fam} simclose flags {fl and fl['flags']}")
     c.close()
@@ -156,14 +175,7 @@ def syn_retry(topo, fam, port):
           f"v{fam} first SYN seen: {fl and (fl['client']['state'], fl['server']['state'])}")
     sh(f"ip netns exec {topo.s} {ipt} -D {rule}")
     time.sleep(0.2)		# a later ISN: Linux's ISN clock moves every 64 ns
-    c = client_socket(topo, fam, cport)
-    c.settimeout(5)
-    c.connect((topo.s6 if fam == 6 else topo.s4, port))
-    s, _ = ls.accept()
-    c.sendall(b"retry")
-    check(s.recv(10) == b"retry", f"v{fam} data over the retried connection")
-    fl = agree(topo, client, server, "ESTABLISHED", "ESTABLISHED",
-               f"v{fam} SYN retried from port {cport}")
+    c, s, fl = reconnect(topo, fam, ls, cport, client, server, f"SYN retried from port {cport}")
     check(fl is not None and fl["generation"] == 0 and fl["syn_to_synack_ns"] < 1e9,
           f"v{fam} retry: same connection attempt, handshake timed from the retry "
           f"(generation {fl and fl['generation']}, syn_to_synack_ns "
@@ -173,29 +185,48 @@ def syn_retry(topo, fam, port):
     ls.close()
 
 
-def time_wait_reuse(topo, fam, port):
+def reconnect(topo, fam, ls, cport, client, server, what):
+    """The client connects again from cport: data through, both ESTABLISHED
+    as ss says.  (client socket, accepted socket, xdpct's flow)."""
+    port = int(server.rsplit(":", 1)[1])
+    c = client_socket(topo, fam, cport)
+    c.settimeout(5)
+    c.connect((topo.s6 if fam == 6 else topo.s4, port))
+    s, _ = ls.accept()
+    c.sendall(b"again")
+    check(s.recv(10) == b"again", f"v{fam} data over the new connection ({what})")
+    return c, s, agree(topo, client, server, "ESTABLISHED", "ESTABLISHED", f"v{fam} {what}")
+
+
+def reconnect_reused(topo, fam, ls, cport, client, server, what):
+    """reconnect(): a new connection on the entry (generation 1, flag reused)."""
+    c, s, fl = reconnect(topo, fam, ls, cport, client, server, what)
+    check(fl is not None and fl["generation"] == 1 and "reused" in fl["flags"],
+          f"v{fam} {what}: generation {fl and fl['generation']}, flags {fl and fl['flags']}")
+    return c, s
+
+
+def first_connection(topo, fam, port):
+    """A listener on port and a connection to it from a fixed client port:
+    (listener, client socket, accepted socket, client port, client, server)."""
     ls = topo.listen(fam, port)
     c = client_socket(topo, fam)
     cport = c.getsockname()[1]
     c.settimeout(5)
     c.connect((topo.s6 if fam == 6 else topo.s4, port))
     s, _ = ls.accept()
-    client, server = ep(c.getsockname()), ep(c.getpeername())
+    return ls, c, s, cport, ep(c.getsockname()), ep(c.getpeername())
+
+
+def time_wait_reuse(topo, fam, port):
+    ls, c, s, cport, client, server = first_connection(topo, fam, port)
     s.close()			# the server closes first: it holds TIME-WAIT
     wait_until(lambda: ss_state(topo, topo.c, client, server), lambda st: st == "CLOSE_WAIT",
                5, "the client in CLOSE_WAIT")
     c.close()
     agree(topo, client, server, "CLOSED", "TIME_WAIT", f"v{fam} server in TIME_WAIT")
-    c = client_socket(topo, fam, cport)
-    c.settimeout(5)
-    c.connect((topo.s6 if fam == 6 else topo.s4, port))
-    s, _ = ls.accept()
-    c.sendall(b"again")
-    check(s.recv(10) == b"again", f"v{fam} data over the connection that reused TIME_WAIT")
-    fl = agree(topo, client, server, "ESTABLISHED", "ESTABLISHED",
-               f"v{fam} SYN on the server's TIME_WAIT took (RFC 6191)")
-    check(fl is not None and fl["generation"] == 1 and "reused" in fl["flags"],
-          f"v{fam} reuse: generation {fl and fl['generation']}, flags {fl and fl['flags']}")
+    c, s = reconnect_reused(topo, fam, ls, cport, client, server,
+                            "SYN on the server's TIME_WAIT took (RFC 6191)")
     c.close()
     s.close()
     ls.close()
@@ -241,6 +272,63 @@ def rst_in_syn_rcvd(topo, fam, port):
     ls.close()
 
 
+def stale_entry(topo, fam, port, listening):
+    """Both sockets gone without xdpct seeing it; the client comes back."""
+    ipt = "ip6tables" if fam == 6 else "iptables"
+    ls, c, s, cport, client, server = first_connection(topo, fam, port)
+    c.sendall(b"old")
+    check(s.recv(10) == b"old", f"v{fam} data over the first connection")
+    agree(topo, client, server, "ESTABLISHED", "ESTABLISHED", f"v{fam} stale: connected")
+    rules = [(topo.s, f"OUTPUT -p tcp --sport {port} --tcp-flags RST RST -j DROP"),
+             (topo.c, f"OUTPUT -p tcp --dport {port} --tcp-flags RST RST -j DROP")]
+    for ns, rule in rules:
+        sh(f"ip netns exec {ns} {ipt} -I {rule}")
+    linger = struct.pack("ii", 1, 0)
+    for sk in (s, c):
+        sk.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+        sk.close()		# abort: an RST, dropped before xdpct's hooks
+    if not listening:
+        ls.close()
+    wait_until(lambda: (ss_state(topo, topo.c, client, server),
+                        ss_state(topo, topo.s, server, client)),
+               lambda v: v == ("CLOSED", "CLOSED"), 5, "both sockets gone")
+    for ns, rule in rules:
+        sh(f"ip netns exec {ns} {ipt} -D {rule}")
+    fl = find_flow(topo.flows(), client, server)
+    check(fl is not None and (fl["client"]["state"], fl["server"]["state"]) ==
+          ("ESTABLISHED", "ESTABLISHED"),
+          f"v{fam} the entry is stale: {fl and (fl['client']['state'], fl['server']['state'])}")
+    before = stats(topo)
+    if not listening:
+        c = client_socket(topo, fam, cport)
+        c.settimeout(5)
+        try:
+            c.connect((topo.s6 if fam == 6 else topo.s4, port))
+            check(False, f"v{fam} connect to a closed port succeeded")
+        except ConnectionRefusedError:
+            pass
+        c.close()
+        fl = find_flow(topo.flows(), client, server)
+        got = fl and (fl["client"]["state"], fl["server"]["state"])
+        check(got == ("CLOSED", "CLOSED") and "reset" in fl["flags"],
+              f"v{fam} the stack's RST answering the remembered SYN ended the stale entry: "
+              f"{got}, flags {fl and fl['flags']}")
+        ls = topo.listen(fam, port)
+    c, s = reconnect_reused(topo, fam, ls, cport, client, server,
+                            f"stale entry ({'SYN-ACK' if listening else 'RST, retry'}): "
+                            "new connection")
+    after = stats(topo)
+    check(after["invalid_state"] - before["invalid_state"] == 1 and
+          after["dropped"] == before["dropped"],
+          f"v{fam} stale: the remembered SYN counted once, nothing dropped "
+          f"(invalid_state +{after['invalid_state'] - before['invalid_state']}, "
+          f"dropped +{after['dropped'] - before['dropped']})")
+    c.close()
+    s.close()
+    ls.close()
+    return after["invalid_state"] - before["invalid_state"]
+
+
 def main():
     need("ip", "ss", "tc", "ethtool", "iptables", "ip6tables", "bpftool")
     topo = Topology("fid")
@@ -249,12 +337,17 @@ def main():
         topo.create()
         topo.xdpct(topo.s, "attach", "--egress", "--drop-invalid", "--drop-window", topo.sif)
         before = stats(topo)
+        remembered = 0
         for fam, base in ((4, 8200), (6, 8300)):
             simultaneous_close(topo, fam, base)
+            simultaneous_close(topo, fam, base + 6, data=True)
             syn_retry(topo, fam, base + 1)
             time_wait_reuse(topo, fam, base + 2)
             rst_in_syn_rcvd(topo, fam, base + 3)
+            remembered += stale_entry(topo, fam, base + 4, True)
+            remembered += stale_entry(topo, fam, base + 5, False)
         after = stats(topo)
+        after["invalid_state"] -= remembered	# the stale entries' SYNs, checked above
         moved = {k: after[k] - before[k] for k in REFUSED if after[k] != before[k]}
         # the raw SYN's SYN-ACK is answered by the client kernel's RST: no refusal either
         check(not moved, f"no segment refused or dropped in any scenario: {moved}")

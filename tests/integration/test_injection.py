@@ -5,13 +5,17 @@ ports but not sequence numbers sprays RST, SYN, FIN and data at tracked
 connections, in both directions, while they carry data.  It must not reset,
 close, desynchronise or reopen any of them in xdpct's table (the kernel's own
 sockets are the reference: they survive too), and every packet must be
-counted as refused."""
+counted as refused.  Then one forged pair per connection - a SYN and the
+other side's SYN-ACK or RST acknowledging exactly it, what a stale entry
+gives way to - must not take a live connection: its next segment at its
+exact ends takes it back (stale_undone), and it closes properly after."""
 import json
 import os
 import random
 import socket
 import struct
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
@@ -80,6 +84,34 @@ def spray(topo, ns, conns, to_server):
 REFUSED = ("invalid_rst", "invalid_seq", "invalid_ack", "invalid_state")
 
 
+def forge_pairs(topo, conns):
+    """A SYN "from the client" and the "server's" answer acknowledging exactly
+    it (a SYN-ACK for the even connections, an RST-ACK for the odd ones):
+    the pair nf_conntrack (and xdpct) take for a stale entry giving way."""
+    with topo.inns(topo.c):
+        rc = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    with topo.inns(topo.s):
+        rs = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    rnd = random.Random(5961)
+    # first a lone SYN each: the server's challenge ACK to it (which clears
+    # the SYN xdpct remembers) starts the kernel's per-socket rate limit
+    # (tcp_invalid_ratelimit, 500 ms), so the pair's SYN gets none and the
+    # forged answer is taken: the case only the take-back can mend
+    for c in conns:
+        (caddr, cport), (saddr, sport) = c["c"], c["s"]
+        rc.sendto(tcp4(caddr, saddr, cport, sport, rnd.getrandbits(32), 0, 0x02), (saddr, 0))
+    time.sleep(0.05)
+    for i, c in enumerate(conns):
+        (caddr, cport), (saddr, sport) = c["c"], c["s"]
+        isn = rnd.getrandbits(32)
+        rc.sendto(tcp4(caddr, saddr, cport, sport, isn, 0, 0x02), (saddr, 0))
+        answer = 0x12 if i % 2 == 0 else 0x14
+        rs.sendto(tcp4(saddr, caddr, sport, cport, rnd.getrandbits(32) if answer == 0x12 else 0,
+                       (isn + 1) & 0xffffffff, answer), (caddr, 0))
+    rc.close()
+    rs.close()
+
+
 def stats(topo):
     return json.loads(topo.xdpct(topo.s, "stats", "-j"))
 
@@ -138,6 +170,33 @@ def main():
         check(after["flows_reopened"] == before["flows_reopened"]
               and after["flows_closed"] == before["flows_closed"],
               "no connection reopened or closed by the injection")
+        # Paired forgery (a SYN, then the other side's answer to exactly it):
+        # one segment of the live connection at its exact ends takes it
+        # back - the server's challenge ACK to the SYN (RFC 5961 4.2), the
+        # client's ACK to the SYN-ACK, or the next data.  Past the kernel's
+        # per-socket challenge-ACK rate limit (500 ms) of the spray first.
+        time.sleep(1)
+        before = stats(topo)
+        forge_pairs(topo, conns)
+        for c in conns:
+            c["cs"].sendall(b"pair")
+            c["ss"].recv(100)
+            c["ss"].sendall(b"reply")
+            c["cs"].recv(100)
+        wait_stable(lambda: [stats(topo)[k] for k in ("packets", "stale_undone")],
+                    what="the counters after the pairs")
+        after = stats(topo)
+        flows = by_port(topo)
+        alive = sum(1 for c in conns
+                    if flows.get(c["c"][1], {}).get("client", {}).get("state") == "ESTABLISHED"
+                    and flows[c["c"][1]]["server"]["state"] == "ESTABLISHED")
+        ss_est = sum(1 for st in topo.ss(topo.c).values() if st == "ESTAB")
+        moved = {k: after[k] - before[k] for k in ("flows_reopened", "flows_closed",
+                                                   "stale_undone")}
+        check(alive == NCONN and ss_est == NCONN and moved["stale_undone"] > 0 and
+              moved["stale_undone"] == moved["flows_reopened"] + moved["flows_closed"],
+              f"{NCONN} forged SYN + answer pairs: {alive}/{NCONN} ESTABLISHED in xdpct, "
+              f"{ss_est} in ss; every forged reopen or close taken back {moved}")
         # and they still close properly: no desynchronisation
         for c in conns:
             c["cs"].shutdown(socket.SHUT_WR)

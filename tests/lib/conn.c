@@ -151,6 +151,14 @@ void conn_build(struct conn *c, const struct step *s, struct pkt *p)
 			pkt_opt_ts(&sp, s->ts, 0);
 		}
 	}
+	if (s->sack) {
+		__u32 l = (__u32)(c->isn[!s->who] + s->sack_l), r = (__u32)(c->isn[!s->who] + s->sack_r);
+		__u8 o[10] = { 5, 10, l >> 24, l >> 16, l >> 8, l, r >> 24, r >> 16, r >> 8, r };
+
+		pkt_opt_nop(&sp);
+		pkt_opt_nop(&sp);
+		pkt_opt_raw(&sp, o, sizeof(o));
+	}
 	cr_assert(pkt_build(p, &sp) > 0, "%s: packet does not fit", c->name);
 }
 

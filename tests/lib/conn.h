@@ -100,6 +100,8 @@ struct step {
 	bool retry;		/* a SYN_SENT client's new SYN: its direction and the
 				 * handshake times start over (syn_ns now) */
 	bool stale;		/* a SYN-ACK reopening a stale entry: syn_ns 0 */
+	bool sack;		/* a SACK option (RFC 2018) with one block, after any TS */
+	__s64 sack_l, sack_r;	/* its left and right edge, relative to the receiver's ISN */
 };
 
 struct conn {
