@@ -31,7 +31,7 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -D__BPF__ \
 BPF_INCLUDES := -Iinclude -Ibpf -I.
 
 .DELETE_ON_ERROR:
-.PHONY: all deps check test soak bench demo clean vmlinux bpffs install docs check-known-failing
+.PHONY: all deps check test soak bench demo clean vmlinux bpffs install docs
 
 all: $(BUILD)/xdpct $(BUILD)/xdpct-bench docs
 

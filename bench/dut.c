@@ -128,13 +128,16 @@ static void *arm_sweep(void *arg)
 }
 
 /* The options `xdpct attach` would be given; 0, -ENOTSUP (no offload here), -EINVAL */
-static int xdpct_opts(struct attach_opts *o, __u32 max_flows, __u16 sc_port)
+static int xdpct_opts(struct attach_opts *o, __u32 max_flows, __u16 sc_port,
+		      const char *checksum)
 {
 	char v[16];
 
 	attach_opts_init(o);
 	snprintf(v, sizeof(v), "%u", max_flows);
 	if (attach_opts_set(o, "flows", v))
+		return -EINVAL;
+	if (checksum && attach_opts_set(o, "checksum", checksum))
 		return -EINVAL;
 	if (sc_port) {
 		/* cookies for every SYN to the port: --syncookie-mode always */
@@ -146,13 +149,28 @@ static int xdpct_opts(struct attach_opts *o, __u32 max_flows, __u16 sc_port)
 	return attach_opts_finish(o) ? -ENOTSUP : 0;
 }
 
+static int xdpct_open(struct bench_xdpct *x, __u32 max_flows, int aux_cpu, __u16 sc_port,
+		      __u32 stage, const char *checksum);
+
 int bench_xdpct_open(struct bench_xdpct *x, __u32 max_flows, int aux_cpu, __u16 sc_port)
 {
-	return bench_xdpct_open_stage(x, max_flows, aux_cpu, sc_port, BENCH_STAGE_ALL);
+	return xdpct_open(x, max_flows, aux_cpu, sc_port, BENCH_STAGE_ALL, NULL);
 }
 
 int bench_xdpct_open_stage(struct bench_xdpct *x, __u32 max_flows, int aux_cpu,
 			   __u16 sc_port, __u32 stage)
+{
+	return xdpct_open(x, max_flows, aux_cpu, sc_port, stage, NULL);
+}
+
+int bench_xdpct_open_checksum(struct bench_xdpct *x, __u32 max_flows, int aux_cpu,
+			      const char *checksum)
+{
+	return xdpct_open(x, max_flows, aux_cpu, 0, BENCH_STAGE_ALL, checksum);
+}
+
+static int xdpct_open(struct bench_xdpct *x, __u32 max_flows, int aux_cpu, __u16 sc_port,
+		      __u32 stage, const char *checksum)
 {
 	struct attach_opts o;
 	struct datapath dp;
@@ -160,7 +178,7 @@ int bench_xdpct_open_stage(struct bench_xdpct *x, __u32 max_flows, int aux_cpu,
 	int err;
 
 	memset(x, 0, sizeof(*x));
-	err = xdpct_opts(&o, max_flows, sc_port);
+	err = xdpct_opts(&o, max_flows, sc_port, checksum);
 	if (err)
 		return err;
 	x->max_flows = max_flows;

@@ -38,6 +38,9 @@ int bench_xdpct_open(struct bench_xdpct *x, __u32 max_flows, int aux_cpu, __u16 
 /* The same, cut short at `stage` (enum bench_stage, gen.h): micro's breakdown. */
 int bench_xdpct_open_stage(struct bench_xdpct *x, __u32 max_flows, int aux_cpu,
 			   __u16 sc_port, __u32 stage);
+/* The same with `--checksum CHECKSUM` (control, all, off): micro's verification rows. */
+int bench_xdpct_open_checksum(struct bench_xdpct *x, __u32 max_flows, int aux_cpu,
+			      const char *checksum);
 void bench_xdpct_close(struct bench_xdpct *x);
 __u64 bench_xdpct_count(void *ctx);		/* ctx: struct bench_xdpct * */
 void bench_xdpct_stats(struct bench_xdpct *x, __u64 *c);	/* XDPCT_STAT_SLOTS sums */

@@ -34,6 +34,9 @@ static const char *const names[MICRO_MAX] = {
 	[MICRO_SYN_NEW] = "SYN creating a flow",
 	[MICRO_FIN] = "FIN on an established flow",
 	[MICRO_SYN_COOKIE] = "SYN answered with a cookie (XDP_TX)",
+	[MICRO_ACK_CSUM_OFF] = "established ACK, checksum off",
+	[MICRO_ACK_CSUM_CONTROL] = "established ACK, checksum control",
+	[MICRO_ACK_CSUM_ALL] = "established ACK, checksum all",
 };
 
 const char *micro_name(enum micro_kind k)

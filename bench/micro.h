@@ -16,6 +16,10 @@ enum micro_kind {
 	MICRO_SYN_NEW,		/* SYN that creates a flow */
 	MICRO_FIN,		/* FIN on an established flow (starts the close) */
 	MICRO_SYN_COOKIE,	/* SYN to a protected port answered with a cookie (XDP_TX) */
+	/* MICRO_ACK_ONE under --checksum off, control, all (an instance each) */
+	MICRO_ACK_CSUM_OFF,
+	MICRO_ACK_CSUM_CONTROL,
+	MICRO_ACK_CSUM_ALL,
 	MICRO_MAX,
 };
 

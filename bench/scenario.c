@@ -655,10 +655,10 @@ out:
 /* Micro-costs need no traffic, only a loaded datapath with flows in it. */
 static int run_micro(struct bench_run *r)
 {
-	const __u32 pop = 131072, rep = 1000000, few = 30000;
+	const __u32 pop = 131072, rep = 1000000, few = 30000, csum_pop = 1024;
 	struct ceiling_bpf *c = NULL;
 	struct bench_xdpct x;
-	int err;
+	int err, i;
 
 	err = bench_xdpct_open(&x, 2 * pop, r->aux_cpu, 0);
 	if (err) {
@@ -685,6 +685,17 @@ static int run_micro(struct bench_run *r)
 		micro(r, &x, c, MICRO_SYN_COOKIE, 0, rep);
 	else
 		err = 0;	/* no offload on this host: the figure is missing, no more */
+	/* what verifying costs: the same ACK (flow 0) under each --checksum */
+	for (i = 0; !err && i < 3 && !bench_stop; i++) {
+		static const char *const modes[] = { "off", "control", "all" };
+
+		bench_xdpct_close(&x);
+		err = bench_xdpct_open_checksum(&x, 2 * csum_pop, r->aux_cpu, modes[i]);
+		if (!err)
+			err = bench_xdpct_populate(&x, BENCH_CLIENTS, SALT, csum_pop);
+		if (!err)
+			micro(r, &x, c, MICRO_ACK_CSUM_OFF + i, 1, rep);
+	}
 out:
 	ceiling_bpf__destroy(c);
 	bench_xdpct_close(&x);

@@ -27,7 +27,7 @@ ethtool			# offloads off on the veths (tests, demo, bench), GRO on for bench ove
 iptables		# iptables(-restore) and ip6tables(-restore): synproxy completion, tests
 nftables		# nft: synproxy completion's tables, the bench's baselines
 tcpdump			# the CLI test records a connection and replays it
-hping3			# SYN floods and forged segments (full-table and syncookie tests)
+hping3			# SYN floods and forged segments (full-table, syncookie and frag/checksum tests)
 python3			# tests/*/test_*.py and the demo (standard library only)
 procps			# sysctl: tests, bench; pgrep: bench overload (the NAPI threads)
 util-linux		# mountpoint (here), setpriv and unshare (CLI error test), taskset (bench overload)

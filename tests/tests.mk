@@ -46,15 +46,6 @@ include tests/headers.mk
 
 test-build: all $(TEST_BINS) $(TEST_BPF_OBJ) $(BUILD)/bpf/xdpct.clang14.bpf.o check-headers
 
-# Known failing (issue 12, point 4): outside `make check`, run on its own;
-# tests/bpf/known_failing/*.c says what fails and why.
-KNOWN_FAILING := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/bpf/known_failing/*.c))
-$(KNOWN_FAILING): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TESTLIB_OBJ) $(TEST_LINK_OBJ)
-	$(CC) $(CFLAGS) -o $@ $< $(TESTLIB_OBJ) $(TEST_LINK_OBJ) -lcriterion $(LIBS)
-
-check-known-failing: $(KNOWN_FAILING)
-	@SUITE_TIMEOUT=120 scripts/run-tests.sh $(KNOWN_FAILING)
-
 # Every test: unit and BPF_PROG_TEST_RUN (Criterion), then replay and the
 # netns integration tests.  Installs nothing, fuzzes nothing.
 check: test-build

@@ -73,13 +73,31 @@ static long csum_chunk(__u64 i, struct csum_walk *c)
 
 /*
  * The pseudo-header's sum for the parsed segment (m: parse.h's findings;
- * l4_len is the TCP header plus payload).
+ * l4_len is the TCP header plus payload) into *sum; 0, or -1 when it
+ * cannot be told.  IPv6 with a Routing header that has segments left: the
+ * destination is the final one, read from the frame into scratch (RFC 8200
+ * 8.1: "the final destination"; Linux: tcp_v6_rcv() checks the checksum at
+ * that final node, where the header's dst is it); a routing type whose
+ * final address parse.h does not know: -1, not verified.
  */
-static __always_inline __u64 tcp_pseudo_sum(const struct pkt_meta *m)
+static __always_inline int tcp_pseudo_sum(struct xdp_md *ctx, const struct pkt_meta *m,
+					  __u8 *scratch, __u64 *sum)
 {
-	if (m->family == 4)
-		return csum_pseudo_v4(m->saddr[0], m->daddr[0], IPPROTO_TCP_, m->l4_len);
-	return csum_pseudo_v6(m->saddr, m->daddr, IPPROTO_TCP_, m->l4_len);
+	if (m->family == 4) {
+		*sum = csum_pseudo_v4(m->saddr[0], m->daddr[0], IPPROTO_TCP_, m->l4_len);
+		return 0;
+	}
+	if (m->rt_final == RT_FINAL_UNKNOWN)
+		return -1;
+	if (m->rt_final == RT_FINAL_AT) {
+		if (bpf_xdp_load_bytes(ctx, m->rt_off, scratch, 16))
+			return -1;
+		*sum = csum_pseudo_v6(m->saddr, (const __be32 *)scratch, IPPROTO_TCP_,
+				      m->l4_len);
+		return 0;
+	}
+	*sum = csum_pseudo_v6(m->saddr, m->daddr, IPPROTO_TCP_, m->l4_len);
+	return 0;
 }
 
 /*
@@ -95,7 +113,8 @@ static __always_inline int tcp_csum_ok(struct xdp_md *ctx, const struct pkt_meta
 	c.cb = bpf_map_lookup_elem(&xdpct_csum_buf, &zero);
 	if (!c.cb || m->l4_len > XDPCT_CSUM_CHUNK * XDPCT_CSUM_MAX_CHUNKS)
 		return -1;
-	c.cb->sum = tcp_pseudo_sum(m);
+	if (tcp_pseudo_sum(ctx, m, c.cb->b, &c.cb->sum))
+		return -1;
 	c.cb->off = m->l4_off;
 	c.cb->left = m->l4_len;
 	bpf_loop(XDPCT_CSUM_MAX_CHUNKS, csum_chunk, &c, 0);

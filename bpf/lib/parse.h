@@ -61,7 +61,16 @@ struct pkt_meta {
 	__u8 frag_more;		/* more fragments follow */
 	__u8 frag_tcp;		/* a later fragment of TCP (IPv6: next header) */
 	__u8 frag_later;	/* a later fragment, as a segment (frag.h) */
-	__u8 frag_pad;
+	/*
+	 * IPv6 Routing header with segments left (RFC 8200 8.1: the TCP
+	 * pseudo-header's destination is then the final one, csum.h):
+	 * RT_FINAL_AT, the final address is 16 bytes at rt_off from data;
+	 * RT_FINAL_UNKNOWN, a routing type whose final address is not parsed
+	 * here (the checksum cannot be told).  0: none, the header's dst.
+	 */
+	__u8 rt_final;
+	__u16 rt_off;
+	__u16 rt_pad;
 	__u32 slot;		/* launder() scratch when pkt_meta is in a map */
 };
 
@@ -211,6 +220,33 @@ static __always_inline int parse_ipv4(struct pkt *p, __u32 l3off)
 	return parse_tcp(p, l3off + ihl, tot - ihl);
 }
 
+enum { RT_FINAL_AT = 1, RT_FINAL_UNKNOWN = 2 };
+
+/*
+ * A Routing header at off (h) with segments left: where its final
+ * destination is (RFC 8200 8.1).  Types 0 (RFC 2460, deprecated by RFC
+ * 5095 but still parseable) and 2 (RFC 6275): a list of addresses after
+ * 8 bytes, the final one last; type 4, the Segment Routing Header (RFC
+ * 8754 4.1): Segment List[0], right after 8 bytes, is the final segment.
+ * Any other type (3, RPL's compressed list; experimental ones) leaves it
+ * unknown: the conservative rule, nothing is verified against a guess.
+ */
+static __always_inline void ipv6_rt_final(struct pkt *p, const __u8 *h, __u32 off)
+{
+	__u32 n = h[1] / 2;	/* 16-byte addresses that fit in the header */
+
+	p->m.rt_final = RT_FINAL_UNKNOWN;
+	if (!n)
+		return;
+	if (h[2] == 0 || h[2] == 2) {
+		p->m.rt_final = RT_FINAL_AT;
+		p->m.rt_off = off + 8 + 16 * ((n - 1) & 127);
+	} else if (h[2] == 4) {
+		p->m.rt_final = RT_FINAL_AT;
+		p->m.rt_off = off + 8;
+	}
+}
+
 /*
  * One IPv6 extension header at p->m.l4_off (used as the cursor).
  * Returns 1 to go on, 0 when TCP follows, <0 to stop with that result.
@@ -255,6 +291,8 @@ static __always_inline int ipv6_ext_step(struct pkt *p, __u8 *nexthdr, __u32 *us
 		len = ((__u32)h[1] + 2) * 4;
 	} else {			/* hop-by-hop, routing, destination options */
 		len = ((__u32)h[1] + 1) * 8;
+		if (*nexthdr == 43 && h[3])
+			ipv6_rt_final(p, h, off);
 	}
 	*nexthdr = h[0];
 	*used += len;

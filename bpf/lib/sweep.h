@@ -28,15 +28,23 @@ static long sweep_one(struct bpf_map *map, struct xdpct_flow_key *k,
 {
 	struct xdpct_fsm_out out = {};
 	struct xdpct_stats *st = c->st;
+	struct xdpct_flow_key key;
 	struct xdpct_snap sn;
 	__u8 reason = 0;
 	int act;
 
 	if (!st)
 		return 1;
+	/*
+	 * k points into the element: once deleted it can be reused for
+	 * another key at once (table.h), so the delete and the events use a
+	 * copy, taken before the decision and checked against the entry's tag
+	 * under the lock (an element reused under the walk is not ours).
+	 */
+	__builtin_memcpy(&key, k, sizeof(key));
 	bpf_spin_lock(&f->lock);
-	if (!f->tag) {
-		/* another CPU is deleting it (table.h): not ours */
+	if (f->tag != flow_tag(&key)) {
+		/* another CPU is deleting it, or it is another key's (table.h) */
 		bpf_spin_unlock(&f->lock);
 		return 0;
 	}
@@ -51,12 +59,12 @@ static long sweep_one(struct bpf_map *map, struct xdpct_flow_key *k,
 
 	if (out.closed)
 		st->c[XDPCT_STAT_FLOWS_CLOSED]++;
-	emit_transitions(k, &sn, &out, 0, c->now, st);
+	emit_transitions(&key, &sn, &out, 0, c->now, st);
 	if (act == XDPCT_DELETE) {
 		/* ours alone to delete (the mark): this entry and no other */
-		bpf_map_delete_elem(map, k);
+		bpf_map_delete_elem(map, &key);
 		st->c[XDPCT_STAT_FLOWS_EXPIRED]++;
-		emit_expired(k, &sn, reason, c->now, st);
+		emit_expired(&key, &sn, reason, c->now, st);
 	}
 	return 0;
 }

@@ -189,7 +189,14 @@ static long evict_pop_one(__u64 i, struct evict_ctx *c)
 	if (!v)
 		return 0;
 	bpf_spin_lock(&v->lock);
-	if (v->tag && xdpct_evictable(v)) {
+	/*
+	 * The popped key's own tag, not just "not dying": between the lookup
+	 * and the lock the element may have been deleted and reused for
+	 * another key (table.h's rule above); marking that one dying would
+	 * delete nothing of it (the delete below is by our key) and report it
+	 * under our key.
+	 */
+	if (v->tag == flow_tag(&sc->key) && xdpct_evictable(v)) {
 		flow_mark_dying(v, &sc->sn);
 		ok = 1;
 	}
@@ -208,14 +215,18 @@ static long evict_pop_one(__u64 i, struct evict_ctx *c)
 static long evict_scan_one(struct bpf_map *map, struct xdpct_flow_key *k,
 			   struct xdpct_flow *f, struct evict_ctx *c)
 {
+	struct xdpct_flow_key key;
 	int ok;
 
+	/* the key copied first, then checked against the entry's tag: the
+	 * element (key and value) may be reused under the walk */
+	__builtin_memcpy(&key, k, sizeof(key));
 	bpf_spin_lock(&f->lock);
-	ok = f->tag && xdpct_evictable(f);
+	ok = f->tag == flow_tag(&key) && xdpct_evictable(f);
 	bpf_spin_unlock(&f->lock);
 	if (!ok)
 		return 0;
-	bpf_map_push_elem(&xdpct_victims, k, BPF_EXIST);
+	bpf_map_push_elem(&xdpct_victims, &key, BPF_EXIST);
 	if (!c->es)
 		return 1;
 	return ++c->es->found >= XDPCT_SCAN_BATCH;

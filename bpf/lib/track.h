@@ -171,7 +171,8 @@ static __always_inline int flow_fast(struct xdpct_flow *f, struct xdpct_work *w,
 	struct xdpct_dir *s = &f->dir[d], *p = &f->dir[r];
 	__u8 sf = s->flags, pf = p->flags;
 	struct fsm_sender v;
-	__u32 end, ack, win, maxend;
+	__u32 end, ack, win, maxend, gen;
+	__u64 first_seen;
 
 	if (!flow_established_hint(f, g) || !(g->flags & TCPF_ACK))
 		return 0;
@@ -179,8 +180,11 @@ static __always_inline int flow_fast(struct xdpct_flow *f, struct xdpct_work *w,
 	if (f->pend)
 		return 0;
 	/* dying, or no longer this key's (table.h): the locked path says SEG_GONE */
-	if (f->tag != w->rep.tag)
+	if (XDPCT_READ_ONCE(f->tag) != w->rep.tag)
 		return 0;
+	/* the connection instance the checks below are made on */
+	first_seen = XDPCT_READ_ONCE(f->first_seen_ns);
+	gen = XDPCT_READ_ONCE(f->gen);
 	if ((sf & (XDPCT_D_SYN | XDPCT_D_SYN_ACKED | XDPCT_D_ACKED_ANY | XDPCT_D_FIN)) !=
 	    (XDPCT_D_SYN | XDPCT_D_SYN_ACKED | XDPCT_D_ACKED_ANY) ||
 	    (pf & (XDPCT_D_SYN_ACKED | XDPCT_D_FIN)) != XDPCT_D_SYN_ACKED)
@@ -198,6 +202,16 @@ static __always_inline int flow_fast(struct xdpct_flow *f, struct xdpct_work *w,
 	fsm_sender_of(&v, s);
 	if (fsm_state_check(f, g) || fsm_window_check(f, g, &v))
 		return 0;	/* refused: the locked path counts it, as it decides */
+	/*
+	 * Checked again just before the writes: while the checks ran, another
+	 * CPU may have deleted the entry and its element been reused (another
+	 * key: the tag; this key again: first_seen), or a SYN reopened it (gen).
+	 * Then the locked path decides (SEG_GONE or the new connection's run),
+	 * and nothing of this segment lands in a stranger's entry.
+	 */
+	if (XDPCT_READ_ONCE(f->tag) != w->rep.tag ||
+	    XDPCT_READ_ONCE(f->first_seen_ns) != first_seen || XDPCT_READ_ONCE(f->gen) != gen)
+		return 0;
 	*verdict = VERDICT_PASS;
 	if (XDPCT_BENCH_STOP(LOCK))
 		return 1;	/* the bench's "lock" stage: here, the checks */

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include "conn.h"
 
@@ -452,5 +453,95 @@ Test(fragments, ipv6_atomic_fragment_is_whole)
 	cr_assert_eq(h_run_pkt(&h, &p), XDP_PASS);
 	cr_assert_eq(h_stat(&h, XDPCT_STAT_FLOWS_CREATED), 1);
 	cr_assert_eq(h_stat(&h, XDPCT_STAT_FRAG_FIRST), 0);
+	h_close(&h);
+}
+
+/* ---- IPv6 Routing header: the pseudo-header's final destination ------------ */
+
+/*
+ * A SYN fd00::1 -> fd00::2 (the next hop) with a 24-byte Routing header of
+ * type rt_type, one segment left and final destination fd00::9 in its
+ * address slot; its TCP checksum computed over dst (the pseudo-header).
+ */
+static void rt_syn(struct pkt *p, __u8 rt_type, const char *dst, __u16 sport)
+{
+	__u8 buf[PKT_MAX + 40] = { 0 };
+	struct pkt_spec s;
+	__u32 l4len;
+	__u8 *ip, *rh, *th;
+
+	pkt_spec_v6(&s, "fd00::1", "fd00::2", sport, 80);
+	s.flags = TH_SYN;
+	pkt_spec_add_ext(&s, PKT_EXT_ROUTING, 2);
+	cr_assert(pkt_build(p, &s) > 0);
+	ip = p->buf + p->l3_off;
+	rh = p->buf + p->ext_off[0];
+	rh[2] = rt_type;
+	rh[3] = 1;				/* segments left */
+	memset(rh + 4, 0, 4);
+	cr_assert_eq(inet_pton(AF_INET6, "fd00::9", rh + 8), 1);
+	l4len = (ip[4] << 8 | ip[5]) + 40 - (p->l4_off - p->l3_off);
+	th = p->buf + p->l4_off;
+	th[16] = th[17] = 0;
+	/* the RFC 8200 8.1 pseudo-header: source, dst, length, next header */
+	memcpy(buf, ip + 8, 16);
+	cr_assert_eq(inet_pton(AF_INET6, dst, buf + 16), 1);
+	buf[34] = l4len >> 8;
+	buf[35] = l4len;
+	buf[39] = IPPROTO_TCP;
+	memcpy(buf + 40, th, l4len);
+	put16be(th + 16, pkt_csum(buf, 40 + l4len, 0));
+}
+
+/*
+ * RFC 8200 8.1: with a Routing header, the pseudo-header's destination is
+ * the final destination, "the last element of the Routing header at the
+ * originating node"; so is the endpoint's check (Linux tcp_v6_rcv() runs
+ * at the final node, where the header's dst has become that address).  A
+ * checksum over the final address is right, one over the header's dst (the
+ * next hop) wrong.  Types 0 (RFC 2460/5095) and 2 (RFC 6275): the list's
+ * last address; type 4 (SRH, RFC 8754): Segment List[0], the same slot in
+ * this one-segment header.  A type whose final address xdpct does not
+ * parse (3, RPL's compressed list) is not verified (conservative: no
+ * segment refused on a guess).  Segments left 0: the header's dst is final
+ * (every other test's routing header, type 253, is that case).
+ */
+Test(checksum, ipv6_routing_header_final_destination)
+{
+	static const __u8 types[] = { 0, 2, 4 };
+	static struct harness h;
+	struct xdpct_cfg cfg;
+	struct pkt p;
+	__u16 port = 41000;
+	unsigned int i;
+
+	h_default_cfg(&cfg);
+	cr_assert(!h_open(&h, &cfg, 0));
+	for (i = 0; i < sizeof(types); i++) {
+		__u64 inv = h_stat(&h, XDPCT_STAT_INV_CHECKSUM);
+		__u64 made = h_stat(&h, XDPCT_STAT_FLOWS_CREATED);
+
+		rt_syn(&p, types[i], "fd00::9", port++);
+		cr_assert_eq(h_run_pkt(&h, &p), XDP_PASS);
+		cr_assert_eq(h_stat(&h, XDPCT_STAT_INV_CHECKSUM), inv,
+			     "type %u: the checksum over the final destination is right", types[i]);
+		cr_assert_eq(h_stat(&h, XDPCT_STAT_FLOWS_CREATED), made + 1,
+			     "type %u: its SYN starts a flow", types[i]);
+		rt_syn(&p, types[i], "fd00::2", port++);
+		cr_assert_eq(h_run_pkt(&h, &p), XDP_PASS);
+		cr_assert_eq(h_stat(&h, XDPCT_STAT_INV_CHECKSUM), inv + 1,
+			     "type %u: the checksum over the header's dst (the next hop) is wrong",
+			     types[i]);
+		cr_assert_eq(h_stat(&h, XDPCT_STAT_FLOWS_CREATED), made + 1,
+			     "type %u: a bad one moves nothing", types[i]);
+	}
+	/* an unparsed routing type: not verified, whichever address */
+	rt_syn(&p, 3, "fd00::2", port++);
+	cr_assert_eq(h_run_pkt(&h, &p), XDP_PASS);
+	rt_syn(&p, 3, "fd00::9", port++);
+	pkt_tcp_bad_csum(&p);
+	cr_assert_eq(h_run_pkt(&h, &p), XDP_PASS);
+	cr_assert_eq(h_stat(&h, XDPCT_STAT_INV_CHECKSUM), 3, "type 3: not verified");
+	cr_assert_eq(h_stat(&h, XDPCT_STAT_FLOWS_CREATED), 5);
 	h_close(&h);
 }
