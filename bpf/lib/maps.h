@@ -69,6 +69,7 @@ struct {
 struct xdpct_scratch {
 	__u8 flow[sizeof(struct xdpct_flow)];
 	struct xdpct_flow_key key;	/* eviction victim */
+	struct xdpct_flow_key scan_key;	/* the eviction walk's key copy */
 	struct xdpct_snap sn;		/* and its snapshot (table.h) */
 };
 

@@ -215,18 +215,20 @@ static long evict_pop_one(__u64 i, struct evict_ctx *c)
 static long evict_scan_one(struct bpf_map *map, struct xdpct_flow_key *k,
 			   struct xdpct_flow *f, struct evict_ctx *c)
 {
-	struct xdpct_flow_key key;
+	/* per-CPU scratch, not the stack: this callback's frame sits in the
+	 * call chain at the verifier's 512-byte bound */
+	struct xdpct_flow_key *key = &c->sc->scan_key;
 	int ok;
 
 	/* the key copied first, then checked against the entry's tag: the
 	 * element (key and value) may be reused under the walk */
-	__builtin_memcpy(&key, k, sizeof(key));
+	__builtin_memcpy(key, k, sizeof(*key));
 	bpf_spin_lock(&f->lock);
-	ok = f->tag == flow_tag(&key) && xdpct_evictable(f);
+	ok = f->tag == flow_tag(key) && xdpct_evictable(f);
 	bpf_spin_unlock(&f->lock);
 	if (!ok)
 		return 0;
-	bpf_map_push_elem(&xdpct_victims, &key, BPF_EXIST);
+	bpf_map_push_elem(&xdpct_victims, key, BPF_EXIST);
 	if (!c->es)
 		return 1;
 	return ++c->es->found >= XDPCT_SCAN_BATCH;

@@ -17,18 +17,23 @@
 #include "xdpct/flow.h"
 #include "tcp.h"
 
+/*
+ * 60 bytes: xdpct_parse_opts() keeps a copy on its stack (bpf_loop()'s
+ * context), in the call chain that is at the verifier's 512-byte bound.
+ */
 struct tcp_opts {
 	__u8 buf[TCP_MAX_OPT_LEN];
-	__u32 len;
-	__u32 pos;
 	__u32 tsval, tsecr;
 	__u32 sack;		/* highest SACK right edge (has_sack) */
 	__u16 mss;
+	__u8 len;		/* option bytes in buf, <= TCP_MAX_OPT_LEN */
+	__u8 pos;
 	__u8 wscale;
 	__u8 flags;		/* XDPCT_D_WSCALE | XDPCT_D_SACK_PERM | XDPCT_D_TS */
 	__u8 has_sack;
-	__u8 pad[3];
+	__u8 pad;
 };
+_Static_assert(sizeof(struct tcp_opts) == 60, "tcp_opts: xdpct_parse_opts() stack");
 
 static __always_inline __u32 opt_get32(const __u8 *p)
 {

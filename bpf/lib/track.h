@@ -163,6 +163,16 @@ static __always_inline int report_needed(const struct xdpct_fsm_out *o)
  *
  * 1: done (verdict in *verdict); 0: take the lock.
  */
+/*
+ * Which connection instance an entry holds (flow_fast()): first_seen and
+ * gen folded into one word.  Two instances collide only if their
+ * first_seen differ by exactly gen's change shifted 32 bits.
+ */
+static __always_inline __u64 flow_instance(const struct xdpct_flow *f)
+{
+	return XDPCT_READ_ONCE(f->first_seen_ns) ^ ((__u64)XDPCT_READ_ONCE(f->gen) << 32);
+}
+
 static __always_inline int flow_fast(struct xdpct_flow *f, struct xdpct_work *w,
 				     int *verdict)
 {
@@ -171,8 +181,7 @@ static __always_inline int flow_fast(struct xdpct_flow *f, struct xdpct_work *w,
 	struct xdpct_dir *s = &f->dir[d], *p = &f->dir[r];
 	__u8 sf = s->flags, pf = p->flags;
 	struct fsm_sender v;
-	__u32 end, ack, win, maxend, gen;
-	__u64 first_seen;
+	__u32 end, ack, win, maxend;
 
 	if (!flow_established_hint(f, g) || !(g->flags & TCPF_ACK))
 		return 0;
@@ -182,9 +191,12 @@ static __always_inline int flow_fast(struct xdpct_flow *f, struct xdpct_work *w,
 	/* dying, or no longer this key's (table.h): the locked path says SEG_GONE */
 	if (XDPCT_READ_ONCE(f->tag) != w->rep.tag)
 		return 0;
-	/* the connection instance the checks below are made on */
-	first_seen = XDPCT_READ_ONCE(f->first_seen_ns);
-	gen = XDPCT_READ_ONCE(f->gen);
+	/*
+	 * The connection instance the checks below are made on, kept in the
+	 * per-CPU work area, not on the stack: the program's call chain is at
+	 * the verifier's 512-byte bound.
+	 */
+	w->inst = flow_instance(f);
 	if ((sf & (XDPCT_D_SYN | XDPCT_D_SYN_ACKED | XDPCT_D_ACKED_ANY | XDPCT_D_FIN)) !=
 	    (XDPCT_D_SYN | XDPCT_D_SYN_ACKED | XDPCT_D_ACKED_ANY) ||
 	    (pf & (XDPCT_D_SYN_ACKED | XDPCT_D_FIN)) != XDPCT_D_SYN_ACKED)
@@ -209,8 +221,7 @@ static __always_inline int flow_fast(struct xdpct_flow *f, struct xdpct_work *w,
 	 * Then the locked path decides (SEG_GONE or the new connection's run),
 	 * and nothing of this segment lands in a stranger's entry.
 	 */
-	if (XDPCT_READ_ONCE(f->tag) != w->rep.tag ||
-	    XDPCT_READ_ONCE(f->first_seen_ns) != first_seen || XDPCT_READ_ONCE(f->gen) != gen)
+	if (XDPCT_READ_ONCE(f->tag) != w->rep.tag || flow_instance(f) != w->inst)
 		return 0;
 	*verdict = VERDICT_PASS;
 	if (XDPCT_BENCH_STOP(LOCK))

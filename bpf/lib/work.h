@@ -43,6 +43,7 @@ struct xdpct_work {
 	struct xdpct_seg seg;		/* the state machine's view of it */
 	struct tcp_opts opts;
 	struct xdpct_cookie_hs hs;	/* a valid cookie ACK's handshake (sc_check.h) */
+	__u64 inst;			/* flow_fast(): the entry's instance it checked */
 };
 
 #endif /* XDPCT_WORK_H */
