@@ -47,7 +47,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
 from check import check, done, need, note, wait_until  # noqa: E402
-from xnet import (Topology, find_flow, ss_state, install_cleanup,  # noqa: E402
+from xnet import (agree_with_ss, Topology, find_flow, ss_state, install_cleanup,  # noqa: E402
                   reading_events, sh, XDPCT)
 
 REFUSED = ("invalid_seq", "invalid_ack", "invalid_rst", "invalid_synack", "invalid_state",
@@ -64,18 +64,7 @@ def stats(topo):
 
 def agree(topo, client, server, want_c, want_s, label, timeout=10):
     """Poll until xdpct and ss agree with the wanted states of both ends."""
-    def look():
-        fl = find_flow(topo.flows(), client, server)
-        v = {"fl": fl, "ss_c": ss_state(topo, topo.c, client, server),
-             "ss_s": ss_state(topo, topo.s, server, client),
-             "got_c": fl["client"]["state"] if fl else "no flow",
-             "got_s": fl["server"]["state"] if fl else "no flow"}
-        v["ok"] = v["got_c"] == v["ss_c"] == want_c and v["got_s"] == v["ss_s"] == want_s
-        return v
-    v = wait_until(look, lambda v: v["ok"], timeout, f"{label}: {want_c}/{want_s}")
-    check(v["ok"], f"{label}: client xdpct {v['got_c']} / ss {v['ss_c']} (want {want_c}); "
-          f"server xdpct {v['got_s']} / ss {v['ss_s']} (want {want_s})")
-    return v["fl"]
+    return agree_with_ss(topo, topo.flows, client, server, want_c, want_s, label, timeout)
 
 
 def client_socket(topo, fam, port=0):

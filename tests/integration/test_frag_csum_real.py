@@ -35,7 +35,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
 from check import check, done, need, note, wait_until  # noqa: E402
-from xnet import Topology, find_flow, ss_state, install_cleanup, sh, XDPCT  # noqa: E402
+from xnet import agree_with_ss, Topology, find_flow, ss_state, install_cleanup, sh, XDPCT  # noqa: E402
 
 IP_MTU_DISCOVER, IP_PMTUDISC_DONT = 10, 0
 
@@ -58,18 +58,7 @@ def flows(ns):
 
 def agree(topo, client, server, want_c, want_s, label, timeout=10):
     """Poll until xdpct (on the server) and ss (both ends) agree with want."""
-    def look():
-        fl = find_flow(flows(topo.s), client, server)
-        v = {"ss_c": ss_state(topo, topo.c, client, server),
-             "ss_s": ss_state(topo, topo.s, server, client),
-             "got_c": fl["client"]["state"] if fl else "no flow",
-             "got_s": fl["server"]["state"] if fl else "no flow", "fl": fl}
-        v["ok"] = v["got_c"] == v["ss_c"] == want_c and v["got_s"] == v["ss_s"] == want_s
-        return v
-    v = wait_until(look, lambda v: v["ok"], timeout, f"{label}: {want_c}/{want_s}")
-    check(v["ok"], f"{label}: client xdpct {v['got_c']} / ss {v['ss_c']} (want {want_c}); "
-          f"server xdpct {v['got_s']} / ss {v['ss_s']} (want {want_s})")
-    return v["fl"]
+    return agree_with_ss(topo, lambda: flows(topo.s), client, server, want_c, want_s, label, timeout)
 
 
 class Routed(Topology):

@@ -172,6 +172,25 @@ def find_flow(flows, client, server):
     return None
 
 
+def agree_with_ss(topo, read_flows, client, server, want_c, want_s, label, timeout=10):
+    """Poll until xdpct (read_flows(): its flows) and ss on both ends agree
+    with the wanted states of both ends; one check; the flow at the end."""
+    from check import check, wait_until
+
+    def look():
+        fl = find_flow(read_flows(), client, server)
+        v = {"fl": fl, "ss_c": ss_state(topo, topo.c, client, server),
+             "ss_s": ss_state(topo, topo.s, server, client),
+             "got_c": fl["client"]["state"] if fl else "no flow",
+             "got_s": fl["server"]["state"] if fl else "no flow"}
+        v["ok"] = v["got_c"] == v["ss_c"] == want_c and v["got_s"] == v["ss_s"] == want_s
+        return v
+    v = wait_until(look, lambda v: v["ok"], timeout, f"{label}: {want_c}/{want_s}")
+    check(v["ok"], f"{label}: client xdpct {v['got_c']} / ss {v['ss_c']} (want {want_c}); "
+          f"server xdpct {v['got_s']} / ss {v['ss_s']} (want {want_s})")
+    return v["fl"]
+
+
 def install_cleanup(topo):
     def handler(signum, frame):
         topo.destroy()
