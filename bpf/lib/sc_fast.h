@@ -95,26 +95,6 @@ static __always_inline int sc_fast_live(__u32 saddr, __u32 daddr, __u16 sport, _
 	return f && !fsm_flow_dead(f);
 }
 
-/*
- * The clock in milliseconds, as (__u32)(now / 1000000).  The division is
- * done once per value of the coarse clock (once a tick) on each CPU: the
- * SYNs of a flood between two ticks read the cached quotient.
- */
-static __always_inline __u32 sc_fast_ms(__u64 now)
-{
-	struct xdpct_sc_scratch *s;
-	__u32 zero = 0;
-
-	s = bpf_map_lookup_elem(&xdpct_sc_work, &zero);
-	if (!s)
-		return (__u32)(now / 1000000);
-	if (s->ms_of != now) {
-		s->ms = (__u32)(now / 1000000);
-		s->ms_of = now;
-	}
-	return s->ms;
-}
-
 #define SC_PUT32(p, off, v, sum) do {			\
 		__u32 _v = (v);				\
 		*(__u32 *)((p) + (off)) = _v;		\
@@ -220,8 +200,7 @@ __noinline int xdpct_sc_fast_syn(struct xdp_md *ctx)
 	 * The answer's values.  The coarse clock (the last tick's time, a few
 	 * ms old at most) costs a load where the exact one reads the clock
 	 * source, which on a VM is slow; the cookie's tick is 68.7 s and the
-	 * TSval a millisecond count, for which a tick's age is nothing (its
-	 * division by 10^6 done once a tick: sc_fast_ms()).
+	 * TSval a millisecond count, for which a tick's age is nothing.
 	 */
 	now = cfg.replay_clock ? replay_now_ns : bpf_ktime_get_coarse_ns();
 	smss = cfg.sc_mss4;
@@ -229,7 +208,7 @@ __noinline int xdpct_sc_fast_syn(struct xdp_md *ctx)
 	if (o.has_ts) {
 		tsbits = (o.has_ws ? (o.ws & XDPCT_TS_WSCALE_MASK) : XDPCT_TS_WSCALE_MASK) |
 			 (o.sack ? XDPCT_TS_SACK : 0) | (ecn ? XDPCT_TS_ECN : 0);
-		tsval = (sc_fast_ms(now) & ~XDPCT_TS_BITS) | tsbits;
+		tsval = ((__u32)(now / 1000000) & ~XDPCT_TS_BITS) | tsbits;
 		if (ecn)
 			tflags |= TCPF_ECE;	/* RFC 3168: ECN-setup SYN-ACK */
 	}

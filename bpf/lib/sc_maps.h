@@ -58,13 +58,6 @@ struct xdpct_sc_scratch {
 	struct xdpct_flow_key key;	/* a SYN's flow: is it live? */
 	__u32 l3_off;		/* the SYN's IP header */
 	__u32 slot;		/* launder() (TC parse) */
-	/*
-	 * The fast path's clock in milliseconds (the TSval), kept for the
-	 * coarse clock value it came from: that value changes once a tick,
-	 * so most SYNs skip the 64-bit division (sc_fast.h).
-	 */
-	__u64 ms_of;		/* clock value ms was computed from */
-	__u32 ms;		/* (__u32)(ms_of / 1000000) */
 };
 
 struct {
