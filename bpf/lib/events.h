@@ -145,6 +145,21 @@ static __always_inline void emit_transitions(const struct xdpct_flow_key *k,
 }
 
 /*
+ * The end record of the connection a reopen replaced (fsm_reopen_by(), or
+ * the cookie path's flow start over a dead entry): its figures as of the
+ * moment before the new connection's first segment, snapshotted under the
+ * lock into r->old.  A global function: both callers are at the verifier's
+ * stack limit.
+ */
+__noinline int xdpct_report_reopened(struct xdpct_report *r, struct xdpct_stats *st)
+{
+	if (!r || !st)
+		return 0;
+	emit_expired(&r->key, &r->old, XDPCT_EXP_REOPENED, r->now, st);
+	return 0;
+}
+
+/*
  * Everything that follows one segment's state-machine run: counters and
  * events.  A global function, so the verifier checks it once instead of
  * once per path through the state machine.
@@ -156,8 +171,10 @@ __noinline int xdpct_report(struct xdpct_report *r, struct xdpct_stats *st)
 	/* first, while little else is live: the packet path's frames are at
 	 * the verifier's limit */
 	hist_end(&r->sn, hist_transitions_end(&r->sn, &r->out), r->now);
-	if (r->out.reopened)
+	if (r->out.reopened) {
 		st->c[XDPCT_STAT_FLOWS_REOPENED]++;
+		xdpct_report_reopened(r, st);
+	}
 	if (r->out.note)
 		st->c[r->out.note & XDPCT_STAT_MASK]++;
 	if (r->out.closed)

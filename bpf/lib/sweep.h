@@ -17,6 +17,7 @@
 #include "maps.h"
 #include "events.h"
 #include "table.h"
+#include "hazard.h"
 
 struct sweep_ctx {
 	__u64 now;
@@ -61,6 +62,9 @@ static long sweep_one(struct bpf_map *map, struct xdpct_flow_key *k,
 		st->c[XDPCT_STAT_FLOWS_CLOSED]++;
 	emit_transitions(&key, &sn, &out, 0, c->now, st);
 	if (act == XDPCT_DELETE) {
+		/* no lock-free write is still landing (hazard.h): final figures */
+		xdpct_hazard_wait(flow_tag(&key), st);
+		take_snap(f, &sn);
 		/* ours alone to delete (the mark): this entry and no other */
 		bpf_map_delete_elem(map, &key);
 		st->c[XDPCT_STAT_FLOWS_EXPIRED]++;

@@ -39,6 +39,7 @@
 #include "sc_synack.h"
 #include "sc_check.h"
 #include "csum.h"
+#include "hazard.h"
 
 /*
  * Bench instrumentation: `xdpct-bench micro` loads its copy of the datapath
@@ -94,9 +95,9 @@ static __always_inline int flow_established_hint(const struct xdpct_flow *f,
 }
 
 /* The segment's time: fine for handshakes and transitions, coarse for the rest. */
-static __always_inline __u64 track_clock(const struct xdpct_flow *f, const struct xdpct_seg *g)
+static __always_inline __u64 track_clock(const struct xdpct_flow *f, struct xdpct_work *w)
 {
-	return f && flow_established_hint(f, g) ? clock_coarse_ns() : clock_ns();
+	return f && flow_established_hint(f, &w->seg) ? clock_coarse_ns(&w->clock) : clock_ns();
 }
 
 /*
@@ -215,17 +216,28 @@ static __always_inline int flow_fast(struct xdpct_flow *f, struct xdpct_work *w,
 	if (fsm_state_check(f, g) || fsm_window_check(f, g, &v))
 		return 0;	/* refused: the locked path counts it, as it decides */
 	/*
-	 * Checked again just before the writes: while the checks ran, another
-	 * CPU may have deleted the entry and its element been reused (another
-	 * key: the tag; this key again: first_seen), or a SYN reopened it (gen).
-	 * Then the locked path decides (SEG_GONE or the new connection's run),
-	 * and nothing of this segment lands in a stranger's entry.
+	 * Published, then checked again just before the writes (hazard.h):
+	 * while the checks ran, another CPU may have marked the entry dying
+	 * and deleted it, its element been reused (another key: the tag; this
+	 * key again: first_seen), a SYN reopened it (gen), or a segment left
+	 * evidence or moved a state a reopen starts from (pend, the states).
+	 * Then the locked path decides (SEG_GONE or the new connection's
+	 * run).  A decider that comes after this re-check waits for the slot
+	 * to clear: nothing of this segment lands in a stranger's entry or in
+	 * the next connection's.
 	 */
-	if (XDPCT_READ_ONCE(f->tag) != w->rep.tag || flow_instance(f) != w->inst)
+	hazard_set(w, w->rep.tag);
+	if (XDPCT_READ_ONCE(f->tag) != w->rep.tag || flow_instance(f) != w->inst ||
+	    XDPCT_READ_ONCE(f->pend) || XDPCT_READ_ONCE(f->state[0]) != XDPCT_S_ESTABLISHED ||
+	    XDPCT_READ_ONCE(f->state[1]) != XDPCT_S_ESTABLISHED) {
+		hazard_clear(w);
 		return 0;
+	}
 	*verdict = VERDICT_PASS;
-	if (XDPCT_BENCH_STOP(LOCK))
+	if (XDPCT_BENCH_STOP(LOCK)) {
+		hazard_clear(w);
 		return 1;	/* the bench's "lock" stage: here, the checks */
+	}
 
 	/* fsm_window_update(), what remains of it under the conditions above */
 	if (seq_after(end, s->end))
@@ -238,6 +250,7 @@ static __always_inline int flow_fast(struct xdpct_flow *f, struct xdpct_work *w,
 		f->tcp_flags_seen[d] |= g->flags;	/* d's own byte */
 	flow_count(f, d, g->ip_bytes);
 	f->last_seen_ns = w->rep.now;
+	hazard_clear(w);
 	return 1;
 }
 
@@ -260,6 +273,17 @@ static __always_inline int flow_segment(struct xdpct_flow *f, struct xdpct_work 
 
 	if (flow_fast(f, w, &verdict))
 		return verdict;
+	/*
+	 * A SYN or SYN-ACK may reopen the entry (fsm_reopen over a dead
+	 * connection, fsm_stale_reopen over remembered evidence): first wait
+	 * for any CPU writing into it without the lock (hazard.h).  What a
+	 * reopen starts from (the dead states, pend) was left by earlier
+	 * segments this one follows causally (the close before the next SYN,
+	 * the SYN before its answer), so reading it here, before the wait, is
+	 * the mark the lock-free path's re-check fails on.
+	 */
+	if ((g->flags & TCPF_SYN) && (XDPCT_READ_ONCE(f->pend) || fsm_flow_dead(f)))
+		xdpct_hazard_wait(rep->tag, st);
 	bpf_spin_lock(&f->lock);
 	if (f->tag != rep->tag) {
 		bpf_spin_unlock(&f->lock);
@@ -270,6 +294,9 @@ static __always_inline int flow_segment(struct xdpct_flow *f, struct xdpct_work 
 		bpf_spin_unlock(&f->lock);
 		return VERDICT_PASS;
 	}
+	/* only a SYN or SYN-ACK reopens (fsm_reopen, fsm_stale_reopen) */
+	if (g->flags & TCPF_SYN)
+		take_snap(f, &rep->old);
 	fsm_segment(f, g, rep->now, &cfg, &rep->out);
 	if (rep->out.reopened)
 		f->tcp_flags_seen[0] = f->tcp_flags_seen[1] = 0;
@@ -326,8 +353,10 @@ static __always_inline int csum_wanted(const struct xdpct_flow *f, const struct 
  * deleted as table.h's rule says.  Another CPU may have revived it
  * meanwhile: then it stays, live.
  */
-static __always_inline void flow_retire_dead(struct xdpct_flow *f, struct xdpct_report *rep)
+static __always_inline void flow_retire_dead(struct xdpct_flow *f, struct xdpct_work *w,
+					     struct xdpct_stats *st)
 {
+	struct xdpct_report *rep = &w->rep;
 	int dead;
 
 	bpf_spin_lock(&f->lock);
@@ -335,8 +364,14 @@ static __always_inline void flow_retire_dead(struct xdpct_flow *f, struct xdpct_
 	if (dead)
 		f->tag = 0;	/* dying: ours to delete */
 	bpf_spin_unlock(&f->lock);
-	if (dead)
-		bpf_map_delete_elem(&xdpct_flows, &rep->key);
+	if (!dead)
+		return;
+	/* no lock-free write is still landing (hazard.h): the figures are final */
+	xdpct_hazard_wait(rep->tag, st);
+	take_snap(f, &rep->old);
+	bpf_map_delete_elem(&xdpct_flows, &rep->key);
+	/* the new connection's entry is counted created (flow_insert) */
+	xdpct_report_reopened(rep, st);
 }
 
 /*
@@ -411,7 +446,7 @@ static __always_inline int track(struct xdp_md *xdp, struct xdpct_work *w)
 	f = flow_find(&rep->key, rep->tag, st);
 	if (XDPCT_BENCH_STOP(LOOKUP))
 		return VERDICT_PASS;
-	rep->now = track_clock(f, &w->seg);
+	rep->now = track_clock(f, w);
 	if (XDPCT_BENCH_STOP(CLOCK))
 		return VERDICT_PASS;
 	if (!f && w->meta.frag_later) {
@@ -428,7 +463,7 @@ static __always_inline int track(struct xdp_md *xdp, struct xdpct_work *w)
 		return account_invalid(st, XDPCT_STAT_INV_CHECKSUM);
 	if (act == SC_START_FLOW && f && fsm_flow_dead(f)) {
 		/* a closed connection's entry gives way to the new one */
-		flow_retire_dead(f, rep);
+		flow_retire_dead(f, w, st);
 		f = flow_find(&rep->key, rep->tag, st);
 	}
 

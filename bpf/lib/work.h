@@ -12,6 +12,7 @@
 #include "parse.h"
 #include "tcp_opts.h"
 #include "fsm.h"
+#include "cfg.h"
 
 /* What an event needs of a flow entry, copied while its lock is held. */
 struct xdpct_snap {
@@ -30,6 +31,7 @@ struct xdpct_snap {
 struct xdpct_report {
 	struct xdpct_flow_key key;
 	struct xdpct_snap sn;
+	struct xdpct_snap old;	/* before a SYN's run: the instance a reopen ends */
 	struct xdpct_fsm_out out;
 	__u64 now;
 	__u32 tag;		/* the key's (table.h flow_tag) */
@@ -44,6 +46,10 @@ struct xdpct_work {
 	struct tcp_opts opts;
 	struct xdpct_cookie_hs hs;	/* a valid cookie ACK's handshake (sc_check.h) */
 	__u64 inst;			/* flow_fast(): the entry's instance it checked */
+	struct xdpct_coarse_clock clock;	/* kept across packets: per-CPU */
+	__u64 hazard;			/* flow_fast(): the tag of the entry it is
+					 * writing without the lock, 0 none; read by
+					 * other CPUs (hazard.h) */
 };
 
 #endif /* XDPCT_WORK_H */

@@ -20,6 +20,9 @@ enum xdpct_expire_reason {
 	XDPCT_EXP_IDLE,			/* established but idle too long */
 	XDPCT_EXP_CLOSING,		/* stuck in a closing state */
 	XDPCT_EXP_EVICTED,		/* made room for a new flow */
+	XDPCT_EXP_REOPENED,		/* a new connection took its 4-tuple: the
+					 * old one's end record, sent before the
+					 * new one's first transitions */
 };
 
 struct xdpct_event {

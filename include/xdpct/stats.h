@@ -67,7 +67,8 @@
 	X(EVICT_SCANS,		"evict_scans",		"Table walks for eviction candidates the queue had lost") \
 	X(FLOW_BUSY,		"flow_busy",		"Segments that met their entry being deleted by another CPU and gave up waiting") \
 	X(SYN_TW_DUP,		"syn_tw_old_dup",	"SYNs on a TIME_WAIT end taken for old duplicates (not newer by seq or TSval): no reopen") \
-	X(STALE_UNDONE,		"stale_undone",		"Stale-entry reopens or closes taken back: the old connection spoke (a forged SYN and answer)")
+	X(STALE_UNDONE,		"stale_undone",		"Stale-entry reopens or closes taken back: the old connection spoke (a forged SYN and answer)") \
+	X(HAZARD_TIMEOUTS,	"hazard_timeouts",	"Deletes or reopens that stopped waiting for another CPU's lock-free write into the entry")
 
 enum xdpct_stat {
 #define XDPCT_STAT_ENUM(id, name, help) XDPCT_STAT_##id,

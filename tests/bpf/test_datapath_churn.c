@@ -40,27 +40,24 @@ static struct harness H;
  * entry is expired, evicted and reopened from both CPUs at once.  The main
  * thread drains every event meanwhile.
  *
- * The sums are bounds, not equalities: a run may come out one 40-byte
- * segment short on a key, a segment counted into an entry after that
- * instance's last event, then wiped by a reopen (fsm_reopen() reports no
- * final figures of the old connection).  So the sums below are checked as
- * upper bounds (nothing counted twice, no update in a stranger's entry),
- * the counters exactly.
- *
  * Afterwards every connection instance is accounted: an instance
  * is (key, first_seen_ns) (the real clock: no two share it); its packets
- * and bytes are those of its last event or of its entry at the end.  Their
- * sum plus the segments that found no entry and started none (an RST whose
- * half-open entry was evicted: no_flow, 40 bytes each) is every packet and
- * byte sent; per key, never more than that key sent (an update landing in
- * a stranger's entry would show there); every transition's "from" is where
+ * and bytes are those of its last event (its expiry, its eviction, or the
+ * end record a reopen sends for it: XDPCT_EXP_REOPENED) or of its entry at
+ * the end.  Their sum plus the segments that found no entry and started
+ * none (an RST whose half-open entry was evicted: no_flow, 40 bytes each)
+ * is every packet and byte sent, exactly, and per key exactly what that
+ * key sent (an update lost, counted twice or landing in a stranger's entry
+ * would show there: before the end record, a segment counted into an entry
+ * after its instance's last event and then wiped by a reopen left a key
+ * one segment short); every transition's "from" is where
  * the previous event of that instance left the endpoint; and the counter of
  * transitions equals the transition events received.
  */
 #define CH_KEYS		24	/* per thread */
 #define CH_TABLE	16
 #define CH_SEG		60
-#define CH_IDS		(1 << 16)
+#define CH_IDS		(1 << 19)
 
 struct ch_side {
 	int cpu, base, errors;
@@ -94,7 +91,7 @@ struct ch_id {
 
 static struct ch_id ids[CH_IDS];
 static volatile int ch_stop;
-static __u64 ch_trans, ch_evicted, ch_expired;
+static __u64 ch_trans, ch_evicted, ch_expired, ch_reopened;
 static volatile __u64 ch_events;
 
 static void ch_spec(struct pkt_spec *s, int key, int server)
@@ -301,6 +298,8 @@ static int ch_on_event(void *ctx, void *data, size_t len)
 	} else if (e->type == XDPCT_EV_EXPIRED) {
 		if (e->reason == XDPCT_EXP_EVICTED)
 			ch_evicted++;
+		else if (e->reason == XDPCT_EXP_REOPENED)
+			ch_reopened++;
 		else
 			ch_expired++;
 	}
@@ -437,6 +436,8 @@ Test(concurrency, churn_reopen_sweep_evict_account_exactly, .timeout = 600)
 	cr_assert_gt(h_stat(&H, XDPCT_STAT_FLOWS_REOPENED), 100);
 	cr_assert_eq(h_stat(&H, XDPCT_STAT_FLOWS_EVICTED), ch_evicted);
 	cr_assert_eq(h_stat(&H, XDPCT_STAT_FLOWS_EXPIRED), ch_expired);
+	cr_assert_eq(h_stat(&H, XDPCT_STAT_FLOWS_REOPENED), ch_reopened,
+		     "reopens without the old connection's end record");
 	cr_assert_eq(h_stat(&H, XDPCT_STAT_TRANSITIONS), ch_trans, "transitions without events");
 	cr_assert_eq(h_stat(&H, XDPCT_STAT_NO_FLOW) + h_stat(&H, XDPCT_STAT_INSERT_FAILED) +
 		     h_stat(&H, XDPCT_STAT_FLOW_BUSY), a.unc_pk + b.unc_pk);
@@ -459,19 +460,20 @@ Test(concurrency, churn_reopen_sweep_evict_account_exactly, .timeout = 600)
 		__u64 sent = i < CH_KEYS ? a.key_pk[i] : b.key_pk[i - CH_KEYS];
 		__u64 sent_by = i < CH_KEYS ? a.key_by[i] : b.key_by[i - CH_KEYS];
 
-		if (key_by[i] > sent_by || key_pk[i] > sent)
+		if (key_by[i] != sent_by || key_pk[i] != sent)
 			ch_dump(i);
-		cr_assert_leq(key_by[i], sent_by, "key %d: %llu bytes accounted, %llu sent", i,
+		cr_assert_eq(key_by[i], sent_by,
+			     "key %d: %llu bytes accounted, %llu sent into an entry", i,
 			     (unsigned long long)key_by[i], (unsigned long long)sent_by);
-
-		cr_assert_leq(key_pk[i], sent, "key %d: %llu packets accounted, %llu sent", i,
+		cr_assert_eq(key_pk[i], sent,
+			     "key %d: %llu packets accounted, %llu sent into an entry", i,
 			     (unsigned long long)key_pk[i], (unsigned long long)sent);
 	}
-	cr_assert_leq(pk + a.unc_pk + b.unc_pk, a.sent_pk + b.sent_pk,
+	cr_assert_eq(pk + a.unc_pk + b.unc_pk, a.sent_pk + b.sent_pk,
 		     "packets: %llu accounted + %llu in no entry, %llu sent",
 		     (unsigned long long)pk, (unsigned long long)(a.unc_pk + b.unc_pk),
 		     (unsigned long long)(a.sent_pk + b.sent_pk));
-	cr_assert_leq(by + a.unc_by + b.unc_by, a.sent_by + b.sent_by,
+	cr_assert_eq(by + a.unc_by + b.unc_by, a.sent_by + b.sent_by,
 		     "bytes: %llu accounted + %llu in no entry, %llu sent", (unsigned long long)by,
 		     (unsigned long long)(a.unc_by + b.unc_by),
 		     (unsigned long long)(a.sent_by + b.sent_by));

@@ -813,6 +813,44 @@ static void syn_on_live_flow(int family)
 	cr_assert_eq(run_spec(&syn2), XDP_TX, "SYN on a closed flow: a new connection");
 	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_SYN_LIVE), 2);
 	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_SYNACK_SENT), 2);
+
+	/*
+	 * Its cookie ACK completes it: the closed connection's entry gives way
+	 * (track.h flow_retire_dead), and the old connection's end record goes
+	 * out first (issue 12): reason reopened, its states (CLOSED, CLOSED)
+	 * and its figures, all from the client: the first cookie ACK, the two
+	 * SYNs passed to the endpoint, the RST.  The new entry is the new
+	 * connection's alone: one packet, the ACK.
+	 */
+	h_drain(&H);
+	h_clear_events(&H);
+	{
+		/* syn_to_synack() expects an empty table: the dead entry is here */
+		struct pkt p;
+		__u32 len;
+
+		cr_assert_gt(pkt_build(&p, &syn2), 0);
+		cr_assert_eq(run_out(&p, out, &len), XDP_TX);
+		parse_synack(out, len, &a);
+	}
+	ack_spec(&k, &syn2, &a, a.tsval);
+	cr_assert_eq(run_spec(&k), XDP_PASS, "the new connection's cookie ACK");
+	h_drain(&H);
+	cr_assert_geq(H.nev, 3, "%d events", H.nev);
+	cr_assert_eq(H.ev[0].type, XDPCT_EV_EXPIRED, "first event: the old connection's end");
+	cr_assert_eq(H.ev[0].reason, XDPCT_EXP_REOPENED);
+	cr_assert_eq(H.ev[0].cstate, XDPCT_S_CLOSED);
+	cr_assert_eq(H.ev[0].sstate, XDPCT_S_CLOSED);
+	cr_assert_eq(H.ev[0].packets[0], 4, "old connection: %llu client packets",
+		     (unsigned long long)H.ev[0].packets[0]);
+	cr_assert_eq(H.ev[0].packets[1], 0);
+	cr_assert(H.ev[0].flow_flags & XDPCT_F_RESET);
+	cr_assert_eq(H.ev[1].type, XDPCT_EV_TRANSITION, "then the new connection's");
+	cr_assert_eq(h_lookup(&H, &t, &f), 0);
+	cr_assert_eq(f.state[0], XDPCT_S_ESTABLISHED);
+	cr_assert_eq(f.state[1], XDPCT_S_ESTABLISHED);
+	cr_assert_eq(xdpct_flow_packets(&f, 0) + xdpct_flow_packets(&f, 1), 1);
+	cr_assert_eq(f.dir[f.client & 1].isn, syn2.seq, "the new connection's ISN");
 	sc_close();
 }
 

@@ -245,23 +245,73 @@ static __u64 q_state(const struct xdpct_flow *f, __u64 t)
 	return xdpct_flow_state_ns(&q);
 }
 
-static void check_events(struct conn *c, int line, const struct ev_exp *ev, int nev,
-			 __u8 tcp_flags, const struct xdpct_flow *f)
+/*
+ * The end record a reopen sends first (XDPCT_EXP_REOPENED): the replaced
+ * connection's figures as the entry held them before this segment, old its
+ * entry then, opk/oby its counts by this step's roles.  Its client is
+ * old's, which may be this step's server (the former server reopens).
+ */
+static void check_end_record(struct conn *c, int line, const struct xdpct_event *e,
+			     const struct xdpct_flow *old, const __u64 *opk, const __u64 *oby)
 {
-	int n, i;
+	bool same = e->client_port == c->tup.sport &&
+		    !memcmp(e->client_addr, c->tup.saddr, 16);
+	int oc = same ? C : S;
+	__u8 ocs = old->state[old->client & 1], oss = old->state[!(old->client & 1)];
+
+	CHECK(c, line, e->type == XDPCT_EV_EXPIRED && e->reason == XDPCT_EXP_REOPENED,
+	      "first event type %u reason %u, expected the old connection's end record",
+	      e->type, e->reason);
+	CHECK(c, line, e->ts_ns == c->now, "end record ts %llu, now %llu",
+	      (unsigned long long)e->ts_ns, (unsigned long long)c->now);
+	CHECK(c, line, same ? !memcmp(e->server_addr, c->tup.daddr, 16) &&
+			      e->server_port == c->tup.dport
+			    : !memcmp(e->client_addr, c->tup.daddr, 16) &&
+			      e->client_port == c->tup.dport &&
+			      !memcmp(e->server_addr, c->tup.saddr, 16) &&
+			      e->server_port == c->tup.sport,
+	      "end record addresses are not this connection's");
+	CHECK(c, line, (same ? old->client == c->cidx : old->client != c->cidx),
+	      "end record's client is not the old connection's");
+	CHECK(c, line, e->gen == old->gen && e->flow_flags == old->flags &&
+	      e->first_seen_ns == old->first_seen_ns,
+	      "end record gen %u flags %#x, old connection's %u %#x", e->gen, e->flow_flags,
+	      old->gen, old->flags);
+	CHECK(c, line, e->cstate == ocs && e->sstate == oss,
+	      "end record states %s/%s, old connection's %s/%s", h_state_name(e->cstate),
+	      h_state_name(e->sstate), h_state_name(ocs), h_state_name(oss));
+	CHECK(c, line, e->packets[0] == opk[oc] && e->packets[1] == opk[!oc] &&
+	      e->bytes[0] == oby[oc] && e->bytes[1] == oby[!oc],
+	      "end record packets %llu/%llu bytes %llu/%llu, old connection's %llu/%llu %llu/%llu",
+	      (unsigned long long)e->packets[0], (unsigned long long)e->packets[1],
+	      (unsigned long long)e->bytes[0], (unsigned long long)e->bytes[1],
+	      (unsigned long long)opk[oc], (unsigned long long)opk[!oc],
+	      (unsigned long long)oby[oc], (unsigned long long)oby[!oc]);
+}
+
+static void check_events(struct conn *c, int line, const struct ev_exp *ev, int nev,
+			 __u8 tcp_flags, const struct xdpct_flow *f, const struct xdpct_flow *old,
+			 const __u64 *opk, const __u64 *oby)
+{
+	int n, i, first = 0;
 
 	h_clear_events(c->h);
 	n = h_drain(c->h);
-	CHECK(c, line, n == nev, "%d events, expected %d", n, nev);
-	for (i = 0; i < n; i++) {
+	CHECK(c, line, n == nev + !!old, "%d events, expected %d", n, nev + !!old);
+	if (old && n > 0) {
+		check_end_record(c, line, &c->h->ev[0], old, opk, oby);
+		first = 1;
+	}
+	for (i = first; i < n; i++) {
 		const struct xdpct_event *e = &c->h->ev[i];
 
+		const struct ev_exp *x = &ev[i - first];
+
 		CHECK(c, line, e->type == XDPCT_EV_TRANSITION, "event %d type %u", i, e->type);
-		CHECK(c, line, e->side == ev[i].side && e->from == ev[i].from &&
-		      e->to == ev[i].to,
+		CHECK(c, line, e->side == x->side && e->from == x->from && e->to == x->to,
 		      "event %d: side %u %s -> %s, expected side %u %s -> %s", i, e->side,
-		      h_state_name(e->from), h_state_name(e->to), ev[i].side,
-		      h_state_name(ev[i].from), h_state_name(ev[i].to));
+		      h_state_name(e->from), h_state_name(e->to), x->side,
+		      h_state_name(x->from), h_state_name(x->to));
 		CHECK(c, line, e->tcp_flags == tcp_flags, "event %d tcp flags %#x, sent %#x",
 		      i, e->tcp_flags, tcp_flags);
 		check_event_common(c, line, e, f);
@@ -349,7 +399,7 @@ void conn_step(struct conn *c, const struct step *s, int line)
 {
 	int nev = n_events(s->ev, 4), d = conn_idx(c, s->who), i, err, verdict, want_verdict;
 	bool invalid = false, created = false, reopened = false, note = false, keep, to_est = false;
-	__u64 after[XDPCT_STAT_SLOTS];
+	__u64 after[XDPCT_STAT_SLOTS], opk[2], oby[2];
 	__s64 want[XDPCT_STAT_SLOTS] = { 0 };
 	struct xdpct_flow f, e;
 	struct xdpct_dir zero = { 0 };
@@ -372,7 +422,6 @@ void conn_step(struct conn *c, const struct step *s, int line)
 	 * M=0): RFC 8200 4.5 / RFC 6946, an unfragmented packet */
 	want[XDPCT_STAT_FRAG_FIRST] = 0;
 	want[XDPCT_STAT_TRANSITIONS] = nev;
-	want[XDPCT_STAT_EVENTS] = nev;
 	want[XDPCT_STAT_DROPPED] = verdict == XDP_DROP;
 	for (i = 0; i < 6 && s->cnt[i].d; i++) {
 		want[s->cnt[i].id] += s->cnt[i].d;
@@ -382,6 +431,8 @@ void conn_step(struct conn *c, const struct step *s, int line)
 		note |= s->cnt[i].id == XDPCT_STAT_SYN_RETRANS ||
 			s->cnt[i].id == XDPCT_STAT_FIN_RETRANS;
 	}
+	/* a reopen ends the old connection first: its end record (issue 12) */
+	want[XDPCT_STAT_EVENTS] = nev + reopened;
 	h_stats(c->h, after);
 	check_counters(c, line, c->stats, after, want);
 	memcpy(c->stats, after, sizeof(after));
@@ -389,13 +440,16 @@ void conn_step(struct conn *c, const struct step *s, int line)
 	err = h_lookup_key(c->h, &c->key, &f);
 	if (s->no_flow) {
 		CHECK(c, line, err == -ENOENT, "an entry exists (lookup %d)", err);
-		check_events(c, line, s->ev, nev, s->flags, NULL);
+		check_events(c, line, s->ev, nev, s->flags, NULL, NULL, NULL, NULL);
 		c->have = false;
 		return;
 	}
 	CHECK(c, line, !err, "no entry (lookup %d)", err);
 	CHECK(c, line, c->have || created, "entry appeared without flows_created");
 
+	/* the old connection's counts, for its end record */
+	memcpy(opk, c->pk, sizeof(opk));
+	memcpy(oby, c->by, sizeof(oby));
 	/* what the entry must say now */
 	if (created || reopened) {
 		c->pk[C] = c->pk[S] = c->by[C] = c->by[S] = 0;
@@ -419,7 +473,7 @@ void conn_step(struct conn *c, const struct step *s, int line)
 		to_est |= s->ev[i].to == EST || (s->ev[i].from == SSENT && s->ev[i].to == CW);
 
 	check_states(c, line, &f, s->st);
-	check_events(c, line, s->ev, nev, s->flags, &f);
+	check_events(c, line, s->ev, nev, s->flags, &f, reopened ? &c->prev : NULL, opk, oby);
 	CHECK(c, line, f.flags == c->fflags, "flow flags %#x, expected %#x", f.flags, c->fflags);
 	CHECK(c, line, f.gen == c->gen, "gen %u, expected %u", f.gen, c->gen);
 	CHECK(c, line, xdpct_flow_packets(&f, c->cidx) == c->pk[C] &&

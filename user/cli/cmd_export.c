@@ -343,7 +343,10 @@ static void fill(struct rec_head *h, struct rec_tail *t, const struct xdpct_even
 	t->cflags = cf;
 	t->sflags = sf;
 	t->proto = 6;
-	t->end_reason = end != XDPCT_END_EXPIRED ? 3 : e->reason == XDPCT_EXP_EVICTED ? 5 : 1;
+	/* RFC 5102 flowEndReason: 1 idle timeout, 3 end of flow detected (a
+	 * close, or a new connection on the 4-tuple), 5 lack of resources */
+	t->end_reason = end != XDPCT_END_EXPIRED || e->reason == XDPCT_EXP_REOPENED ? 3 :
+			e->reason == XDPCT_EXP_EVICTED ? 5 : 1;
 	t->biflow_dir = 1;
 	t->cstate = e->cstate;
 	t->sstate = e->sstate;

@@ -148,6 +148,7 @@ const char *xdpct_expire_reason(__u8 r)
 	case XDPCT_EXP_IDLE: return "idle";
 	case XDPCT_EXP_CLOSING: return "closing";
 	case XDPCT_EXP_EVICTED: return "evicted";
+	case XDPCT_EXP_REOPENED: return "reopened";
 	}
 	return "unknown";
 }
