@@ -29,6 +29,7 @@
 #include "maps.h"
 #include "fsm_state.h"
 #include "sc_maps.h"
+#include "flow_bins.h"
 
 /* The SYN's options, as far as the fast path reads them. */
 struct sc_fast_opts {
@@ -152,7 +153,9 @@ __noinline int xdpct_sc_fast_syn(struct xdp_md *ctx)
 	saddr = *(__u32 *)(p + 26);
 	daddr = *(__u32 *)(p + 30);
 	isn = bpf_ntohl(*(__u32 *)(t + 4));
-	if (sc_fast_live(saddr, daddr, sport, dport))
+	/* an empty bin: no entry, no key to build, no lookup's cache miss */
+	if (flow_bin_count(flow_bin_v4(saddr, daddr, sport, dport)) &&
+	    sc_fast_live(saddr, daddr, sport, dport))
 		return -1;	/* the endpoint's (counted there) */
 	st = bpf_map_lookup_elem(&xdpct_stats, &zero);
 	if (!st)

@@ -26,6 +26,7 @@
 #include "sc_auto.h"
 #include "sc_frame.h"
 #include "sc_action.h"
+#include "flow_bins.h"
 
 #define IP_DF		0x4000	/* IPv4 "don't fragment" */
 
@@ -312,6 +313,9 @@ static __always_inline int sc_syn_on_live_flow(const struct pkt_meta *m,
 	struct xdpct_flow *f;
 
 	flow_key(&s->key, m);
+	/* an empty bin: no entry, and no lookup's cache miss (flow_bins.h) */
+	if (!flow_bin_count(flow_bin_of(&s->key)))
+		return 0;
 	f = bpf_map_lookup_elem(&xdpct_flows, &s->key);
 	return f && !fsm_flow_dead(f);
 }

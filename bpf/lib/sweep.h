@@ -66,7 +66,8 @@ static long sweep_one(struct bpf_map *map, struct xdpct_flow_key *k,
 		xdpct_hazard_wait(flow_tag(&key), st);
 		take_snap(f, &sn);
 		/* ours alone to delete (the mark): this entry and no other */
-		bpf_map_delete_elem(map, &key);
+		if (!bpf_map_delete_elem(map, &key))
+			flow_bin_sub(&key);
 		st->c[XDPCT_STAT_FLOWS_EXPIRED]++;
 		emit_expired(&key, &sn, reason, c->now, st);
 	}

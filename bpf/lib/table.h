@@ -17,6 +17,7 @@
 #include "maps.h"
 #include "events.h"
 #include "hazard.h"
+#include "flow_bins.h"
 
 /*
  * Canonical key: endpoint 0 is the lower (addr, port), so both directions
@@ -223,7 +224,8 @@ static __always_inline void evict_finish(struct evict_ctx *c)
 	v = bpf_map_lookup_elem(&xdpct_flows, &sc->key);
 	if (v)
 		take_snap(v, &sc->sn);
-	bpf_map_delete_elem(&xdpct_flows, &sc->key);
+	if (!bpf_map_delete_elem(&xdpct_flows, &sc->key))
+		flow_bin_sub(&sc->key);
 	c->st->c[XDPCT_STAT_FLOWS_EVICTED]++;
 	emit_expired(&sc->key, &sc->sn, XDPCT_EXP_EVICTED, c->now, c->st);
 }
@@ -310,11 +312,16 @@ static __always_inline int table_insert(struct xdpct_scratch *sc, struct xdpct_s
 	int err;
 
 	nf->tag = tag;
+	flow_bin_add(key);	/* before the entry can be found (flow_bins.h) */
 	err = bpf_map_update_elem(&xdpct_flows, key, nf, BPF_NOEXIST);
-	if (err == -EEXIST)
+	if (err == -EEXIST) {
+		flow_bin_sub(key);
 		return TABLE_RACED;
+	}
 	if (err && xdpct_evict_one(sc, st, now))
 		err = bpf_map_update_elem(&xdpct_flows, key, nf, BPF_NOEXIST);
+	if (err)
+		flow_bin_sub(key);
 	if (err == -EEXIST)
 		return TABLE_RACED;
 	if (err) {

@@ -176,6 +176,29 @@ static inline __u32 xdpct_flow_tag(const struct xdpct_flow_key *k)
 	return h | 1;
 }
 
+/*
+ * The key's bin in the offloader's live-flow filter (bpf/lib/flow_bins.h):
+ * its words folded by XOR, so both endpoints' order does not matter and
+ * the IPv4 fast path computes it from the header's fields, then
+ * multiplied into the top 13 bits.
+ */
+#define XDPCT_FLOW_BINS 8192
+
+static inline __u32 xdpct_flow_bin_mix(__u32 x)
+{
+	return (x * 0x9e3779b1u) >> (32 - 13);	/* 2^13 = XDPCT_FLOW_BINS */
+}
+
+static inline __u32 xdpct_flow_bin(const struct xdpct_flow_key *k)
+{
+	__u32 x = (k->vlan[0] | (__u32)k->vlan[1] << 16) ^ (k->port[0] ^ k->port[1]) ^ k->family;
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		x ^= k->addr[0][i] ^ k->addr[1][i];
+	return xdpct_flow_bin_mix(x);
+}
+
 /* ---- the entry's times and counters ---------------------------------------
  *
  * The one place that converts.  Offsets saturate (XDPCT_T32_SAT), never

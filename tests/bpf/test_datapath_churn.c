@@ -423,6 +423,8 @@ Test(concurrency, churn_reopen_sweep_evict_account_exactly, .timeout = 600)
 	cr_assert_eq(h_stat(&H, XDPCT_STAT_EVENTS_LOST), 0, "events lost: the reader fell behind");
 	ch_check_events();
 	h_for_each_flow(&H, ch_table_entry, NULL);
+	/* every insert and delete on both CPUs kept the offloader's bins exact */
+	cr_assert_eq(h_bins_mismatch(&H), 0, "flow bins (bpf/lib/flow_bins.h) off the table");
 
 	cr_log_info("churn: evicted %llu expired %llu reopened %llu no-entry %llu midstream %llu",
 		    (unsigned long long)h_stat(&H, XDPCT_STAT_FLOWS_EVICTED),

@@ -95,6 +95,13 @@ int h_lookup_key(struct harness *h, const struct xdpct_flow_key *k, struct xdpct
 int h_delete(struct harness *h, const struct h_tuple *t);
 /* Number of entries in the flow table. */
 int h_flow_count(struct harness *h);
+/*
+ * bpf/lib/flow_bins.h: bins whose count differs from the entries the
+ * table holds on their tags (0: every bin exact; the table quiescent and
+ * filled by the datapath only).
+ */
+#define H_FLOW_BINS XDPCT_FLOW_BINS
+int h_bins_mismatch(struct harness *h);
 /* Walk every entry: cb returns non-zero to stop. */
 int h_for_each_flow(struct harness *h,
 		    int (*cb)(const struct xdpct_flow_key *, const struct xdpct_flow *, void *),
