@@ -12,8 +12,8 @@
  *
  * A bin may overcount, never undercount: every insert adds one before the
  * entry can be found (and takes it back if the insert fails), every delete
- * takes one off after the entry is gone.  An empty bin means no entry on
- * that tag, as of that moment, so the offloader answers the SYN exactly as
+ * takes one off after the entry is gone.  An empty bin means no entry in
+ * that bin, as of that moment, so the offloader answers the SYN exactly as
  * a lookup that missed would have.  Only entries the datapath inserts are
  * counted: one written from userspace (xdpct-bench's established-flow fill,
  * which runs no offloader) is not, and its later delete makes the bin
@@ -29,11 +29,6 @@
 /* 64-bit: clang-14's -mcpu=v2 has only 64-bit atomic adds */
 __u64 xdpct_flow_bins[XDPCT_FLOW_BINS];
 
-static __always_inline __u32 flow_bin_of(const struct xdpct_flow_key *k)
-{
-	return xdpct_flow_bin(k);
-}
-
 /* xdpct_flow_bin() of an IPv4 key without VLAN tags, from the header's fields. */
 static __always_inline __u32 flow_bin_v4(__u32 saddr, __u32 daddr, __u16 sport, __u16 dport)
 {
@@ -42,17 +37,18 @@ static __always_inline __u32 flow_bin_v4(__u32 saddr, __u32 daddr, __u16 sport, 
 
 static __always_inline void flow_bin_add(const struct xdpct_flow_key *k)
 {
-	__sync_fetch_and_add(&xdpct_flow_bins[flow_bin_of(k) & (XDPCT_FLOW_BINS - 1)], 1);
+	__sync_fetch_and_add(&xdpct_flow_bins[xdpct_flow_bin(k) & (XDPCT_FLOW_BINS - 1)], 1);
 }
 
 static __always_inline void flow_bin_sub(const struct xdpct_flow_key *k)
 {
-	__sync_fetch_and_add(&xdpct_flow_bins[flow_bin_of(k) & (XDPCT_FLOW_BINS - 1)], -1);
+	__sync_fetch_and_add(&xdpct_flow_bins[xdpct_flow_bin(k) & (XDPCT_FLOW_BINS - 1)], -1);
 }
 
 /* 0: no entry is in this bin; else maybe one is. */
 static __always_inline __u64 flow_bin_count(__u32 bin)
 {
+	/* the mask is for the verifier: xdpct_flow_bin_mix() is in range already */
 	return *(volatile __u64 *)&xdpct_flow_bins[bin & (XDPCT_FLOW_BINS - 1)];
 }
 

@@ -127,6 +127,23 @@ static __always_inline int fsm_flow_dead(const struct xdpct_flow *f)
 	       fsm_both_closed(f);
 }
 
+/*
+ * Could a SYN or SYN-ACK on f reopen it?  fsm_on_syn() reopens when the
+ * sender's end is CLOSED or TIME_WAIT and the other's too or LISTEN, or
+ * both are closed (fsm_syn_reuse); fsm_stale_reopen() needs remembered
+ * evidence (pend).  Symmetric in the two ends, so a superset: it says
+ * where the datapath must keep the old connection's figures and wait for
+ * lock-free writers first (track.h flow_segment, hazard.h).
+ */
+static __always_inline int fsm_may_reopen(const struct xdpct_flow *f)
+{
+	__u8 a = f->state[0], b = f->state[1];
+
+	return f->pend || fsm_flow_dead(f) ||
+	       (is_closed_or_tw(a) && b == XDPCT_S_LISTEN) ||
+	       (is_closed_or_tw(b) && a == XDPCT_S_LISTEN);
+}
+
 /* Endpoint states while the handshake runs. */
 static __always_inline int in_handshake(__u8 st)
 {

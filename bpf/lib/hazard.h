@@ -24,8 +24,9 @@
  *
  * The tag names the key, not the element: another key's segment with the
  * same tag only makes the wait longer.  The wait is bounded
- * (XDPCT_HAZARD_SPINS looks at one CPU's slot, a few microseconds: the
- * window is a dozen instructions of a softirq that cannot be preempted);
+ * (XDPCT_HAZARD_SPINS looks at one CPU's slot, tens of microseconds,
+ * where the window is a dozen instructions of a softirq that cannot be
+ * preempted);
  * a CPU stalled in it for longer (an NMI, a preempted vCPU) is given up on
  * and counted `hazard_timeouts`, never waited on forever.
  *

@@ -61,7 +61,9 @@ static __always_inline __u8 flow_key(struct xdpct_flow_key *k, const struct pkt_
  * (sweep.h: expiry), eviction (below: room for a new flow) and the cookie
  * path (track.h: a valid cookie ACK on a closed connection's entry).  Each
  * decides under the entry's lock and marks it dying there (tag 0), then
- * drops the lock and deletes the key.  The mark makes the decision safe:
+ * drops the lock, waits for any CPU still writing into it without the lock
+ * (hazard.h), re-reads its figures and deletes the key.  The mark makes the
+ * decision safe:
  *
  *   - only the CPU that set it deletes (the others see tag 0 and leave the
  *     entry alone), and while a marked entry is in the table no other

@@ -277,12 +277,12 @@ static __always_inline int flow_segment(struct xdpct_flow *f, struct xdpct_work 
 	 * A SYN or SYN-ACK may reopen the entry (fsm_reopen over a dead
 	 * connection, fsm_stale_reopen over remembered evidence): first wait
 	 * for any CPU writing into it without the lock (hazard.h).  What a
-	 * reopen starts from (the dead states, pend) was left by earlier
+	 * reopen starts from (the closed states, pend) was left by earlier
 	 * segments this one follows causally (the close before the next SYN,
 	 * the SYN before its answer), so reading it here, before the wait, is
 	 * the mark the lock-free path's re-check fails on.
 	 */
-	if ((g->flags & TCPF_SYN) && (XDPCT_READ_ONCE(f->pend) || fsm_flow_dead(f)))
+	if ((g->flags & TCPF_SYN) && fsm_may_reopen(f))
 		xdpct_hazard_wait(rep->tag, st);
 	bpf_spin_lock(&f->lock);
 	if (f->tag != rep->tag) {
@@ -294,8 +294,8 @@ static __always_inline int flow_segment(struct xdpct_flow *f, struct xdpct_work 
 		bpf_spin_unlock(&f->lock);
 		return VERDICT_PASS;
 	}
-	/* only a SYN or SYN-ACK reopens (fsm_reopen, fsm_stale_reopen) */
-	if (g->flags & TCPF_SYN)
+	/* the old connection's figures, where this run may reopen the entry */
+	if ((g->flags & TCPF_SYN) && fsm_may_reopen(f))
 		take_snap(f, &rep->old);
 	fsm_segment(f, g, rep->now, &cfg, &rep->out);
 	if (rep->out.reopened)

@@ -31,7 +31,8 @@ struct xdpct_snap {
 struct xdpct_report {
 	struct xdpct_flow_key key;
 	struct xdpct_snap sn;
-	struct xdpct_snap old;	/* before a SYN's run: the instance a reopen ends */
+	struct xdpct_snap old;	/* before a run that may reopen (fsm_may_reopen):
+				 * the connection a reopen ends */
 	struct xdpct_fsm_out out;
 	__u64 now;
 	__u32 tag;		/* the key's (table.h flow_tag) */

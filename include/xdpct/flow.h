@@ -182,11 +182,12 @@ static inline __u32 xdpct_flow_tag(const struct xdpct_flow_key *k)
  * the IPv4 fast path computes it from the header's fields, then
  * multiplied into the top 13 bits.
  */
-#define XDPCT_FLOW_BINS 8192
+#define XDPCT_FLOW_BIN_BITS 13
+#define XDPCT_FLOW_BINS (1u << XDPCT_FLOW_BIN_BITS)
 
 static inline __u32 xdpct_flow_bin_mix(__u32 x)
 {
-	return (x * 0x9e3779b1u) >> (32 - 13);	/* 2^13 = XDPCT_FLOW_BINS */
+	return (x * 0x9e3779b1u) >> (32 - XDPCT_FLOW_BIN_BITS);
 }
 
 static inline __u32 xdpct_flow_bin(const struct xdpct_flow_key *k)

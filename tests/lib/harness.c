@@ -358,21 +358,22 @@ static int count_bin(const struct xdpct_flow_key *k, const struct xdpct_flow *f,
 	__u64 *want = arg;
 
 	(void)f;
-	want[xdpct_flow_bin(k) & (H_FLOW_BINS - 1)]++;
+	want[xdpct_flow_bin(k) & (XDPCT_FLOW_BINS - 1)]++;
 	return 0;
 }
 
 int h_bins_mismatch(struct harness *h)
 {
-	static __u64 want[H_FLOW_BINS];
+	static __u64 want[XDPCT_FLOW_BINS];
 	const __u64 *got = h->skel->bss->xdpct_flow_bins;
-	int i, bad = 0;
+	unsigned int i;
+	int bad = 0;
 
 	_Static_assert(sizeof(h->skel->bss->xdpct_flow_bins) == sizeof(want),
-		       "H_FLOW_BINS is not the datapath's XDPCT_FLOW_BINS");
+		       "the skeleton's bins are not XDPCT_FLOW_BINS long");
 	memset(want, 0, sizeof(want));
 	h_for_each_flow(h, count_bin, want);
-	for (i = 0; i < H_FLOW_BINS; i++)
+	for (i = 0; i < XDPCT_FLOW_BINS; i++)
 		bad += got[i] != want[i];
 	return bad;
 }

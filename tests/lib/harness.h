@@ -100,7 +100,6 @@ int h_flow_count(struct harness *h);
  * table holds on their tags (0: every bin exact; the table quiescent and
  * filled by the datapath only).
  */
-#define H_FLOW_BINS XDPCT_FLOW_BINS
 int h_bins_mismatch(struct harness *h);
 /* Walk every entry: cb returns non-zero to stop. */
 int h_for_each_flow(struct harness *h,
