@@ -29,28 +29,39 @@ static __always_inline __u64 clock_ns(void)
  * the tick `jiffies`.  The coarse clock moves only at a tick, and the
  * verifier inlines bpf_jiffies64() into one load (x86-64, arm64 JITs), so
  * a packet pays a load and a compare; the helper call is paid once a tick
- * per CPU.
+ * per CPU, and so is the division into milliseconds (a 64-bit divide by a
+ * constant is a real `div` in BPF, which has no multiply-high).
  */
 struct xdpct_coarse_clock {
 	__u64 jiffies;
 	__u64 ns;
+	__u32 ms;		/* ns in milliseconds, low 32 bits: the SYN-ACK's TSval */
+	__u32 pad;
 };
 
 /*
  * The same clock (CLOCK_MONOTONIC) as of the last tick: up to one jiffy
  * behind clock_ns(), and one more should a tick land between the two
  * reads below.  For last_seen on the established path, where only idle
- * timeouts (seconds to days) read it.
+ * timeouts (seconds to days) read it, and for the cookie's 68.7-second
+ * tick and TSval.  c->ms is then this time's milliseconds.
  */
 static __always_inline __u64 clock_coarse_ns(struct xdpct_coarse_clock *c)
 {
 	__u64 j;
 
-	if (cfg.replay_clock)
-		return replay_now_ns;
+	if (cfg.replay_clock) {
+		if (c->ns != replay_now_ns || c->jiffies) {
+			c->ns = replay_now_ns;
+			c->ms = (__u32)(replay_now_ns / 1000000);
+			c->jiffies = 0;		/* the real clock re-reads at its next use */
+		}
+		return c->ns;
+	}
 	j = bpf_jiffies64();
 	if (j != c->jiffies) {
 		c->ns = bpf_ktime_get_coarse_ns();
+		c->ms = (__u32)(c->ns / 1000000);
 		c->jiffies = j;
 	}
 	return c->ns;

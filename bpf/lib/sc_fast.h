@@ -113,6 +113,7 @@ __noinline int xdpct_sc_fast_syn(struct xdp_md *ctx)
 	struct sc_fast_opts o = {};
 	struct xdpct_sc_portmap *pm;
 	struct xdpct_stats *st;
+	struct xdpct_work *w;
 	__u32 zero = 0, saddr, daddr, isn, thl, nthl, tsval = 0, cookie, idx, i;
 	__u16 sport, dport, win, smss;
 	__u8 *t, tsbits = XDPCT_TS_NONE, tflags = TCPF_SYN | TCPF_ACK;
@@ -158,7 +159,8 @@ __noinline int xdpct_sc_fast_syn(struct xdp_md *ctx)
 	    sc_fast_live(saddr, daddr, sport, dport))
 		return -1;	/* the endpoint's (counted there) */
 	st = bpf_map_lookup_elem(&xdpct_stats, &zero);
-	if (!st)
+	w = bpf_map_lookup_elem(&xdpct_work, &zero);
+	if (!st || !w)
 		return -1;
 	st->c[XDPCT_STAT_PACKETS]++;
 	st->c[XDPCT_STAT_IPV4]++;
@@ -200,18 +202,19 @@ __noinline int xdpct_sc_fast_syn(struct xdp_md *ctx)
 	}
 
 	/*
-	 * The answer's values.  The coarse clock (the last tick's time, a few
-	 * ms old at most) costs a load where the exact one reads the clock
-	 * source, which on a VM is slow; the cookie's tick is 68.7 s and the
-	 * TSval a millisecond count, for which a tick's age is nothing.
+	 * The answer's values.  The coarse clock's per-CPU cache (the last
+	 * tick's time, a few ms old at most) costs a load and a compare where
+	 * the exact clock reads the clock source, slow on a VM, and its
+	 * milliseconds were divided once a tick; the cookie's tick is 68.7 s
+	 * and the TSval a millisecond count, for which a tick's age is nothing.
 	 */
-	now = cfg.replay_clock ? replay_now_ns : bpf_ktime_get_coarse_ns();
+	now = clock_coarse_ns(&w->clock);
 	smss = cfg.sc_mss4;
 	ecn = o.has_ts && (t[13] & (TCPF_ECE | TCPF_CWR)) == (TCPF_ECE | TCPF_CWR);
 	if (o.has_ts) {
 		tsbits = (o.has_ws ? (o.ws & XDPCT_TS_WSCALE_MASK) : XDPCT_TS_WSCALE_MASK) |
 			 (o.sack ? XDPCT_TS_SACK : 0) | (ecn ? XDPCT_TS_ECN : 0);
-		tsval = ((__u32)(now / 1000000) & ~XDPCT_TS_BITS) | tsbits;
+		tsval = (w->clock.ms & ~XDPCT_TS_BITS) | tsbits;
 		if (ecn)
 			tflags |= TCPF_ECE;	/* RFC 3168: ECN-setup SYN-ACK */
 	}

@@ -134,7 +134,7 @@ static __always_inline int sc_synack_fields(struct xdp_md *ctx, struct xdpct_wor
 	struct pkt_meta *m = &w->meta;
 	__u32 l3 = s->l3_off, l4 = m->l4_off, thl, iphl;
 	__u8 o = w->seg.opts, fam = m->family, tsbits = XDPCT_TS_NONE;
-	__u64 now = clock_ns();
+	__u64 now = clock_coarse_ns(&w->clock);	/* as sc_fast.h */
 
 	if (l3 > XDPCT_MAX_L3_OFF || m->opt_len > 40)
 		return 2;
@@ -164,7 +164,7 @@ static __always_inline int sc_synack_fields(struct xdp_md *ctx, struct xdpct_wor
 		a->wscale = !!(o & XDPCT_D_WSCALE);
 		tsbits = (a->wscale ? (w->seg.wscale & XDPCT_TS_WSCALE_MASK) : XDPCT_TS_WSCALE_MASK) |
 			 (a->sack ? XDPCT_TS_SACK : 0) | (ecn ? XDPCT_TS_ECN : 0);
-		a->tsval = ((__u32)(now / 1000000) & ~XDPCT_TS_BITS) | tsbits;
+		a->tsval = (w->clock.ms & ~XDPCT_TS_BITS) | tsbits;
 		a->tsecr = w->opts.tsval;
 		if (ecn)
 			a->tflags |= TCPF_ECE;	/* RFC 3168: ECN-setup SYN-ACK */
