@@ -235,12 +235,20 @@ __noinline int xdpct_sc_fast_syn(struct xdp_md *ctx)
 		cookie = (__u32)r;
 		win = 0;		/* SYNPROXY opens the window later */
 	} else {
+		struct xdpct_cookie_prefix *c = &w->sc_prefix;
 		__u64 tick = now >> XDPCT_COOKIE_TICK_SHIFT;
+		struct xdpct_sip s;
 
+		/* the first block's state: once per server address and tick */
+		if (!c->valid || c->tick != tick || c->saddr != daddr) {
+			xdpct_cookie_prefix4(&c->s, xdpct_sc_key[0], xdpct_sc_key[1], tick, daddr);
+			c->tick = tick;
+			c->saddr = daddr;
+			c->valid = 1;
+		}
+		s = c->s;
 		idx = xdpct_mss_index(4, o.mss);
-		cookie = (xdpct_cookie_hash4(xdpct_sc_key[0], xdpct_sc_key[1], saddr, daddr,
-					     sport, dport, isn,
-					     xdpct_cookie_tail(tick, idx, 4, tsbits)) &
+		cookie = (xdpct_cookie_finish4(&s, saddr, sport, dport, isn, idx, tsbits) &
 			  XDPCT_COOKIE_HASH_MASK) | (__u32)(tick & 3) << 2 | idx;
 		win = sc_synack_win(xdpct_mss_value(4, idx));
 	}

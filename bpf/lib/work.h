@@ -13,6 +13,7 @@
 #include "tcp_opts.h"
 #include "fsm.h"
 #include "cfg.h"
+#include "xdpct/cookie.h"
 
 /* What an event needs of a flow entry, copied while its lock is held. */
 struct xdpct_snap {
@@ -48,6 +49,8 @@ struct xdpct_work {
 	struct xdpct_cookie_hs hs;	/* a valid cookie ACK's handshake (sc_check.h) */
 	__u64 inst;			/* flow_fast(): the entry's instance it checked */
 	struct xdpct_coarse_clock clock;	/* kept across packets: per-CPU */
+	struct xdpct_cookie_prefix sc_prefix;	/* kept across packets: the IPv4 cookie's
+						 * first block (sc_fast.h) */
 	__u64 hazard;			/* flow_fast(): the tag of the entry it is
 					 * writing without the lock, 0 none; read by
 					 * other CPUs (hazard.h) */

@@ -12,13 +12,17 @@
  *      seq of the SYN-ACK  | 31 ........ 4 | 3 2  | 1 0     |
  *                          |  hash[31:4]   | tick | MSS idx |
  *
- *    hash = SipHash-2-4(key; client addr, server addr, client port,
- *    server port, client ISN | tick, MSS index, family, option bits), key
- *    128 random bits made at attach: no bit of the cookie can be changed
- *    unnoticed.  IPv4: two message blocks (addresses; ports and ISN) and
- *    the final block, which carries the tick (32 bits), MSS index, family
- *    and option bits as its seven message bytes; IPv6: five blocks and the
- *    same final block.  tick = clock >> 36 (68.7 s); a cookie is good in its tick
+ *    hash = SipHash-2-4(key; tick, addresses, ports, client ISN, MSS index,
+ *    family, option bits), key 128 random bits made at attach: no bit of
+ *    the cookie can be changed unnoticed.  IPv4: the first block is the
+ *    tick (32 bits) and the server address, which a flood to one server
+ *    shares for 68.7 s, so the fast path keeps SipHash's state after it
+ *    per CPU (struct xdpct_cookie_prefix) and computes two blocks a SYN,
+ *    not three; then client address and ISN; the final block's seven
+ *    message bytes are the ports, MSS index, family and option bits.
+ *    IPv6: five blocks (addresses; ports and ISN) and a final block of
+ *    the tick, MSS index, family and option bits.
+ *    tick = clock >> 36 (68.7 s); a cookie is good in its tick
  *    and the next one (69-137 s, like the kernel's 2 minutes).  28 bits of
  *    hash: a blind guess succeeds with odds 2^-28.
  *
@@ -212,43 +216,60 @@ XDPCT_SC_INLINE __u64 xdpct_sip_final(struct xdpct_sip *s, __u64 tail, __u32 tai
 }
 
 /*
- * The final block's seven message bytes: the tick (32 bits), the MSS index,
- * the family and the option bits, so they cost no block of their own.
+ * IPv4's first block, the tick (its low 32 bits) and the server address:
+ * SipHash's state after it is the same for every SYN to one server in one
+ * tick.  Whoever keeps it (sc_fast.h, per CPU) names it by both.
  */
-XDPCT_SC_INLINE __u64 xdpct_cookie_tail(__u64 tick, __u32 mss_idx, __u8 family, __u8 tsbits)
+struct xdpct_cookie_prefix {
+	struct xdpct_sip s;
+	__u64 tick;
+	__u32 saddr;
+	__u32 valid;		/* 0: never computed */
+};
+
+XDPCT_SC_INLINE void xdpct_cookie_prefix4(struct xdpct_sip *s, __u64 k0, __u64 k1, __u64 tick,
+					  __u32 saddr)
 {
-	return (tick & 0xffffffffULL) << 24 | (__u64)(mss_idx & 3) << 16 |
-	       (__u64)family << 8 | tsbits;
+	xdpct_sip_init(s, k0, k1);
+	xdpct_sip_word(s, (tick & 0xffffffffULL) << 32 | saddr);
 }
 
-/* IPv4: one block of addresses, one of ports and ISN, the final block. */
-XDPCT_SC_INLINE __u32 xdpct_cookie_hash4(__u64 k0, __u64 k1, __u32 caddr, __u32 saddr,
-				       __u16 cport, __u16 sport, __u32 isn, __u64 tail)
+/*
+ * IPv4 from the first block's state s (used up): a block of the client's
+ * address and ISN, then the final block's seven message bytes, the ports,
+ * MSS index, family and option bits, which cost no block of their own.
+ */
+XDPCT_SC_INLINE __u32 xdpct_cookie_finish4(struct xdpct_sip *s, __u32 caddr, __u16 cport,
+					   __u16 sport, __u32 isn, __u32 mss_idx, __u8 tsbits)
 {
-	struct xdpct_sip s;
+	xdpct_sip_word(s, (__u64)caddr << 32 | isn);
+	return (__u32)xdpct_sip_final(s, (__u64)cport << 40 | (__u64)sport << 24 |
+					 (__u64)(mss_idx & 3) << 16 | 4 << 8 | tsbits, 7);
+}
 
-	xdpct_sip_init(&s, k0, k1);
-	xdpct_sip_word(&s, (__u64)caddr << 32 | saddr);
-	xdpct_sip_word(&s, (__u64)cport << 48 | (__u64)sport << 32 | isn);
-	return (__u32)xdpct_sip_final(&s, tail, 7);
+/* IPv6's final block: the tick (32 bits), the MSS index, family, option bits. */
+XDPCT_SC_INLINE __u64 xdpct_cookie_tail6(__u64 tick, __u32 mss_idx, __u8 tsbits)
+{
+	return (tick & 0xffffffffULL) << 24 | (__u64)(mss_idx & 3) << 16 | 6 << 8 | tsbits;
 }
 
 XDPCT_SC_INLINE __u32 xdpct_cookie_hash(__u64 k0, __u64 k1, const struct xdpct_cookie_in *c,
 				      __u64 tick, __u32 mss_idx)
 {
-	__u64 tail = xdpct_cookie_tail(tick, mss_idx, c->family, c->tsbits);
 	struct xdpct_sip s;
 
-	if (c->family != 6)
-		return xdpct_cookie_hash4(k0, k1, c->caddr[0], c->saddr[0], c->cport, c->sport,
-					  c->isn, tail);
+	if (c->family != 6) {
+		xdpct_cookie_prefix4(&s, k0, k1, tick, c->saddr[0]);
+		return xdpct_cookie_finish4(&s, c->caddr[0], c->cport, c->sport, c->isn,
+					    mss_idx, c->tsbits);
+	}
 	xdpct_sip_init(&s, k0, k1);
 	xdpct_sip_word(&s, (__u64)c->caddr[0] << 32 | c->caddr[1]);
 	xdpct_sip_word(&s, (__u64)c->caddr[2] << 32 | c->caddr[3]);
 	xdpct_sip_word(&s, (__u64)c->saddr[0] << 32 | c->saddr[1]);
 	xdpct_sip_word(&s, (__u64)c->saddr[2] << 32 | c->saddr[3]);
 	xdpct_sip_word(&s, (__u64)c->cport << 48 | (__u64)c->sport << 32 | c->isn);
-	return (__u32)xdpct_sip_final(&s, tail, 7);
+	return (__u32)xdpct_sip_final(&s, xdpct_cookie_tail6(tick, mss_idx, c->tsbits), 7);
 }
 
 XDPCT_SC_INLINE __u32 xdpct_cookie_make(__u64 k0, __u64 k1, const struct xdpct_cookie_in *c,
