@@ -458,39 +458,10 @@ Test(fragments, ipv6_atomic_fragment_is_whole)
 
 /* ---- IPv6 Routing header: the pseudo-header's final destination ------------ */
 
-/*
- * A SYN fd00::1 -> fd00::2 (the next hop) with a 24-byte Routing header of
- * type rt_type, one segment left and final destination fd00::9 in its
- * address slot; its TCP checksum computed over dst (the pseudo-header).
- */
+/* To port 80, final destination fd00::9, checksum over dst (tests/lib/pkt.c). */
 static void rt_syn(struct pkt *p, __u8 rt_type, const char *dst, __u16 sport)
 {
-	__u8 buf[PKT_MAX + 40] = { 0 };
-	struct pkt_spec s;
-	__u32 l4len;
-	__u8 *ip, *rh, *th;
-
-	pkt_spec_v6(&s, "fd00::1", "fd00::2", sport, 80);
-	s.flags = TH_SYN;
-	pkt_spec_add_ext(&s, PKT_EXT_ROUTING, 2);
-	cr_assert(pkt_build(p, &s) > 0);
-	ip = p->buf + p->l3_off;
-	rh = p->buf + p->ext_off[0];
-	rh[2] = rt_type;
-	rh[3] = 1;				/* segments left */
-	memset(rh + 4, 0, 4);
-	cr_assert_eq(inet_pton(AF_INET6, "fd00::9", rh + 8), 1);
-	l4len = (ip[4] << 8 | ip[5]) + 40 - (p->l4_off - p->l3_off);
-	th = p->buf + p->l4_off;
-	th[16] = th[17] = 0;
-	/* the RFC 8200 8.1 pseudo-header: source, dst, length, next header */
-	memcpy(buf, ip + 8, 16);
-	cr_assert_eq(inet_pton(AF_INET6, dst, buf + 16), 1);
-	buf[34] = l4len >> 8;
-	buf[35] = l4len;
-	buf[39] = IPPROTO_TCP;
-	memcpy(buf + 40, th, l4len);
-	put16be(th + 16, pkt_csum(buf, 40 + l4len, 0));
+	cr_assert(!pkt_v6_routed_syn(p, rt_type, dst, sport, 80));
 }
 
 /*

@@ -513,3 +513,41 @@ void pkt_tcp_bad_csum(struct pkt *p)
 {
 	p->buf[p->l4_off + 17] ^= 0x01;
 }
+
+int pkt_v6_routed_syn(struct pkt *p, __u8 rt_type, const char *csum_dst, __u16 sport,
+		      __u16 dport)
+{
+	__u8 buf[PKT_MAX + 40] = { 0 };
+	struct pkt_spec s;
+	__u32 l4len;
+	__u8 *ip, *rh, *th;
+	__u16 c;
+
+	pkt_spec_v6(&s, "fd00::1", "fd00::2", sport, dport);
+	s.flags = TH_SYN;
+	pkt_spec_add_ext(&s, PKT_EXT_ROUTING, 2);
+	if (pkt_build(p, &s) <= 0)
+		return -1;
+	ip = p->buf + p->l3_off;
+	rh = p->buf + p->ext_off[0];
+	rh[2] = rt_type;
+	rh[3] = 1;				/* segments left */
+	memset(rh + 4, 0, 4);
+	if (inet_pton(AF_INET6, "fd00::9", rh + 8) != 1)
+		return -1;
+	l4len = (ip[4] << 8 | ip[5]) + 40 - (p->l4_off - p->l3_off);
+	th = p->buf + p->l4_off;
+	th[16] = th[17] = 0;
+	/* the RFC 8200 8.1 pseudo-header: source, dst, length, next header */
+	memcpy(buf, ip + 8, 16);
+	if (inet_pton(AF_INET6, csum_dst, buf + 16) != 1)
+		return -1;
+	buf[34] = l4len >> 8;
+	buf[35] = l4len;
+	buf[39] = IPPROTO_TCP;
+	memcpy(buf + 40, th, l4len);
+	c = pkt_csum(buf, 40 + l4len, 0);
+	th[16] = c >> 8;
+	th[17] = c;
+	return 0;
+}

@@ -139,6 +139,15 @@ void pkt_ipv6_set_plen(struct pkt *p, __u16 len);
 void pkt_tcp_set_doff(struct pkt *p, __u8 doff);	/* 32-bit words */
 void pkt_tcp_set_flags(struct pkt *p, __u8 flags);
 
+/*
+ * An IPv6 SYN fd00::1 -> fd00::2 behind a Routing header of type rt_type,
+ * segments left 1, its one address (the final destination, RFC 8200 8.1)
+ * fd00::9; the TCP checksum over the pseudo-header with destination
+ * csum_dst (the final address: right; the header's dst: wrong).  0, or -1.
+ */
+int pkt_v6_routed_syn(struct pkt *p, __u8 rt_type, const char *csum_dst, __u16 sport,
+		      __u16 dport);
+
 /* Internet checksum helpers (exported for the tests of the builder). */
 __u16 pkt_csum(const void *data, size_t len, __u32 sum);
 void pkt_tcp_fix_csum(struct pkt *p);	/* after a cut or an edit */
