@@ -8,8 +8,11 @@
  * packet access, everything kept in registers, the SYN-ACK written over
  * the SYN in place, both checksums summed from the values written (no
  * helper, no copy, no second pass over the options).  Per SYN: the port
- * bitmap, the counters and one flow-table lookup (a live flow makes it the
- * endpoint's: RFC 5961 4.2), the clock and the cookie.
+ * bitmap, the counters, the live-flow filter (flow_bins.h; the flow-table
+ * lookup only when the SYN's bin holds an entry: a live flow makes it the
+ * endpoint's, RFC 5961 4.2), the coarse clock's per-CPU cache (cfg.h) and
+ * two of the cookie's three SipHash blocks (the first one's state is kept
+ * per CPU: xdpct/cookie.h).
  *
  * Anything else returns -1 and takes the general path (handle.h ->
  * track.h -> sc_synack.h), which decides the same way, more slowly: the

@@ -1132,3 +1132,42 @@ Test(issue13, unverifiable_syn_is_malformed_not_bad_checksum)
 	cr_assert_eq(h_stat(&H, XDPCT_STAT_SC_SYNACK_SENT), 0);
 	sc_close();
 }
+
+/*
+ * The SYN-ACK's TSval is the millisecond clock (RFC 7323 5.4: 1 ms to 1 s
+ * per tick) with the option bits in its low 6 bits; the milliseconds come
+ * from the coarse clock's per-CPU cache (bpf/lib/cfg.h), divided once per
+ * clock change, not per SYN.  Across clock steps, forward by a millisecond
+ * and a second, across a cookie tick and back (replay's clock may go
+ * back), each answer of the fast path (untagged) and of the general path
+ * (VLAN-tagged) carries the current time's milliseconds.
+ */
+Test(synack, tsval_follows_the_clock)
+{
+	static const __u64 steps[] = {
+		T0, T0 + 64000000, T0 + 64000000 + XDPCT_NSEC_PER_SEC, T0 + TICK, T0,
+	};
+	static const __u16 id = 7;
+	__u8 out[PKT_MAX];
+	struct pkt_spec s;
+	struct synack a;
+	unsigned int i, v;
+
+	sc_open(XDPCT_SC_ALWAYS, XDPCT_SC_REQSK, 0);
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		h_set_now(&H, steps[i]);
+		for (v = 0; v < 2; v++) {
+			syn_spec(&s, 4, PORT);
+			s.sport = 42000 + 2 * i + v;
+			pkt_spec_vlans(&s, v, &id);
+			syn_to_synack(&s, &a, out);
+			cr_assert_eq(a.tsval & ~XDPCT_TS_BITS,
+				     (__u32)(steps[i] / 1000000) & ~XDPCT_TS_BITS,
+				     "step %u, %s path: TSval %#x at %llu ns", i,
+				     v ? "general" : "fast", a.tsval,
+				     (unsigned long long)steps[i]);
+			cr_assert_eq(a.tsval & XDPCT_TS_BITS, 10 | XDPCT_TS_SACK);
+		}
+	}
+	sc_close();
+}
