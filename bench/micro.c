@@ -37,6 +37,7 @@ static const char *const names[MICRO_MAX] = {
 	[MICRO_ACK_CSUM_OFF] = "established ACK, checksum off",
 	[MICRO_ACK_CSUM_CONTROL] = "established ACK, checksum control",
 	[MICRO_ACK_CSUM_ALL] = "established ACK, checksum all",
+	[MICRO_ACK_TS] = "established ACK, timestamps",
 };
 
 const char *micro_name(enum micro_kind k)
@@ -103,6 +104,13 @@ static void build_frame(__u8 *f, enum micro_kind kind, __u32 salt)
 		break;
 	case MICRO_FIN:
 		l4[13] = 0x11;			/* FIN|ACK */
+		break;
+	case MICRO_ACK_TS:
+		/* Linux's layout on every segment after the handshake: NOP, NOP,
+		 * timestamps (RFC 7323 appendix A), then 20 bytes of data */
+		l4[12] = 8 << 4;
+		memcpy(l4 + 20, "\x01\x01\x08\x0a\x00\x01\x00\x00\x00\x00\x00\x01", 12);
+		iplen = 20 + 32 + 20;
 		break;
 	default:
 		break;

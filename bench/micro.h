@@ -20,6 +20,7 @@ enum micro_kind {
 	MICRO_ACK_CSUM_OFF,
 	MICRO_ACK_CSUM_CONTROL,
 	MICRO_ACK_CSUM_ALL,
+	MICRO_ACK_TS,		/* MICRO_ACK_ONE carrying timestamps, as Linux sends every segment */
 	MICRO_MAX,
 };
 

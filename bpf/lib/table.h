@@ -31,6 +31,17 @@ static __always_inline __u8 flow_key(struct xdpct_flow_key *k, const struct pkt_
 	k->family = p->family;
 	k->vlan[0] = p->vlan[0];
 	k->vlan[1] = p->vlan[1];
+	if (p->family == 4) {
+		/* the same order as below, on the one word an IPv4 address has */
+		__u32 a = bpf_ntohl(p->saddr[0]), b = bpf_ntohl(p->daddr[0]);
+
+		swap = a != b ? a > b : p->sport > p->dport;
+		k->addr[0][0] = swap ? p->daddr[0] : p->saddr[0];
+		k->addr[1][0] = swap ? p->saddr[0] : p->daddr[0];
+		k->port[0] = swap ? p->dport : p->sport;
+		k->port[1] = swap ? p->sport : p->dport;
+		return swap;
+	}
 #pragma unroll
 	for (i = 0; i < 4; i++) {
 		__u32 a = bpf_ntohl(p->saddr[i]), b = bpf_ntohl(p->daddr[i]);
