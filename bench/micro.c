@@ -38,6 +38,7 @@ static const char *const names[MICRO_MAX] = {
 	[MICRO_ACK_CSUM_CONTROL] = "established ACK, checksum control",
 	[MICRO_ACK_CSUM_ALL] = "established ACK, checksum all",
 	[MICRO_ACK_TS] = "established ACK, timestamps",
+	[MICRO_LOOKUP_ACK] = "lookup baseline, same flow's ACK",
 };
 
 const char *micro_name(enum micro_kind k)
@@ -186,6 +187,8 @@ int bench_micro(struct bench_xdpct *x, struct ceiling_bpf *c, enum micro_kind ki
 		if (!c)
 			return -EINVAL;
 		j.prog_fd = bpf_program__fd(c->progs.ceiling);
+	} else if (kind == MICRO_LOOKUP_ACK) {
+		j.prog_fd = bpf_program__fd(x->skel->progs.lookup);
 	} else {
 		j.prog_fd = bpf_program__fd(x->skel->progs.xdpct_micro);
 	}

@@ -21,6 +21,7 @@ enum micro_kind {
 	MICRO_ACK_CSUM_CONTROL,
 	MICRO_ACK_CSUM_ALL,
 	MICRO_ACK_TS,		/* MICRO_ACK_ONE carrying timestamps, as Linux sends every segment */
+	MICRO_LOOKUP_ACK,	/* MICRO_ACK_ONE's frame through the `lookup` baseline: the floor */
 	MICRO_MAX,
 };
 

@@ -675,6 +675,7 @@ static int run_micro(struct bench_run *r)
 	micro(r, &x, c, MICRO_INVALID, 0, rep);
 	micro(r, &x, c, MICRO_ACK_ONE, 1, rep);
 	micro(r, &x, c, MICRO_ACK_TS, 1, rep);
+	micro(r, &x, c, MICRO_LOOKUP_ACK, 1, rep);
 	micro(r, &x, c, MICRO_ACK_WALK, pop, rep);
 	/* each run below changes a flow for good: never more runs than flows */
 	micro(r, &x, c, MICRO_SYN_NEW, 0, few);
