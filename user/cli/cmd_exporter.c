@@ -282,7 +282,8 @@ static char *metrics(size_t *len)
 	f = open_memstream(&buf, len);
 	if (!f)
 		return NULL;
-	up = !inst_find(&in);
+	/* another build's instance is not read (check_layout(): said on stderr) */
+	up = !inst_find(&in) && !check_layout(&in);
 	if (up && inst_read_stats(&in, &s)) {
 		inst_close(&in);
 		up = false;

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmdline.h"
+#include <errno.h>
 #include "lib/env.h"
+#include "lib/layout.h"
 #include "lib/log.h"
 
 int parse_cmd_opts(int argc, char **argv, const char *shortopts,
@@ -69,6 +71,30 @@ int parse_no_operands(int argc, char **argv, const char *shortopts,
 	return 0;
 }
 
+/*
+ * An instance another build of xdpct attached, whose flow entries or
+ * counters this build would misread (user/lib/layout.c): refused, in one
+ * line.  `detach` and `status` do not read them and still work.
+ */
+int check_layout(struct inst *in)
+{
+	char why[128];
+	int err = inst_layout_check(in, why, sizeof(why));
+
+	if (err == -EPROTO) {
+		xdpct_err("the attached instance was loaded by another build of xdpct (%s): "
+			  "read it with that build, or detach and attach again", why);
+		inst_close(in);
+		return 1;
+	}
+	if (err) {
+		xdpct_err("cannot tell the attached instance's layout: %s", strerror(-err));
+		inst_close(in);
+		return 1;
+	}
+	return 0;
+}
+
 int open_attached(int argc, char **argv, const char *shortopts,
 		  const struct option *longopts, opt_handler handle, void *ctx,
 		  struct inst *in)
@@ -81,5 +107,5 @@ int open_attached(int argc, char **argv, const char *shortopts,
 		xdpct_err("xdpct is not attached in this network namespace (xdpct attach IFACE)");
 		return 1;
 	}
-	return 0;
+	return check_layout(in);
 }

@@ -29,6 +29,9 @@ int parse_no_operands(int argc, char **argv, const char *shortopts,
  * then root/BTF/kernel checks, then this network namespace's instance.
  * 0 with *in open, else the exit code (2 bad usage, 1 not attached).
  */
+/* 0, or 1 with the error printed (and in closed): an instance of another build. */
+int check_layout(struct inst *in);
+
 int open_attached(int argc, char **argv, const char *shortopts,
 		  const struct option *longopts, opt_handler handle, void *ctx,
 		  struct inst *in);

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * An attached instance's maps against this build's types (user/lib/layout.c):
+ * what `xdpct flows`, `top`, `stats`, `watch`, `export` and `exporter`
+ * check before they read an instance another build may have loaded.  The
+ * comparison on BTF built here, then real maps: the datapath's own (the
+ * same build: accepted) and maps whose BTF describes another layout of
+ * struct xdpct_flow (refused, naming where it differs).
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <criterion/criterion.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include "harness.h"
+#include "lib/layout.h"
+
+/* struct name { int first; int second; } with second at second_bits */
+static int add_pair(struct btf *b, const char *name, const char *first, const char *second,
+		    __u32 second_bits, __u32 size)
+{
+	int i = btf__find_by_name_kind(b, "int", BTF_KIND_INT);
+	int s;
+
+	if (i < 0)
+		i = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+	s = btf__add_struct(b, name, size);
+	cr_assert(i > 0 && s > 0);
+	cr_assert(!btf__add_field(b, first, i, 0, 0));
+	cr_assert(!btf__add_field(b, second, i, second_bits, 0));
+	return s;
+}
+
+Test(layout, btf_compare_names_offsets_sizes)
+{
+	struct btf *a = btf__new_empty(), *b = btf__new_empty();
+	const char *where;
+	int sa, s1, s2, s3, s4;
+
+	cr_assert(a && b);
+	sa = add_pair(a, "xdpct_flow", "lock", "tag", 32, 8);
+	s1 = add_pair(b, "xdpct_flow", "lock", "tag", 32, 8);
+	s2 = add_pair(b, "xdpct_flow", "tag", "lock", 32, 8);	/* fields swapped */
+	s3 = add_pair(b, "xdpct_flow", "lock", "tag", 0, 8);	/* one moved */
+	s4 = add_pair(b, "xdpct_flow", "lock", "tag", 32, 12);	/* size grew */
+	cr_assert(xdpct_btf_same_layout(a, sa, b, s1, &where));
+	cr_assert(!xdpct_btf_same_layout(a, sa, b, s2, &where));
+	cr_assert_str_eq(where, "lock");
+	cr_assert(!xdpct_btf_same_layout(a, sa, b, s3, &where));
+	cr_assert_str_eq(where, "tag");
+	cr_assert(!xdpct_btf_same_layout(a, sa, b, s4, &where));
+	btf__free(a);
+	btf__free(b);
+}
+
+/* struct outer { int pad; struct inner dir[2]; } where inner's second moves */
+Test(layout, btf_compare_nested_arrays)
+{
+	struct btf *a = btf__new_empty(), *b = btf__new_empty();
+	const char *where;
+	int ia, ib, aa, ab, oa, ob, inta, intb;
+
+	cr_assert(a && b);
+	ia = add_pair(a, "xdpct_dir", "isn", "end", 32, 8);
+	ib = add_pair(b, "xdpct_dir", "end", "isn", 32, 8);
+	inta = btf__find_by_name_kind(a, "int", BTF_KIND_INT);
+	intb = btf__find_by_name_kind(b, "int", BTF_KIND_INT);
+	aa = btf__add_array(a, inta, ia, 2);
+	ab = btf__add_array(b, intb, ib, 2);
+	oa = btf__add_struct(a, "xdpct_flow", 20);
+	cr_assert(!btf__add_field(a, "pad", inta, 0, 0));
+	cr_assert(!btf__add_field(a, "dir", aa, 32, 0));
+	ob = btf__add_struct(b, "xdpct_flow", 20);
+	cr_assert(!btf__add_field(b, "pad", intb, 0, 0));
+	cr_assert(!btf__add_field(b, "dir", ab, 32, 0));
+	cr_assert(!xdpct_btf_same_layout(a, oa, b, ob, &where));
+	cr_assert_str_eq(where, "isn", "the innermost differing member, got '%s'", where);
+	btf__free(a);
+	btf__free(b);
+}
+
+Test(layout, own_maps_accepted)
+{
+	static struct harness h;
+	char why[128];
+
+	cr_assert(!h_open(&h, NULL, 0));
+	cr_assert_eq(xdpct_map_layout_check(h.flows_fd, "xdpct_flow_key", "xdpct_flow", why,
+					    sizeof(why)), 0, "%s", why);
+	h_close(&h);
+}
+
+/* A map whose BTF says struct xdpct_flow is 152 bytes of another layout. */
+Test(layout, another_builds_map_refused)
+{
+	struct btf *b = btf__new_empty();
+	char why[128];
+	int s, i, fd;
+
+	cr_assert(b);
+	s = add_pair(b, "xdpct_flow", "lock", "tag", 32, 152);
+	i = btf__find_by_name_kind(b, "int", BTF_KIND_INT);
+	cr_assert(!btf__load_into_kernel(b));
+	LIBBPF_OPTS(bpf_map_create_opts, o, .btf_fd = btf__fd(b), .btf_key_type_id = i,
+		    .btf_value_type_id = s);
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "xdpct_flows", 4, 152, 1, &o);
+	cr_assert(fd >= 0, "map: %s", strerror(errno));
+	cr_assert_eq(xdpct_map_layout_check(fd, NULL, "xdpct_flow", why, sizeof(why)), -EPROTO);
+	cr_assert(strstr(why, "struct xdpct_flow differs"), "%s", why);
+	close(fd);
+	btf__free(b);
+}

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Does an attached instance hold this build's types?  Its maps are pinned
+ * and outlive the binary that loaded them: read by another build of xdpct
+ * whose struct moved a field (issue 14 reordered struct xdpct_flow and kept
+ * its size), every entry would be misread, silently.  The kernel keeps each
+ * map's key and value types as BTF, as the loading object described them;
+ * this build's are in its own BPF object (the skeleton).  The two are
+ * compared member by member.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "instance.h"
+#include "layout.h"
+#include "xdpct.skel.h"
+
+#define LAYOUT_DEPTH 4		/* struct xdpct_flow -> dir[] -> struct xdpct_dir */
+
+static bool same_type(const struct btf *a, __u32 ida, const struct btf *b, __u32 idb,
+		      const char **where, int depth);
+
+static bool same_members(const struct btf *a, const struct btf_type *ta, const struct btf *b,
+			 const struct btf_type *tb, const char **where, int depth)
+{
+	const struct btf_member *ma = btf_members(ta), *mb = btf_members(tb);
+	int i, n = btf_vlen(ta);
+
+	if (n != btf_vlen(tb))
+		return false;
+	for (i = 0; i < n; i++) {
+		const char *na = btf__name_by_offset(a, ma[i].name_off);
+		const char *nb = btf__name_by_offset(b, mb[i].name_off);
+
+		if (!na || !nb || strcmp(na, nb) ||
+		    btf_member_bit_offset(ta, i) != btf_member_bit_offset(tb, i) ||
+		    btf_member_bitfield_size(ta, i) != btf_member_bitfield_size(tb, i) ||
+		    !same_type(a, ma[i].type, b, mb[i].type, where, depth + 1)) {
+			if (!*where || !**where)
+				*where = na ? na : "?";
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Sizes always; structs, unions and arrays by their parts, LAYOUT_DEPTH deep. */
+static bool same_type(const struct btf *a, __u32 ida, const struct btf *b, __u32 idb,
+		      const char **where, int depth)
+{
+	const struct btf_type *ta, *tb;
+	int ra = btf__resolve_type(a, ida), rb = btf__resolve_type(b, idb);
+
+	if (ra < 0 || rb < 0 || btf__resolve_size(a, ra) != btf__resolve_size(b, rb))
+		return false;
+	if (depth > LAYOUT_DEPTH)
+		return true;
+	ta = btf__type_by_id(a, ra);
+	tb = btf__type_by_id(b, rb);
+	if (!ta || !tb || btf_kind(ta) != btf_kind(tb))
+		return false;
+	if (btf_is_composite(ta))
+		return same_members(a, ta, b, tb, where, depth);
+	if (btf_is_array(ta))
+		return btf_array(ta)->nelems == btf_array(tb)->nelems &&
+		       same_type(a, btf_array(ta)->type, b, btf_array(tb)->type, where, depth + 1);
+	return true;
+}
+
+bool xdpct_btf_same_layout(const struct btf *a, __u32 ida, const struct btf *b, __u32 idb,
+			   const char **where)
+{
+	*where = "";
+	return same_type(a, ida, b, idb, where, 0);
+}
+
+/* The map's type (by its BTF id in kbtf) against this build's struct name. */
+static int check_one(const struct btf *kbtf, __u32 kid, const struct btf *own, const char *name,
+		     char *why, size_t len)
+{
+	int oid = btf__find_by_name_kind(own, name, BTF_KIND_STRUCT);
+	const char *where = "";
+
+	if (oid < 0)
+		return -ENOENT;
+	if (xdpct_btf_same_layout(kbtf, kid, own, oid, &where))
+		return 0;
+	snprintf(why, len, "struct %s differs%s%s", name, *where ? " at " : "", where);
+	return -EPROTO;
+}
+
+int xdpct_map_layout_check(int fd, const char *key_type, const char *value_type, char *why,
+			   size_t len)
+{
+	struct bpf_map_info info = {};
+	__u32 ilen = sizeof(info);
+	struct xdpct_bpf *skel = NULL;
+	struct btf *kbtf = NULL;
+	const struct btf *own;
+	int err;
+
+	snprintf(why, len, "?");
+	if (bpf_obj_get_info_by_fd(fd, &info, &ilen))
+		return -errno;
+	skel = xdpct_bpf__open();
+	if (!skel)
+		return -errno ? -errno : -ENOMEM;
+	own = bpf_object__btf(skel->obj);
+	if (!own) {
+		err = -ENOENT;
+		goto cleanup;
+	}
+	if (!info.btf_id) {
+		/* no types to compare: only the sizes can say */
+		int vid = btf__find_by_name_kind(own, value_type, BTF_KIND_STRUCT);
+
+		err = vid >= 0 && btf__resolve_size(own, vid) == info.value_size ? 0 : -EPROTO;
+		if (err)
+			snprintf(why, len, "struct %s differs in size", value_type);
+		goto cleanup;
+	}
+	kbtf = btf__load_from_kernel_by_id(info.btf_id);
+	if (!kbtf) {
+		err = -errno ? -errno : -ENOENT;
+		goto cleanup;
+	}
+	err = key_type ? check_one(kbtf, info.btf_key_type_id, own, key_type, why, len) : 0;
+	if (!err)
+		err = check_one(kbtf, info.btf_value_type_id, own, value_type, why, len);
+cleanup:
+	btf__free(kbtf);
+	xdpct_bpf__destroy(skel);
+	return err;
+}
+
+int inst_layout_check(struct inst *in, char *why, size_t len)
+{
+	int err = xdpct_map_layout_check(in->fd[I_FLOWS], "xdpct_flow_key", "xdpct_flow", why, len);
+
+	if (!err)
+		err = xdpct_map_layout_check(in->fd[I_STATS], NULL, "xdpct_stats", why, len);
+	return err;
+}
