@@ -90,67 +90,6 @@ Test(table, datapath_tag_is_the_keys)
 	h_close(&h);
 }
 
-/*
- * A connection between two ports of one address (a host talking to itself
- * through the tracked device, or two containers behind one NAT address):
- * the addresses tie, so the ports order the key (bpf/lib/table.h
- * flow_key(), IPv4's one-word branch and IPv6's loop alike).  Both
- * directions are one entry, whichever port is lower, and the handshake
- * establishes it.
- */
-static void same_address_handshake(struct harness *h, int v6, __u16 cport, __u16 sport,
-				   __u64 *now)
-{
-	struct pkt_spec c, sv;
-	struct h_tuple t;
-	struct xdpct_flow f;
-	struct pkt p;
-
-	if (v6)
-		pkt_spec_v6(&c, "2001:db8::7", "2001:db8::7", cport, sport);
-	else
-		pkt_spec_v4(&c, "10.9.0.7", "10.9.0.7", cport, sport);
-	sv = c;
-	pkt_spec_reverse(&sv);
-	c.flags = TH_SYN, c.seq = 1000, c.win = 64240;
-	sv.flags = TH_SYN | TH_ACK, sv.seq = 5000, sv.ack = 1001, sv.win = 65160;
-	h_set_now(h, *now += 1000000);
-	pkt_build(&p, &c);
-	cr_assert_eq(h_run_pkt(h, &p), XDP_PASS);
-	h_set_now(h, *now += 1000000);
-	pkt_build(&p, &sv);
-	cr_assert_eq(h_run_pkt(h, &p), XDP_PASS);
-	c.flags = TH_ACK, c.seq = 1001, c.ack = 5001, c.win = 502;
-	h_set_now(h, *now += 1000000);
-	pkt_build(&p, &c);
-	cr_assert_eq(h_run_pkt(h, &p), XDP_PASS);
-	cr_assert_eq(h_flow_count(h), 1, "IPv%d ports %u -> %u", v6 ? 6 : 4, cport, sport);
-	h_tuple_from_spec(&t, &sv);
-	cr_assert_eq(h_lookup(h, &t, &f), 0);
-	cr_assert_eq(f.state[0], XDPCT_S_ESTABLISHED, "IPv%d ports %u -> %u", v6 ? 6 : 4, cport,
-		     sport);
-	cr_assert_eq(f.state[1], XDPCT_S_ESTABLISHED, "IPv%d ports %u -> %u", v6 ? 6 : 4, cport,
-		     sport);
-	/* the client is the lower endpoint exactly when its port is lower */
-	cr_assert_eq(f.client, cport < sport ? 0 : 1, "IPv%d ports %u -> %u", v6 ? 6 : 4, cport,
-		     sport);
-	h_delete(h, &t);
-}
-
-Test(table, same_address_two_ports_is_one_flow)
-{
-	static struct harness h;
-	__u64 now = 1000000000ULL;
-	int v6;
-
-	cr_assert(!h_open(&h, NULL, 0));
-	for (v6 = 0; v6 <= 1; v6++) {
-		same_address_handshake(&h, v6, 40000, 80, &now);
-		same_address_handshake(&h, v6, 80, 40000, &now);
-	}
-	h_close(&h);
-}
-
 /* ---- expiry reasons ------------------------------------------------------- */
 
 static void seq_expire_half_open(struct conn *c)

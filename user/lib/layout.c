@@ -92,55 +92,76 @@ static int check_one(const struct btf *kbtf, __u32 kid, const struct btf *own, c
 	return -EPROTO;
 }
 
-int xdpct_map_layout_check(int fd, const char *key_type, const char *value_type, char *why,
-			   size_t len)
+/* The map at fd against own (this build's BTF), as xdpct_map_layout_check(). */
+static int map_check(int fd, const struct btf *own, const char *key_type,
+		     const char *value_type, char *why, size_t len)
 {
 	struct bpf_map_info info = {};
 	__u32 ilen = sizeof(info);
-	struct xdpct_bpf *skel = NULL;
-	struct btf *kbtf = NULL;
-	const struct btf *own;
+	struct btf *kbtf;
 	int err;
 
-	snprintf(why, len, "?");
 	if (bpf_obj_get_info_by_fd(fd, &info, &ilen))
 		return -errno;
-	skel = xdpct_bpf__open();
-	if (!skel)
-		return -errno ? -errno : -ENOMEM;
-	own = bpf_object__btf(skel->obj);
-	if (!own) {
-		err = -ENOENT;
-		goto cleanup;
-	}
 	if (!info.btf_id) {
 		/* no types to compare: only the sizes can say */
 		int vid = btf__find_by_name_kind(own, value_type, BTF_KIND_STRUCT);
 
-		err = vid >= 0 && btf__resolve_size(own, vid) == info.value_size ? 0 : -EPROTO;
-		if (err)
-			snprintf(why, len, "struct %s differs in size", value_type);
-		goto cleanup;
+		if (vid >= 0 && btf__resolve_size(own, vid) == info.value_size)
+			return 0;
+		snprintf(why, len, "struct %s differs in size", value_type);
+		return -EPROTO;
 	}
 	kbtf = btf__load_from_kernel_by_id(info.btf_id);
-	if (!kbtf) {
-		err = -errno ? -errno : -ENOENT;
-		goto cleanup;
-	}
+	if (!kbtf)
+		return -errno ? -errno : -ENOENT;
 	err = key_type ? check_one(kbtf, info.btf_key_type_id, own, key_type, why, len) : 0;
 	if (!err)
 		err = check_one(kbtf, info.btf_value_type_id, own, value_type, why, len);
-cleanup:
 	btf__free(kbtf);
+	return err;
+}
+
+/* A map and the types this build gives it. */
+struct layout_want {
+	int fd;
+	const char *key_type, *value_type;
+};
+
+/* Each map against this build's BTF, from its BPF object opened (not loaded) once. */
+static int check_maps(const struct layout_want *want, int n, char *why, size_t len)
+{
+	struct xdpct_bpf *skel;
+	const struct btf *own;
+	int err = 0, i;
+
+	snprintf(why, len, "?");
+	skel = xdpct_bpf__open();
+	if (!skel)
+		return -errno ? -errno : -ENOMEM;
+	own = bpf_object__btf(skel->obj);
+	if (!own)
+		err = -ENOENT;
+	for (i = 0; !err && i < n; i++)
+		err = map_check(want[i].fd, own, want[i].key_type, want[i].value_type, why, len);
 	xdpct_bpf__destroy(skel);
 	return err;
 }
 
+int xdpct_map_layout_check(int fd, const char *key_type, const char *value_type, char *why,
+			   size_t len)
+{
+	const struct layout_want w = { fd, key_type, value_type };
+
+	return check_maps(&w, 1, why, len);
+}
+
 int inst_layout_check(struct inst *in, char *why, size_t len)
 {
-	int err = xdpct_map_layout_check(in->fd[I_FLOWS], "xdpct_flow_key", "xdpct_flow", why, len);
+	const struct layout_want w[] = {
+		{ in->fd[I_FLOWS], "xdpct_flow_key", "xdpct_flow" },
+		{ in->fd[I_STATS], NULL, "xdpct_stats" },
+	};
 
-	if (!err)
-		err = xdpct_map_layout_check(in->fd[I_STATS], NULL, "xdpct_stats", why, len);
-	return err;
+	return check_maps(w, 2, why, len);
 }
