@@ -192,8 +192,11 @@ static int xdpct_open(struct bench_xdpct *x, __u32 max_flows, int aux_cpu, __u16
 	/* no --egress here */
 	bpf_program__set_autoload(x->skel->progs.xdpct_tc, false);
 	x->skel->rodata->bench_stage = stage;
-	/* the lookup baseline: a hash of the flow table's capacity */
+	/* the lookup baseline: hashes of the flow tables' capacities */
 	err = bpf_map__set_max_entries(x->skel->maps.bench_lookup_flows, max_flows);
+	if (!err)
+		err = bpf_map__set_max_entries(x->skel->maps.bench_lookup_flows6,
+					       attach_opts_flows6(&o));
 	if (err)
 		goto fail;
 	err = xdpct_bench_bpf__load(x->skel);
@@ -325,9 +328,9 @@ static void est_flow(struct xdpct_flow_key *k, struct xdpct_flow *f, __u32 clien
 	memset(k, 0, sizeof(*k));
 	memset(f, 0, sizeof(*f));
 	k->family = 4;
-	k->addr[cl][0] = htonl(caddr);
+	k->addr4[cl] = htonl(caddr);
 	k->port[cl] = cport;
-	k->addr[!cl][0] = htonl(saddr);
+	k->addr4[!cl] = htonl(saddr);
 	k->port[!cl] = sport;
 	f->state[0] = f->state[1] = XDPCT_S_ESTABLISHED;
 	f->client = cl;
@@ -340,7 +343,8 @@ static void est_flow(struct xdpct_flow_key *k, struct xdpct_flow *f, __u32 clien
 
 #define POP_BATCH 8192
 
-static int fill(int fd, struct xdpct_flow_key *k, struct xdpct_flow *v, __u32 cnt)
+/* IPv4 flows into the IPv4 table: its keys are each key's first 16 bytes */
+static int fill(int fd, struct xdpct_flow_key4 *k, struct xdpct_flow *v, __u32 cnt)
 {
 	__u32 j, n = cnt;
 	int err = bpf_map_update_batch(fd, k, v, &n, NULL);
@@ -358,12 +362,13 @@ int bench_xdpct_populate(struct bench_xdpct *x, __u32 client_net, __u32 salt, __
 	int fd = bpf_map__fd(x->skel->maps.xdpct_flows);
 	int lfd = bpf_map__fd(x->skel->maps.bench_lookup_flows);
 	struct xdpct_flow_key *k = calloc(POP_BATCH, sizeof(*k));
+	struct xdpct_flow_key4 *k4 = calloc(POP_BATCH, sizeof(*k4));
 	struct xdpct_flow *v = calloc(POP_BATCH, sizeof(*v));
 	__u64 now = xdpct_now_ns();
 	__u32 i = 0, j, cnt;
 	int err = 0;
 
-	if (!k || !v) {
+	if (!k || !k4 || !v) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -374,15 +379,18 @@ int bench_xdpct_populate(struct bench_xdpct *x, __u32 client_net, __u32 salt, __
 		cnt = n - i < POP_BATCH ? n - i : POP_BATCH;
 		for (j = 0; j < cnt; j++)
 			est_flow(&k[j], &v[j], client_net, salt, i + j, now);
-		for (j = 0; j < cnt; j++)
+		for (j = 0; j < cnt; j++) {
 			v[j].tag = xdpct_flow_tag(&k[j]);	/* table.h: or it is no flow */
-		err = fill(fd, k, v, cnt);
+			memcpy(&k4[j], &k[j], sizeof(k4[j]));
+		}
+		err = fill(fd, k4, v, cnt);
 		if (!err)
-			err = fill(lfd, k, v, cnt);
+			err = fill(lfd, k4, v, cnt);
 		i += cnt;
 	}
 out:
 	free(k);
+	free(k4);
 	free(v);
 	return err;
 }

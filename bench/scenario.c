@@ -317,15 +317,19 @@ static void memory(struct bench_run *r, struct bench_xdpct *x, __u32 flows)
 	m = &r->rep.mem[r->rep.nmem];
 	memset(m, 0, sizeof(*m));
 	m->flows = flows;
-	if (bench_map_memlock(bpf_map__fd(x->skel->maps.xdpct_flows), &m->flow_map_bytes))
+	/* the flow table: both, the IPv6 one empty here (its buckets) */
+	if (bench_map_memlock(bpf_map__fd(x->skel->maps.xdpct_flows), &m->flow_map_bytes) ||
+	    bench_map_memlock(bpf_map__fd(x->skel->maps.xdpct_flows6), &b))
 		return;
+	m->flow_map_bytes += b;
 	/* xdpct's maps only: not the lookup baseline's hash, which sits beside them */
 	bpf_object__for_each_map(map, x->skel->obj) {
 		if (bench_map_memlock(bpf_map__fd(map), &b))
 			continue;
 		if (bench_map_is_baseline(bpf_map__name(map))) {
-			if (map == x->skel->maps.bench_lookup_flows)
-				m->lookup_map_bytes = b;
+			if (map == x->skel->maps.bench_lookup_flows ||
+			    map == x->skel->maps.bench_lookup_flows6)
+				m->lookup_map_bytes += b;
 			continue;
 		}
 		m->all_maps_bytes += b;

@@ -17,11 +17,13 @@
  *                into its SYN-ACK: the cost of one cookie answer.
  *   micro_base   the rewrite alone, subtracted from xdpct_micro's figure.
  *   lookup       the `lookup` baseline, the floor of any tracker: the
- *                ceiling's header walk (hdr_parse.h), xdpct's 44-byte key
+ *                ceiling's header walk (hdr_parse.h), xdpct's key
  *                (flow_key(), bpf/lib/table.h), one bpf_map_lookup_elem in
- *                bench_lookup_flows (a preallocated hash of xdpct_flows'
- *                capacity and value size, filled with the same flows),
- *                one write to the value found, and xdpct_drop's verdict.
+ *                bench_lookup_flows or, for IPv6, bench_lookup_flows6
+ *                (hashes made as xdpct_flows and xdpct_flows6: the same
+ *                keys, capacity, value size and flags; filled with the
+ *                same flows), one write to the value found, and
+ *                xdpct_drop's verdict.
  *
  * bench_stage (.rodata, enum bench_stage in gen.h) cuts the datapath short
  * for `micro`'s breakdown; 0 everywhere else, where the verifier drops the
@@ -121,9 +123,17 @@ int micro_base(struct xdp_md *ctx)
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);		/* set at load: xdpct_flows' */
-	__type(key, struct xdpct_flow_key);
+	__type(key, struct xdpct_flow_key4);
 	__type(value, struct xdpct_flow);
 } bench_lookup_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 16384);		/* set at load: xdpct_flows6' */
+	__type(key, struct xdpct_flow_key6);
+	__type(value, struct xdpct_flow);
+} bench_lookup_flows6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -149,7 +159,13 @@ int lookup(struct xdp_md *ctx)
 	if (hdr_parse(ctx, &m) != C_TCP)
 		return XDP_DROP;
 	d = flow_key(&k, &m);
-	f = bpf_map_lookup_elem(&bench_lookup_flows, &k);
+	/* as table_lookup() (bpf/lib/maps.h) */
+	if (k.family == 4) {
+		f = bpf_map_lookup_elem(&bench_lookup_flows, &k);
+		XDPCT_KEEP_CALL(f);	/* inlined, as xdpct's */
+	} else {
+		f = bpf_map_lookup_elem(&bench_lookup_flows6, &k);
+	}
 	if (f)
 		f->pkts[d & 1]++;	/* the value's cache line, written */
 	return XDP_DROP;

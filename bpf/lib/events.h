@@ -69,8 +69,8 @@ event_start(const struct xdpct_flow_key *k, const struct xdpct_snap *sn, __u8 ty
 	e->vlan[0] = k->vlan[0];
 	e->vlan[1] = k->vlan[1];
 	if (sn->client == 0) {
-		__builtin_memcpy(e->client_addr, k->addr[0], 16);
-		__builtin_memcpy(e->server_addr, k->addr[1], 16);
+		xdpct_key_addr(k, 0, e->client_addr);
+		xdpct_key_addr(k, 1, e->server_addr);
 		e->client_port = k->port[0];
 		e->server_port = k->port[1];
 		e->packets[0] = sn->packets[0];
@@ -78,8 +78,8 @@ event_start(const struct xdpct_flow_key *k, const struct xdpct_snap *sn, __u8 ty
 		e->bytes[0] = sn->bytes[0];
 		e->bytes[1] = sn->bytes[1];
 	} else {
-		__builtin_memcpy(e->client_addr, k->addr[1], 16);
-		__builtin_memcpy(e->server_addr, k->addr[0], 16);
+		xdpct_key_addr(k, 1, e->client_addr);
+		xdpct_key_addr(k, 0, e->server_addr);
 		e->client_port = k->port[1];
 		e->server_port = k->port[0];
 		e->packets[0] = sn->packets[1];

@@ -78,20 +78,19 @@ static __always_inline int sc_fast_martian(__u32 s, __u32 d, __u16 sport, __u16 
 /* Is a live flow on this 4-tuple (no VLAN tag)?  flow_key()'s canonical key. */
 static __always_inline int sc_fast_live(__u32 saddr, __u32 daddr, __u16 sport, __u16 dport)
 {
-	struct xdpct_flow_key k = {};
+	struct xdpct_flow_key4 k = {};	/* the IPv4 table's key */
 	struct xdpct_flow *f;
 	__u32 a = bpf_ntohl(saddr), b = bpf_ntohl(daddr);
 	int swap = a != b ? a > b : sport > dport;
 
-	k.family = 4;
 	if (swap) {
-		k.addr[0][0] = daddr;
-		k.addr[1][0] = saddr;
+		k.addr[0] = daddr;
+		k.addr[1] = saddr;
 		k.port[0] = dport;
 		k.port[1] = sport;
 	} else {
-		k.addr[0][0] = saddr;
-		k.addr[1][0] = daddr;
+		k.addr[0] = saddr;
+		k.addr[1] = daddr;
 		k.port[0] = sport;
 		k.port[1] = dport;
 	}

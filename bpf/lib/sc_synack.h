@@ -310,7 +310,7 @@ static __always_inline int sc_syn_on_live_flow(const struct pkt_meta *m,
 	/* an empty bin: no entry, and no lookup's cache miss (flow_bins.h) */
 	if (!flow_bin_count(xdpct_flow_bin(&s->key)))
 		return 0;
-	f = bpf_map_lookup_elem(&xdpct_flows, &s->key);
+	f = table_lookup(&s->key);
 	return f && !fsm_flow_dead(f);
 }
 

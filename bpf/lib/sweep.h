@@ -24,8 +24,9 @@ struct sweep_ctx {
 	struct xdpct_stats *st;
 };
 
-static long sweep_one(struct bpf_map *map, struct xdpct_flow_key *k,
-		      struct xdpct_flow *f, struct sweep_ctx *c)
+/* One entry of family's table; k is that table's key, len bytes. */
+static __always_inline long sweep_one(const void *k, __u32 len, __u8 family,
+				      struct xdpct_flow *f, struct sweep_ctx *c)
 {
 	struct xdpct_fsm_out out = {};
 	struct xdpct_stats *st = c->st;
@@ -42,7 +43,9 @@ static long sweep_one(struct bpf_map *map, struct xdpct_flow_key *k,
 	 * copy, taken before the decision and checked against the entry's tag
 	 * under the lock (an element reused under the walk is not ours).
 	 */
-	__builtin_memcpy(&key, k, sizeof(key));
+	__builtin_memset(&key, 0, sizeof(key));
+	__builtin_memcpy(&key, k, len);		/* the table's key: a prefix */
+	key.family = family;
 	bpf_spin_lock(&f->lock);
 	if (f->tag != flow_tag(&key)) {
 		/* another CPU is deleting it, or it is another key's (table.h) */
@@ -66,7 +69,7 @@ static long sweep_one(struct bpf_map *map, struct xdpct_flow_key *k,
 		xdpct_hazard_wait(flow_tag(&key), st);
 		take_snap(f, &sn);
 		/* ours alone to delete (the mark): this entry and no other */
-		if (!bpf_map_delete_elem(map, &key))
+		if (!table_delete(&key))
 			flow_bin_sub(&key);
 		st->c[XDPCT_STAT_FLOWS_EXPIRED]++;
 		emit_expired(&key, &sn, reason, c->now, st);
@@ -74,7 +77,19 @@ static long sweep_one(struct bpf_map *map, struct xdpct_flow_key *k,
 	return 0;
 }
 
-/* One walk over the table at time now. */
+static long sweep_one4(struct bpf_map *map, struct xdpct_flow_key4 *k,
+		       struct xdpct_flow *f, struct sweep_ctx *c)
+{
+	return sweep_one(k, sizeof(*k), 4, f, c);
+}
+
+static long sweep_one6(struct bpf_map *map, struct xdpct_flow_key6 *k,
+		       struct xdpct_flow *f, struct sweep_ctx *c)
+{
+	return sweep_one(k, sizeof(*k), 6, f, c);
+}
+
+/* One walk over both tables at time now. */
 static __always_inline void sweep_all(__u64 now)
 {
 	struct sweep_ctx c = { .now = now };
@@ -84,7 +99,8 @@ static __always_inline void sweep_all(__u64 now)
 	if (!c.st)
 		return;
 	c.st->c[XDPCT_STAT_SWEEPS]++;
-	bpf_for_each_map_elem(&xdpct_flows, sweep_one, &c, 0);
+	bpf_for_each_map_elem(&xdpct_flows, sweep_one4, &c, 0);
+	bpf_for_each_map_elem(&xdpct_flows6, sweep_one6, &c, 0);
 }
 
 static int sweep_timer_cb(void *map, __u32 *key, struct xdpct_sweeper *sw)

@@ -36,8 +36,8 @@ static __always_inline __u8 flow_key(struct xdpct_flow_key *k, const struct pkt_
 		__u32 a = bpf_ntohl(p->saddr[0]), b = bpf_ntohl(p->daddr[0]);
 
 		swap = a != b ? a > b : p->sport > p->dport;
-		k->addr[0][0] = swap ? p->daddr[0] : p->saddr[0];
-		k->addr[1][0] = swap ? p->saddr[0] : p->daddr[0];
+		k->addr4[0] = swap ? p->daddr[0] : p->saddr[0];
+		k->addr4[1] = swap ? p->saddr[0] : p->daddr[0];
 		k->port[0] = swap ? p->dport : p->sport;
 		k->port[1] = swap ? p->sport : p->dport;
 		return swap;
@@ -54,13 +54,13 @@ static __always_inline __u8 flow_key(struct xdpct_flow_key *k, const struct pkt_
 	if (!decided)
 		swap = p->sport > p->dport;
 	if (!swap) {
-		__builtin_memcpy(k->addr[0], p->saddr, 16);
-		__builtin_memcpy(k->addr[1], p->daddr, 16);
+		__builtin_memcpy(k->addr6[0], p->saddr, 16);
+		__builtin_memcpy(k->addr6[1], p->daddr, 16);
 		k->port[0] = p->sport;
 		k->port[1] = p->dport;
 	} else {
-		__builtin_memcpy(k->addr[0], p->daddr, 16);
-		__builtin_memcpy(k->addr[1], p->saddr, 16);
+		__builtin_memcpy(k->addr6[0], p->daddr, 16);
+		__builtin_memcpy(k->addr6[1], p->saddr, 16);
 		k->port[0] = p->dport;
 		k->port[1] = p->sport;
 	}
@@ -111,7 +111,7 @@ struct dying_wait {
 /* One look at the key while its entry is dying: 1 once it is gone or live. */
 static long dying_wait_one(__u64 i, struct dying_wait *w)
 {
-	struct xdpct_flow *f = bpf_map_lookup_elem(&xdpct_flows, w->key);
+	struct xdpct_flow *f = table_lookup(w->key);
 
 	return !f || XDPCT_READ_ONCE(f->tag) == w->tag;
 }
@@ -125,13 +125,13 @@ static long dying_wait_one(__u64 i, struct dying_wait *w)
 static __always_inline struct xdpct_flow *flow_find(const struct xdpct_flow_key *key,
 						    __u32 tag, struct xdpct_stats *st)
 {
-	struct xdpct_flow *f = bpf_map_lookup_elem(&xdpct_flows, key);
+	struct xdpct_flow *f = table_lookup(key);
 	struct dying_wait w = { .key = key, .tag = tag };
 
 	if (!f || XDPCT_READ_ONCE(f->tag) == tag)
 		return f;
 	bpf_loop(XDPCT_DYING_WAIT, dying_wait_one, &w, 0);
-	return bpf_map_lookup_elem(&xdpct_flows, key);
+	return table_lookup(key);
 }
 
 /*
@@ -165,16 +165,30 @@ static __always_inline void flow_mark_dying(struct xdpct_flow *f, struct xdpct_s
 /* Pops one eviction tries at most (bpf_loop: the queue's size bounds it). */
 #define XDPCT_EVICT_POPS (1 << 20)
 
+/* Push key (its table's prefix) on its table's queue. */
+static __always_inline long victim_queue_push(const struct xdpct_flow_key *key, __u64 flags)
+{
+	long err;
+
+	if (key->family == 4) {
+		err = bpf_map_push_elem(&xdpct_victims, key, flags);
+		XDPCT_KEEP_CALL(err);	/* one map a call (maps.h) */
+	} else {
+		err = bpf_map_push_elem(&xdpct_victims6, key, flags);
+	}
+	return err;
+}
+
 /* Queue key as an eviction candidate; a full queue drops its oldest. */
 static __always_inline void victim_push(const struct xdpct_flow_key *key)
 {
 	struct xdpct_evict_state *es;
-	__u32 zero = 0;
+	__u32 idx = table_index(key);
 
-	if (!bpf_map_push_elem(&xdpct_victims, key, 0))
+	if (!victim_queue_push(key, 0))
 		return;
-	bpf_map_push_elem(&xdpct_victims, key, BPF_EXIST);
-	es = bpf_map_lookup_elem(&xdpct_evict_state, &zero);
+	victim_queue_push(key, BPF_EXIST);
+	es = bpf_map_lookup_elem(&xdpct_evict_state, &idx);
 	if (es)
 		XDPCT_WRITE_ONCE(es->lost, 1);
 }
@@ -186,6 +200,7 @@ struct evict_ctx {
 					 * verifier's walk of the callback converges */
 	__u64 now;
 	int done;
+	__u8 family;		/* the full table's: the victim must be from it */
 };
 
 /*
@@ -198,9 +213,12 @@ static long evict_pop_one(__u64 i, struct evict_ctx *c)
 	struct xdpct_flow *v;
 	int ok = 0;
 
-	if (bpf_map_pop_elem(&xdpct_victims, &sc->key))
+	/* the queue holds the table's prefix: the rest of sc->key is set
+	 * (xdpct_evict_one) */
+	if (c->family == 4 ? bpf_map_pop_elem(&xdpct_victims, &sc->key) :
+	    bpf_map_pop_elem(&xdpct_victims6, &sc->key))
 		return 1;
-	v = bpf_map_lookup_elem(&xdpct_flows, &sc->key);
+	v = table_lookup(&sc->key);
 	if (!v)
 		return 0;
 	bpf_spin_lock(&v->lock);
@@ -234,18 +252,22 @@ static __always_inline void evict_finish(struct evict_ctx *c)
 	struct xdpct_flow *v;
 
 	xdpct_hazard_wait(flow_tag(&sc->key), c->st);
-	v = bpf_map_lookup_elem(&xdpct_flows, &sc->key);
+	v = table_lookup(&sc->key);
 	if (v)
 		take_snap(v, &sc->sn);
-	if (!bpf_map_delete_elem(&xdpct_flows, &sc->key))
+	if (!table_delete(&sc->key))
 		flow_bin_sub(&sc->key);
 	c->st->c[XDPCT_STAT_FLOWS_EVICTED]++;
 	emit_expired(&sc->key, &sc->sn, XDPCT_EXP_EVICTED, c->now, c->st);
 }
 
-/* A table walk's step: queue an evictable entry's key (up to a batch). */
-static long evict_scan_one(struct bpf_map *map, struct xdpct_flow_key *k,
-			   struct xdpct_flow *f, struct evict_ctx *c)
+/*
+ * A table walk's step: queue an evictable entry's key (up to a batch).
+ * k is the table's key, len bytes: the prefix of c->sc->scan_key, whose
+ * rest evict_scan() set.
+ */
+static __always_inline long evict_scan_key(const void *k, __u32 len, struct xdpct_flow *f,
+					   struct evict_ctx *c)
 {
 	/* per-CPU scratch, not the stack: this callback's frame sits in the
 	 * call chain at the verifier's 512-byte bound */
@@ -254,16 +276,28 @@ static long evict_scan_one(struct bpf_map *map, struct xdpct_flow_key *k,
 
 	/* the key copied first, then checked against the entry's tag: the
 	 * element (key and value) may be reused under the walk */
-	__builtin_memcpy(key, k, sizeof(*key));
+	__builtin_memcpy(key, k, len);
 	bpf_spin_lock(&f->lock);
 	ok = f->tag == flow_tag(key) && xdpct_evictable(f);
 	bpf_spin_unlock(&f->lock);
 	if (!ok)
 		return 0;
-	bpf_map_push_elem(&xdpct_victims, key, BPF_EXIST);
+	victim_queue_push(key, BPF_EXIST);
 	if (!c->es)
 		return 1;
 	return ++c->es->found >= XDPCT_SCAN_BATCH;
+}
+
+static long evict_scan_one4(struct bpf_map *map, struct xdpct_flow_key4 *k,
+			    struct xdpct_flow *f, struct evict_ctx *c)
+{
+	return evict_scan_key(k, sizeof(*k), f, c);
+}
+
+static long evict_scan_one6(struct bpf_map *map, struct xdpct_flow_key6 *k,
+			    struct xdpct_flow *f, struct evict_ctx *c)
+{
+	return evict_scan_key(k, sizeof(*k), f, c);
 }
 
 /*
@@ -273,9 +307,9 @@ static long evict_scan_one(struct bpf_map *map, struct xdpct_flow_key *k,
 static __always_inline __u32 evict_scan(struct evict_ctx *c)
 {
 	struct xdpct_evict_state *es;
-	__u32 zero = 0;
+	__u32 idx = c->family != 4;
 
-	es = bpf_map_lookup_elem(&xdpct_evict_state, &zero);
+	es = bpf_map_lookup_elem(&xdpct_evict_state, &idx);
 	if (!es || !XDPCT_READ_ONCE(es->lost))
 		return 0;
 	/* cleared first: a candidate lost during the walk sets it again */
@@ -283,22 +317,32 @@ static __always_inline __u32 evict_scan(struct evict_ctx *c)
 	es->found = 0;
 	c->es = es;
 	c->st->c[XDPCT_STAT_EVICT_SCANS]++;
-	bpf_for_each_map_elem(&xdpct_flows, evict_scan_one, c, 0);
+	__builtin_memset(&c->sc->scan_key, 0, sizeof(c->sc->scan_key));
+	c->sc->scan_key.family = c->family;
+	if (c->family == 4)
+		bpf_for_each_map_elem(&xdpct_flows, evict_scan_one4, c, 0);
+	else
+		bpf_for_each_map_elem(&xdpct_flows6, evict_scan_one6, c, 0);
 	if (es->found >= XDPCT_SCAN_BATCH)
 		XDPCT_WRITE_ONCE(es->lost, 1);
 	return es->found;
 }
 
 /*
- * Make room in a full table: give up one evictable flow, with its event.
- * 1 if it did.  Global: verified once, not on every path to an insert.
+ * Make room in a full table (family's): give up one evictable flow of it,
+ * with its event.  1 if it did.  Global: verified once, not on every path
+ * to an insert.
  */
-__noinline int xdpct_evict_one(struct xdpct_scratch *sc, struct xdpct_stats *st, __u64 now)
+__noinline int xdpct_evict_one(struct xdpct_scratch *sc, struct xdpct_stats *st, __u64 now,
+			       __u8 family)
 {
-	struct evict_ctx c = { .sc = sc, .st = st, .now = now };
+	struct evict_ctx c = { .sc = sc, .st = st, .now = now, .family = family == 4 ? 4 : 6 };
 
 	if (!sc || !st)
 		return 0;
+	/* popped keys fill sc->key's prefix: the rest is this */
+	__builtin_memset(&sc->key, 0, sizeof(sc->key));
+	sc->key.family = c.family;
 	bpf_loop(XDPCT_EVICT_POPS, evict_pop_one, &c, 0);
 	if (!c.done && evict_scan(&c))
 		bpf_loop(XDPCT_EVICT_POPS, evict_pop_one, &c, 0);
@@ -326,13 +370,13 @@ static __always_inline int table_insert(struct xdpct_scratch *sc, struct xdpct_s
 
 	nf->tag = tag;
 	flow_bin_add(key);	/* before the entry can be found (flow_bins.h) */
-	err = bpf_map_update_elem(&xdpct_flows, key, nf, BPF_NOEXIST);
+	err = table_update(key, nf, BPF_NOEXIST);
 	if (err == -EEXIST) {
 		flow_bin_sub(key);
 		return TABLE_RACED;
 	}
-	if (err && xdpct_evict_one(sc, st, now))
-		err = bpf_map_update_elem(&xdpct_flows, key, nf, BPF_NOEXIST);
+	if (err && xdpct_evict_one(sc, st, now, key->family))
+		err = table_update(key, nf, BPF_NOEXIST);
 	if (err)
 		flow_bin_sub(key);
 	if (err == -EEXIST)

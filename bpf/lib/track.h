@@ -369,7 +369,7 @@ static __always_inline void flow_retire_dead(struct xdpct_flow *f, struct xdpct_
 	/* no lock-free write is still landing (hazard.h): the figures are final */
 	xdpct_hazard_wait(rep->tag, st);
 	take_snap(f, &rep->old);
-	if (!bpf_map_delete_elem(&xdpct_flows, &rep->key))
+	if (!table_delete(&rep->key))
 		flow_bin_sub(&rep->key);
 	/* the new connection's entry is counted created (flow_insert) */
 	xdpct_report_reopened(rep, st);

@@ -197,6 +197,20 @@ static void syn_want(__s64 *w)
 	w[XDPCT_STAT_IPV4] = 1;
 }
 
+/* A SYN that evicts one flow to make room for its own (family 4 or 6). */
+static void syn_evicts_want(__s64 *w, int family)
+{
+	syn_want(w);
+	if (family == 6) {
+		w[XDPCT_STAT_IPV4] = 0;
+		w[XDPCT_STAT_IPV6] = 1;
+	}
+	w[XDPCT_STAT_FLOWS_EVICTED] = 1;
+	w[XDPCT_STAT_FLOWS_CREATED] = 1;
+	w[XDPCT_STAT_TRANSITIONS] = 1;
+	w[XDPCT_STAT_EVENTS] = 2;
+}
+
 Test(table, full_table_evicts_then_fails)
 {
 	const struct variant *v = &conn_variants[0];
@@ -218,11 +232,7 @@ Test(table, full_table_evicts_then_fails)
 	/* a fifth: the oldest half-open flow makes room */
 	conn_init(&c[4], &T, v, 4);
 	conn_build(&c[4], &(struct step){ .who = C, .flags = SYN }, &p);
-	syn_want(w);
-	w[XDPCT_STAT_FLOWS_EVICTED] = 1;
-	w[XDPCT_STAT_FLOWS_CREATED] = 1;
-	w[XDPCT_STAT_TRANSITIONS] = 1;
-	w[XDPCT_STAT_EVENTS] = 2;
+	syn_evicts_want(w, 4);
 	n = run_counted(&p, w, __LINE__);
 	cr_assert_eq(n, 2);
 	cr_assert_eq(T.ev[0].type, XDPCT_EV_EXPIRED);
@@ -267,11 +277,7 @@ Test(table, full_table_evicts_then_fails)
 	     .ev = { { C, FW1, FW2 }, { S, CW, LA }, { C, FW2, TW } });
 	conn_init(&c[6], &T, v, 6);
 	conn_build(&c[6], &(struct step){ .who = C, .flags = SYN }, &p);
-	syn_want(w);
-	w[XDPCT_STAT_FLOWS_EVICTED] = 1;
-	w[XDPCT_STAT_FLOWS_CREATED] = 1;
-	w[XDPCT_STAT_TRANSITIONS] = 1;
-	w[XDPCT_STAT_EVENTS] = 2;
+	syn_evicts_want(w, 4);
 	n = run_counted(&p, w, __LINE__);
 	cr_assert_eq(n, 2);
 	cr_assert_eq(T.ev[0].reason, XDPCT_EXP_EVICTED);
@@ -419,6 +425,90 @@ static int evictions_checked(struct harness *h)
 		n++;
 	}
 	return n;
+}
+
+/*
+ * IPv4 and IPv6 flows live in two tables (bpf/lib/maps.h), each keyed by its
+ * prefix of the key and each with its own capacity and eviction queue: a
+ * full table makes room from its own evictable flows, never the other's,
+ * and one family filling its table leaves the other's room alone.
+ */
+Test(table, each_family_fills_its_own_table)
+{
+	const struct variant *v4 = &conn_variants[0], *v6 = NULL;
+	struct bpf_map_info i4 = {}, i6 = {};
+	__u32 len = sizeof(i4);
+	struct conn c4[5], c6[5];
+	struct xdpct_flow f;
+	__s64 w[XDPCT_STAT_SLOTS];
+	struct pkt p;
+	int i, n;
+
+	for (i = 0; i < conn_nvariants && !v6; i++)
+		if (!strcmp(conn_variants[i].name, "v6"))
+			v6 = &conn_variants[i];
+	cr_assert(v6);
+	cr_assert(!h_open(&T, NULL, 4));
+	cr_assert(!bpf_obj_get_info_by_fd(T.flows_fd, &i4, &len));
+	len = sizeof(i6);
+	cr_assert(!bpf_obj_get_info_by_fd(T.flows6_fd, &i6, &len));
+	cr_assert_eq(i4.key_size, 16, "the IPv4 table's key: 16 bytes");
+	cr_assert_eq(i6.key_size, 40, "the IPv6 table's key: 40 bytes");
+	cr_assert_eq(i4.max_entries, 4);
+	cr_assert_eq(i6.max_entries, 4, "--flows6 defaults to --flows below 1024");
+	cr_assert(!(i4.map_flags & BPF_F_NO_PREALLOC), "IPv4: preallocated");
+	cr_assert(i6.map_flags & BPF_F_NO_PREALLOC, "IPv6: allocated as flows arrive");
+
+	/* four half-open IPv6 flows fill the IPv6 table ... */
+	for (i = 0; i < 4; i++) {
+		conn_init(&c6[i], &T, v6, i);
+		STEP(&c6[i], .who = C, .flags = SYN, .st = { SSENT, LISTEN },
+		     .ev = { { C, NONE, SSENT } }, .cnt = { { N(FLOWS_CREATED), 1 } });
+	}
+	/* ... and four established IPv4 flows the IPv4 table: none evictable */
+	for (i = 0; i < 4; i++) {
+		conn_init(&c4[i], &T, v4, 10 + i);
+		open_est(&c4[i]);
+	}
+	h_drain(&T);			/* their events: not the ones counted below */
+	h_clear_events(&T);
+	cr_assert_eq(h_flow_count(&T), 8, "8 flows in two tables of 4");
+	for (i = 0; i < 4; i++) {
+		struct xdpct_flow_key4 k4;
+
+		/* found by its 16-byte prefix in the IPv4 table itself */
+		memcpy(&k4, &c4[i].key, sizeof(k4));
+		cr_assert_eq(bpf_map_lookup_elem(T.flows_fd, &k4, &f), 0);
+		cr_assert_eq(f.state[0], XDPCT_S_ESTABLISHED);
+	}
+
+	/* a fifth IPv6 flow: the oldest half-open IPv6 flow makes room */
+	conn_init(&c6[4], &T, v6, 4);
+	conn_build(&c6[4], &(struct step){ .who = C, .flags = SYN }, &p);
+	syn_evicts_want(w, 6);
+	n = run_counted(&p, w, __LINE__);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(T.ev[0].reason, XDPCT_EXP_EVICTED);
+	cr_assert_eq(T.ev[0].family, 6);
+	cr_assert_eq(T.ev[0].client_port, c6[0].tup.sport, "the oldest IPv6 flow goes");
+	cr_assert_eq(h_lookup_key(&T, &c6[0].key, &f), -ENOENT);
+	cr_assert_eq(h_lookup_key(&T, &c6[4].key, &f), 0);
+	for (i = 0; i < 4; i++)
+		cr_assert_eq(h_lookup_key(&T, &c4[i].key, &f), 0, "IPv4 flow %d stays", i);
+
+	/* a fifth IPv4 flow: its table has nothing to give up, and the IPv6
+	 * table's half-open flows are not its to take */
+	conn_init(&c4[4], &T, v4, 14);
+	conn_build(&c4[4], &(struct step){ .who = C, .flags = SYN }, &p);
+	syn_want(w);
+	w[XDPCT_STAT_INSERT_FAILED] = 1;
+	n = run_counted(&p, w, __LINE__);
+	cr_assert_eq(n, 0);
+	cr_assert_eq(h_lookup_key(&T, &c4[4].key, &f), -ENOENT);
+	for (i = 1; i < 5; i++)
+		cr_assert_eq(h_lookup_key(&T, &c6[i].key, &f), 0, "IPv6 flow %d stays", i);
+	cr_assert_eq(h_flow_count(&T), 8);
+	h_close(&T);
 }
 
 /*
@@ -639,7 +729,8 @@ Test(table, packet_count_carries_past_32_bits)
 	ci = conn_idx(&c, C);
 	cr_assert_eq(h_lookup_key(&h, &c.key, &f), 0);
 	xdpct_flow_set_count(&f, ci, 0xffffffffULL, xdpct_flow_bytes(&f, ci));
-	cr_assert_eq(bpf_map_update_elem(h.flows_fd, &c.key, &f, BPF_EXIST | BPF_F_LOCK), 0);
+	cr_assert_eq(bpf_map_update_elem(h_key_table(&h, &c.key), &c.key, &f, BPF_EXIST | BPF_F_LOCK),
+		     0);
 	c.pk[C] = 0xffffffffULL;
 	c.prev = f;
 	STEP(&c, .who = C, .flags = PA, .seq = 1, .ack = 1, .len = 100, .st = { EST, EST });

@@ -86,7 +86,9 @@ Test(layout, own_maps_accepted)
 	char why[128];
 
 	cr_assert(!h_open(&h, NULL, 0));
-	cr_assert_eq(xdpct_map_layout_check(h.flows_fd, "xdpct_flow_key", "xdpct_flow", why,
+	cr_assert_eq(xdpct_map_layout_check(h.flows_fd, "xdpct_flow_key4", "xdpct_flow", why,
+					    sizeof(why)), 0, "%s", why);
+	cr_assert_eq(xdpct_map_layout_check(h.flows6_fd, "xdpct_flow_key6", "xdpct_flow", why,
 					    sizeof(why)), 0, "%s", why);
 	h_close(&h);
 }

@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "harness.h"
+#include "lib/attach_opts.h"
 #include "lib/percpu.h"
 #include "xdpct.skel.h"	/* after harness.h: needs struct xdpct_cfg */
 
@@ -79,12 +80,19 @@ static int open_prog(struct harness *h, const struct xdpct_cfg *cfg, __u32 max_f
 	}
 	memcpy((void *)&h->skel->rodata->cfg, cfg, sizeof(*cfg));
 	if (max_flows) {
-		/* the eviction queue as the loader sizes it (datapath.c) */
+		/* the tables and eviction queues as the loader sizes them (datapath.c) */
+		struct attach_opts ao = { .flows = max_flows };
+		__u32 flows6 = attach_opts_flows6(&ao);
 		__u32 victims = max_flows / 8 < 1024 ? 1024 : max_flows / 8;
+		__u32 victims6 = flows6 / 8 < 1024 ? 1024 : flows6 / 8;
 
 		err = bpf_map__set_max_entries(h->skel->maps.xdpct_flows, max_flows);
 		if (!err)
 			err = bpf_map__set_max_entries(h->skel->maps.xdpct_victims, victims);
+		if (!err)
+			err = bpf_map__set_max_entries(h->skel->maps.xdpct_flows6, flows6);
+		if (!err)
+			err = bpf_map__set_max_entries(h->skel->maps.xdpct_victims6, victims6);
 		if (err)
 			goto cleanup;
 	}
@@ -104,6 +112,7 @@ static int open_prog(struct harness *h, const struct xdpct_cfg *cfg, __u32 max_f
 	h->xdp_fd = bpf_program__fd(h->skel->progs.xdpct_xdp);
 	h->sweep_fd = bpf_program__fd(h->skel->progs.xdpct_sweep);
 	h->flows_fd = bpf_map__fd(h->skel->maps.xdpct_flows);
+	h->flows6_fd = bpf_map__fd(h->skel->maps.xdpct_flows6);
 	h->stats_fd = bpf_map__fd(h->skel->maps.xdpct_stats);
 	h->ncpus = libbpf_num_possible_cpus();
 	if (h->ncpus <= 0) {
@@ -286,24 +295,29 @@ int h_make_key(struct xdpct_flow_key *k, const struct h_tuple *t)
 	if (!decided)
 		swap = t->sport > t->dport;
 	if (!swap) {
-		memcpy(k->addr[0], t->saddr, 16);
-		memcpy(k->addr[1], t->daddr, 16);
+		xdpct_key_set_addr(k, 0, t->saddr);
+		xdpct_key_set_addr(k, 1, t->daddr);
 		k->port[0] = t->sport;
 		k->port[1] = t->dport;
 	} else {
-		memcpy(k->addr[0], t->daddr, 16);
-		memcpy(k->addr[1], t->saddr, 16);
+		xdpct_key_set_addr(k, 0, t->daddr);
+		xdpct_key_set_addr(k, 1, t->saddr);
 		k->port[0] = t->dport;
 		k->port[1] = t->sport;
 	}
 	return swap;
 }
 
+struct flow_tables h_tables(const struct harness *h)
+{
+	return (struct flow_tables){ .fd = { h->flows_fd, h->flows6_fd } };
+}
+
 int h_lookup_key(struct harness *h, const struct xdpct_flow_key *k, struct xdpct_flow *out)
 {
-	if (bpf_map_lookup_elem_flags(h->flows_fd, k, out, BPF_F_LOCK))
-		return -errno;
-	return 0;
+	struct flow_tables t = h_tables(h);
+
+	return flow_table_lookup(&t, k, out);
 }
 
 int h_lookup(struct harness *h, const struct h_tuple *t, struct xdpct_flow *out)
@@ -319,33 +333,34 @@ int h_delete(struct harness *h, const struct h_tuple *t)
 	struct xdpct_flow_key k;
 
 	h_make_key(&k, t);
-	if (bpf_map_delete_elem(h->flows_fd, &k))
+	if (bpf_map_delete_elem(h_key_table(h, &k), &k))
 		return -errno;
 	return 0;
+}
+
+struct for_each_ctx {
+	int (*cb)(const struct xdpct_flow_key *, const struct xdpct_flow *, void *);
+	void *arg;
+	int n;
+};
+
+static int for_each_one(void *ctx, const struct xdpct_flow_key *k, const struct xdpct_flow *v)
+{
+	struct for_each_ctx *c = ctx;
+
+	c->n++;
+	return c->cb ? c->cb(k, v, c->arg) : 0;
 }
 
 int h_for_each_flow(struct harness *h,
 		    int (*cb)(const struct xdpct_flow_key *, const struct xdpct_flow *, void *),
 		    void *arg)
 {
-	struct xdpct_flow_key k, next;
-	struct xdpct_flow v;
-	void *prev = NULL;
-	int n = 0, r;
+	struct for_each_ctx c = { .cb = cb, .arg = arg };
+	struct flow_tables t = h_tables(h);
+	int r = flow_table_each(&t, for_each_one, &c);
 
-	while (!bpf_map_get_next_key(h->flows_fd, prev, &next)) {
-		k = next;
-		prev = &k;
-		if (h_lookup_key(h, &k, &v))
-			continue;	/* deleted meanwhile */
-		n++;
-		if (cb) {
-			r = cb(&k, &v, arg);
-			if (r)
-				return r;
-		}
-	}
-	return n;
+	return r ? r : c.n;
 }
 
 int h_flow_count(struct harness *h)

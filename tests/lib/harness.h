@@ -14,6 +14,7 @@
 #include "xdpct/stats.h"
 #include "xdpct/config.h"
 #include "pkt.h"
+#include "lib/flow_table.h"
 
 #define H_MAX_EVENTS 4096
 
@@ -23,7 +24,8 @@ struct ring_buffer;
 struct harness {
 	struct xdpct_bpf *skel;
 	struct ring_buffer *rb;
-	int xdp_fd, sweep_fd, flows_fd, stats_fd;
+	int xdp_fd, sweep_fd, stats_fd;
+	int flows_fd, flows6_fd;	/* the IPv4 and IPv6 tables (bpf/lib/maps.h) */
 	int ncpus;
 	bool frags;			/* xdpct_xdp loaded frags-capable */
 	struct xdpct_event ev[H_MAX_EVENTS];
@@ -92,6 +94,13 @@ int h_make_key(struct xdpct_flow_key *k, const struct h_tuple *t);
 /* Look the flow up (BPF_F_LOCK).  0, -ENOENT or another negative errno. */
 int h_lookup(struct harness *h, const struct h_tuple *t, struct xdpct_flow *out);
 int h_lookup_key(struct harness *h, const struct xdpct_flow_key *k, struct xdpct_flow *out);
+/* Both tables, as the CLI reads them (user/lib/flow_table.h) */
+struct flow_tables h_tables(const struct harness *h);
+/* The fd of k's table: its family's */
+static inline int h_key_table(const struct harness *h, const struct xdpct_flow_key *k)
+{
+	return k->family == 4 ? h->flows_fd : h->flows6_fd;
+}
 int h_delete(struct harness *h, const struct h_tuple *t);
 /* Number of entries in the flow table. */
 int h_flow_count(struct harness *h);

@@ -139,11 +139,13 @@ static void on_flow(void *ctx, const struct xdpct_flow_key *k, const struct xdpc
 	struct outcome *o = ctx;
 	int c = v->client & 1, s = !c;
 	char name[160], flags[64];
+	__u32 ca[4], sa[4];
 
 	if (o->nflows >= MAX_FLOWS)
 		return;
-	flow_name(name, sizeof(name), k->family, k->addr[c], k->port[c], k->addr[s],
-		  k->port[s], k->vlan);
+	xdpct_key_addr(k, c, ca);
+	xdpct_key_addr(k, s, sa);
+	flow_name(name, sizeof(name), k->family, ca, k->port[c], sa, k->port[s], k->vlan);
 	xdpct_flags_str(v->flags, flags, sizeof(flags), false);
 	snprintf(o->flows[o->nflows++], LINE, "%s %s/%s %llu/%llu %s", name,
 		 xdpct_state_name(v->state[c]), xdpct_state_name(v->state[s]),

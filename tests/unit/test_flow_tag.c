@@ -31,12 +31,12 @@ static void base_key(struct xdpct_flow_key *k, __u8 family)
 	k->port[0] = 1000;
 	k->port[1] = 80;
 	if (family == 4) {
-		k->addr[0][0] = htonl(0x0a000001);
-		k->addr[1][0] = htonl(0x0a000002);
+		k->addr4[0] = htonl(0x0a000001);
+		k->addr4[1] = htonl(0x0a000002);
 	} else {
-		k->addr[0][0] = k->addr[1][0] = htonl(0x20010db8);
-		k->addr[0][3] = htonl(1);
-		k->addr[1][3] = htonl(2);
+		k->addr6[0][0] = k->addr6[1][0] = htonl(0x20010db8);
+		k->addr6[0][3] = htonl(1);
+		k->addr6[1][3] = htonl(2);
 	}
 }
 
@@ -47,33 +47,33 @@ static void set_key(struct xdpct_flow_key *k, int s, __u32 i)
 	switch (s) {
 	case 0:	/* one client, its ports in turn, then the next server */
 		k->port[0] = i & 0xffff;
-		k->addr[1][0] = htonl(0x0a000002 + (i >> 16));
+		k->addr4[1] = htonl(0x0a000002 + (i >> 16));
 		break;
 	case 1:	/* a /10 of clients, one port each */
-		k->addr[0][0] = htonl(0x0a000000 + i);
+		k->addr4[0] = htonl(0x0a000000 + i);
 		break;
 	case 2:	/* both ports */
 		k->port[0] = i & 0xffff;
 		k->port[1] = i >> 16;
 		break;
 	case 3:	/* a 4096 x 512 grid of addresses */
-		k->addr[0][0] = htonl(0x0a000000 + (i & 0xfff));
-		k->addr[1][0] = htonl(0x0a100000 + (i >> 12));
+		k->addr4[0] = htonl(0x0a000000 + (i & 0xfff));
+		k->addr4[1] = htonl(0x0a100000 + (i >> 12));
 		break;
 	case 4:	/* both VLAN ids */
 		k->vlan[0] = i & 0xfff;
 		k->vlan[1] = i >> 12;
 		break;
 	case 5:	/* IPv6 interface ids in turn */
-		k->addr[0][3] = htonl(i);
+		k->addr6[0][3] = htonl(i);
 		break;
 	case 6:	/* IPv6: two words moving together */
-		k->addr[0][2] = i;
-		k->addr[1][3] = i * 3;
+		k->addr6[0][2] = i;
+		k->addr6[1][3] = i * 3;
 		break;
 	default: /* IPv6: ports and the low address word */
 		k->port[0] = i & 0x3ff;
-		k->addr[0][3] = htonl(i >> 10);
+		k->addr6[0][3] = htonl(i >> 10);
 		break;
 	}
 }

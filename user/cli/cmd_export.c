@@ -293,6 +293,7 @@ static __u64 wall_ms(__u64 mono_ns)
 static int entry_flags(struct inst *in, const struct xdpct_event *e, __u8 *cf, __u8 *sf)
 {
 	struct xdpct_flow_key k = {};
+	struct flow_tables t;
 	struct xdpct_flow v;
 	int swap = 0, i, c;
 
@@ -312,11 +313,12 @@ static int entry_flags(struct inst *in, const struct xdpct_event *e, __u8 *cf, _
 	}
 	if (i == 4)
 		swap = e->client_port > e->server_port;
-	memcpy(k.addr[swap], e->client_addr, 16);
-	memcpy(k.addr[!swap], e->server_addr, 16);
+	xdpct_key_set_addr(&k, swap, e->client_addr);
+	xdpct_key_set_addr(&k, !swap, e->server_addr);
 	k.port[swap] = e->client_port;
 	k.port[!swap] = e->server_port;
-	if (bpf_map_lookup_elem_flags(in->fd[I_FLOWS], &k, &v, BPF_F_LOCK) || v.gen != e->gen)
+	t = inst_flow_tables(in);
+	if (flow_table_lookup(&t, &k, &v) || v.gen != e->gen)
 		return -1;
 	c = v.client & 1;
 	*cf = v.tcp_flags_seen[c];

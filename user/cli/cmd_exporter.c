@@ -43,7 +43,8 @@ static const char exporter_help[] =
 "Metrics:\n"
 "  xdpct_up                          1 while an instance is attached, else 0\n"
 "  xdpct_<counter>_total             every counter of 'xdpct stats'\n"
-"  xdpct_flows, xdpct_flows_capacity flow-table entries and their maximum\n"
+"  xdpct_flows                       flow-table entries, IPv4 and IPv6\n"
+"  xdpct_flows_capacity, xdpct_flows6_capacity  each table's maximum\n"
 "  xdpct_flows_by_state{client,server}  entries per pair of endpoint states\n"
 "  xdpct_interface_info{interface,mode,egress,multiprog}  one per interface\n"
 "  xdpct_syncookie_info{mode,completion}, xdpct_syncookie_threshold\n"
@@ -181,29 +182,32 @@ static void put_hist(FILE *f, int kind, struct inst *in)
 	}
 }
 
+/* One entry into the client x server state matrix */
+static int count_pair(void *ctx, const struct xdpct_flow_key *k, const struct xdpct_flow *v)
+{
+	__u32 (*pairs)[XDPCT_S_MAX] = ctx;
+
+	(void)k;
+	pairs[v->state[v->client & 1] % XDPCT_S_MAX][v->state[!(v->client & 1)] % XDPCT_S_MAX]++;
+	return 0;
+}
+
 static void put_flows(FILE *f, struct inst *in)
 {
 	static __u32 pairs[XDPCT_S_MAX][XDPCT_S_MAX];
-	struct xdpct_flow_key key, next;
-	struct xdpct_flow val;
-	void *prev = NULL;
-	__u32 n = 0, max = 0;
+	struct flow_tables t = inst_flow_tables(in);
+	struct flow_counts c;
 	int i, j;
 
 	memset(pairs, 0, sizeof(pairs));
-	inst_flow_count(in, &n, &max);
-	fprintf(f, "# HELP xdpct_flows Flow-table entries\n# TYPE xdpct_flows gauge\n"
-		   "xdpct_flows %u\n", n);
-	fprintf(f, "# HELP xdpct_flows_capacity Flow-table size (--flows)\n"
-		   "# TYPE xdpct_flows_capacity gauge\nxdpct_flows_capacity %u\n", max);
-	while (!bpf_map_get_next_key(in->fd[I_FLOWS], prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem_flags(in->fd[I_FLOWS], &key, &val, BPF_F_LOCK))
-			continue;
-		pairs[val.state[val.client & 1] % XDPCT_S_MAX][val.state[!(val.client & 1)] %
-							      XDPCT_S_MAX]++;
-	}
+	inst_flow_count(in, &c);
+	fprintf(f, "# HELP xdpct_flows Flow-table entries (IPv4 and IPv6)\n"
+		   "# TYPE xdpct_flows gauge\nxdpct_flows %u\n", c.n[0] + c.n[1]);
+	fprintf(f, "# HELP xdpct_flows_capacity IPv4 flow-table size (--flows)\n"
+		   "# TYPE xdpct_flows_capacity gauge\nxdpct_flows_capacity %u\n", c.max[0]);
+	fprintf(f, "# HELP xdpct_flows6_capacity IPv6 flow-table size (--flows6)\n"
+		   "# TYPE xdpct_flows6_capacity gauge\nxdpct_flows6_capacity %u\n", c.max[1]);
+	flow_table_each(&t, count_pair, pairs);
 	fprintf(f, "# HELP xdpct_flows_by_state Flow-table entries per client and server state\n"
 		   "# TYPE xdpct_flows_by_state gauge\n");
 	for (i = 0; i < XDPCT_S_MAX; i++)

@@ -147,17 +147,33 @@ static bool flow_match(const struct flow_filter *f, const struct xdpct_flow_key 
 		       const struct xdpct_flow *v)
 {
 	int c = v->client & 1;
+	__u32 ca[4], sa[4];
 
 	if (f->state >= 0 && v->state[0] != f->state && v->state[1] != f->state)
 		return false;
-	if (!prefix_match(&f->src, k->family, k->addr[c]) ||
-	    !prefix_match(&f->dst, k->family, k->addr[!c]))
+	xdpct_key_addr(k, c, ca);
+	xdpct_key_addr(k, !c, sa);
+	if (!prefix_match(&f->src, k->family, ca) || !prefix_match(&f->dst, k->family, sa))
 		return false;
 	if (f->port >= 0 && k->port[0] != f->port && k->port[1] != f->port)
 		return false;
 	if (f->vlan >= 0 && k->vlan[0] != f->vlan && k->vlan[1] != f->vlan)
 		return false;
 	return true;
+}
+
+struct flows_walk {
+	const struct flow_filter *f;
+	__u64 now;
+};
+
+static int flows_print(void *ctx, const struct xdpct_flow_key *k, const struct xdpct_flow *v)
+{
+	const struct flows_walk *w = ctx;
+
+	if (flow_match(w->f, k, v))
+		xdpct_flows_entry(stdout, k, v, w->now, g_out.json);
+	return 0;
 }
 
 static int flows_main(int argc, char **argv)
@@ -171,27 +187,19 @@ static int flows_main(int argc, char **argv)
 		{ 0 },
 	};
 	struct flow_filter f = { .state = -1, .port = -1, .vlan = -1 };
-	struct xdpct_flow_key key, next;
-	struct xdpct_flow val;
+	struct flows_walk w = { .f = &f };
+	struct flow_tables t;
 	struct inst in;
-	void *prev = NULL;
-	__u64 now;
 	int r;
 
 	r = open_attached(argc, argv, "s:", longopts, flows_opt, &f, &in);
 	if (r)
 		return r;
 	inst_sweep(&in);
-	now = xdpct_now_ns();
+	w.now = xdpct_now_ns();
+	t = inst_flow_tables(&in);
 	xdpct_flows_begin(stdout, g_out.json);
-	while (!bpf_map_get_next_key(in.fd[I_FLOWS], prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem_flags(in.fd[I_FLOWS], &key, &val, BPF_F_LOCK))
-			continue;	/* removed meanwhile */
-		if (flow_match(&f, &key, &val))
-			xdpct_flows_entry(stdout, &key, &val, now, g_out.json);
-	}
+	flow_table_each(&t, flows_print, &w);
 	xdpct_flows_end(stdout, g_out.json);
 	inst_close(&in);
 	return 0;

@@ -20,8 +20,8 @@ static const char status_help[] =
 "\n"
 "JSON (-j): {\"attached\": true, \"interfaces\": [{\"name\", \"ifindex\", \"mode\",\n"
 "  \"egress\", \"multiprog\", \"present\"}], \"prog_ids\": {\"xdp\", \"tc\"},\n"
-"  \"flows\": {\"count\", \"max\"}, \"flows_evicted\", \"insert_failed\",\n"
-"  \"events_lost\", \"sweeps\", \"pin_dir\", \"timeouts_s\": {...},\n"
+"  \"flows\": {\"count\", \"max\", \"ipv6\": {\"count\", \"max\"}}, \"flows_evicted\",\n"
+"  \"insert_failed\", \"events_lost\", \"sweeps\", \"pin_dir\", \"timeouts_s\": {...},\n"
 "  \"syncookie\": {\"mode\", \"completion\", \"threshold\", \"mss4\", \"mss6\",\n"
 "  \"wscale\", \"ttl\"}}\n"
 "  or {\"attached\": false} when there is no instance.\n"
@@ -48,7 +48,8 @@ static int status_main(int argc, char **argv)
 	struct xdpct_iface ifs[XDPCT_MAX_IFACES];
 	struct xdpct_stats s;
 	struct inst in;
-	__u32 n = 0, max = 0;
+	struct flow_counts fc;
+	__u32 n, max;
 	int r, nif, i;
 
 	r = parse_no_operands(argc, argv, "", NULL, status_opt, NULL);
@@ -62,7 +63,10 @@ static int status_main(int argc, char **argv)
 		return 1;
 	}
 	nif = inst_read_ifaces(&in, ifs, XDPCT_MAX_IFACES);
-	inst_flow_count(&in, &n, &max);
+	/* count: both tables; max: the IPv4 table's (--flows); ipv6: its own */
+	inst_flow_count(&in, &fc);
+	n = fc.n[0] + fc.n[1];
+	max = fc.max[0];
 	inst_read_stats(&in, &s);
 
 	if (g_out.json) {
@@ -78,13 +82,14 @@ static int status_main(int argc, char **argv)
 			       ifs[i].multiprog ? "true" : "false",
 			       if_indextoname(ifs[i].ifindex, nm) ? "true" : "false");
 		}
-		printf("],\"prog_ids\":{\"xdp\":%u,\"tc\":%u},\"flows\":{\"count\":%u,\"max\":%u},"
+		printf("],\"prog_ids\":{\"xdp\":%u,\"tc\":%u},\"flows\":{\"count\":%u,\"max\":%u,"
+		       "\"ipv6\":{\"count\":%u,\"max\":%u}},"
 		       "\"flows_evicted\":%llu,\"insert_failed\":%llu,\"events_lost\":%llu,"
 		       "\"sweeps\":%llu,\"pin_dir\":\"%s\",\"timeouts_s\":{\"time_wait\":%.3f,"
 		       "\"syn\":%.3f,\"established\":%.3f,\"closing\":%.3f,\"close\":%.3f},"
 		       "\"syncookie\":{\"mode\":\"%s\",\"completion\":\"%s\",\"threshold\":%u,"
 		       "\"mss4\":%u,\"mss6\":%u,\"wscale\":%u,\"ttl\":%u}}\n",
-		       inst_prog_id(in.fd[I_PROG_XDP]), inst_prog_id(in.fd[I_PROG_TC]), n, max,
+		       inst_prog_id(in.fd[I_PROG_XDP]), inst_prog_id(in.fd[I_PROG_TC]), n, max, fc.n[1], fc.max[1],
 		       (unsigned long long)s.c[XDPCT_STAT_FLOWS_EVICTED],
 		       (unsigned long long)s.c[XDPCT_STAT_INSERT_FAILED],
 		       (unsigned long long)s.c[XDPCT_STAT_EVENTS_LOST],
@@ -107,7 +112,10 @@ static int status_main(int argc, char **argv)
 			       ifs[i].multiprog ? " (libxdp dispatcher)" : "",
 			       if_indextoname(ifs[i].ifindex, nm) ? "" : " (interface gone)");
 		}
-		printf("flows          %u of %u (%.1f%%)\n", n, max, max ? 100.0 * n / max : 0);
+		printf("flows          %u of %u (%.1f%%)\n", fc.n[0], max,
+		       max ? 100.0 * fc.n[0] / max : 0);
+		printf("flows (IPv6)   %u of %u (%.1f%%)\n", fc.n[1], fc.max[1],
+		       fc.max[1] ? 100.0 * fc.n[1] / fc.max[1] : 0);
 		printf("evicted        %llu\ninsert failed  %llu\nevents lost    %llu\n"
 		       "sweeps         %llu\n",
 		       (unsigned long long)s.c[XDPCT_STAT_FLOWS_EVICTED],

@@ -169,55 +169,63 @@ static struct seen *slot(struct seen *tab, const struct xdpct_flow_key *k, bool 
 	return NULL;
 }
 
+struct busiest_walk {
+	double dt;
+	struct busy *top;
+	int max, n;
+};
+
+/* One entry: remembered for next time, ranked by its rate since last time. */
+static int busiest_one(void *ctx, const struct xdpct_flow_key *key, const struct xdpct_flow *v)
+{
+	struct busiest_walk *w = ctx;
+	struct busy *top = w->top;
+	struct seen *now, *was;
+	__u64 p, b;
+	double pps;
+	int i, j;
+
+	p = xdpct_flow_packets(v, 0) + xdpct_flow_packets(v, 1);
+	b = xdpct_flow_bytes(v, 0) + xdpct_flow_bytes(v, 1);
+	now = slot(cur_seen, key, true);
+	if (now) {
+		now->gen = v->gen;
+		now->pkts = p;
+		now->bytes = b;
+	}
+	was = slot(prev_seen, key, false);
+	if (!was || was->gen != v->gen || was->pkts > p || w->dt <= 0)
+		return 0;	/* new here: its rate next time */
+	pps = (p - was->pkts) / w->dt;
+	if (pps <= 0)
+		return 0;
+	for (i = 0; i < w->n && top[i].pps >= pps; i++)
+		;
+	if (i >= w->max)
+		return 0;
+	for (j = (w->n < w->max ? w->n : w->max - 1); j > i; j--)
+		top[j] = top[j - 1];
+	top[i].k = *key;
+	top[i].v = *v;
+	top[i].pps = pps;
+	top[i].bps = (b - was->bytes) / w->dt;
+	if (w->n < w->max)
+		w->n++;
+	return 0;
+}
+
 static int busiest(struct inst *in, double dt, struct busy *top, int max)
 {
-	struct xdpct_flow_key key, next;
-	struct xdpct_flow v;
-	void *prev = NULL;
-	int n = 0, i, j;
+	struct busiest_walk w = { .dt = dt, .top = top, .max = max };
+	struct flow_tables ft = inst_flow_tables(in);
 	struct seen *t;
 
 	memset(cur_seen, 0, SEEN_SLOTS * sizeof(*cur_seen));
-	while (!bpf_map_get_next_key(in->fd[I_FLOWS], prev, &next)) {
-		struct seen *now, *was;
-		__u64 p, b;
-		double pps;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem_flags(in->fd[I_FLOWS], &key, &v, BPF_F_LOCK))
-			continue;
-		p = xdpct_flow_packets(&v, 0) + xdpct_flow_packets(&v, 1);
-		b = xdpct_flow_bytes(&v, 0) + xdpct_flow_bytes(&v, 1);
-		now = slot(cur_seen, &key, true);
-		if (now) {
-			now->gen = v.gen;
-			now->pkts = p;
-			now->bytes = b;
-		}
-		was = slot(prev_seen, &key, false);
-		if (!was || was->gen != v.gen || was->pkts > p || dt <= 0)
-			continue;	/* new here: its rate next time */
-		pps = (p - was->pkts) / dt;
-		if (pps <= 0)
-			continue;
-		for (i = 0; i < n && top[i].pps >= pps; i++)
-			;
-		if (i >= max)
-			continue;
-		for (j = (n < max ? n : max - 1); j > i; j--)
-			top[j] = top[j - 1];
-		top[i].k = key;
-		top[i].v = v;
-		top[i].pps = pps;
-		top[i].bps = (b - was->bytes) / dt;
-		if (n < max)
-			n++;
-	}
+	flow_table_each(&ft, busiest_one, &w);
 	t = prev_seen;
 	prev_seen = cur_seen;
 	cur_seen = t;
-	return n;
+	return w.n;
 }
 
 /* ---- the screen ------------------------------------------------------------- */
@@ -227,6 +235,7 @@ static void draw(struct inst *in, const struct snapshot *start, const struct sna
 {
 	double dt = (b->t_ns - a->t_ns) / 1e9;
 	__u64 d[XDPCT_END_MAX] = { 0 };
+	struct flow_counts fc;
 	__u32 count = 0, max = 0;
 	char p[2][3][16];
 	int e, row, i, k, cols = COLS, bar;
@@ -236,7 +245,9 @@ static void draw(struct inst *in, const struct snapshot *start, const struct sna
 		dt = 1;
 	for (e = XDPCT_END_CLOSED; e < XDPCT_END_MAX; e++)
 		d[e] = b->h[e][XDPCT_H_LIFETIME].count - a->h[e][XDPCT_H_LIFETIME].count;
-	inst_flow_count(in, &count, &max);
+	inst_flow_count(in, &fc);
+	count = fc.n[0];		/* the IPv4 table; IPv6's after the bar */
+	max = fc.max[0];
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < 3; i++)
 			fmt_ns(p[k][i], sizeof(p[k][i]), percentile(start, b, k, pct[i]));
@@ -259,6 +270,7 @@ static void draw(struct inst *in, const struct snapshot *start, const struct sna
 	for (i = 0; i < bar; i++)
 		addch(max && i < (int)((__u64)bar * count / max) ? '#' : ' ');
 	addch(']');
+	printw("  IPv6 %u / %u", fc.n[1], fc.max[1]);
 	mvprintw(5, 0, "handshake      SYN->SYN-ACK  p50 <=%-9s p90 <=%-9s p99 <=%-9s", p[0][0],
 		 p[0][1], p[0][2]);
 	mvprintw(6, 0, "               SYN-ACK->ACK  p50 <=%-9s p90 <=%-9s p99 <=%-9s", p[1][0],
@@ -280,9 +292,12 @@ static void draw(struct inst *in, const struct snapshot *start, const struct sna
 		const struct busy *t = &top[i];
 		int c = t->v.client & 1;
 		char ca[48], sa[48], ep[96];
+		__u32 a[4];
 
-		xdpct_addr_str(t->k.family, t->k.addr[c], ca, sizeof(ca));
-		xdpct_addr_str(t->k.family, t->k.addr[!c], sa, sizeof(sa));
+		xdpct_key_addr(&t->k, c, a);
+		xdpct_addr_str(t->k.family, a, ca, sizeof(ca));
+		xdpct_key_addr(&t->k, !c, a);
+		xdpct_addr_str(t->k.family, a, sa, sizeof(sa));
 		snprintf(ep, sizeof(ep), t->k.family == 6 ? "[%s]:%u -> [%s]:%u" : "%s:%u -> %s:%u",
 			 ca, t->k.port[c], sa, t->k.port[!c]);
 		mvprintw(row, 0, "%-46.46s %-12s %-12s %10.1f %12.1f", ep,

@@ -65,6 +65,8 @@ static void skel_fds(struct inst *in)
 	in->fd[I_STATS] = bpf_map__fd(s->maps.xdpct_stats);
 	in->fd[I_EVENTS] = bpf_map__fd(s->maps.xdpct_events);
 	in->fd[I_VICTIMS] = bpf_map__fd(s->maps.xdpct_victims);
+	in->fd[I_FLOWS6] = bpf_map__fd(s->maps.xdpct_flows6);
+	in->fd[I_VICTIMS6] = bpf_map__fd(s->maps.xdpct_victims6);
 	in->fd[I_SWEEPER] = bpf_map__fd(s->maps.xdpct_sweeper);
 	in->fd[I_IFACES] = bpf_map__fd(s->maps.xdpct_ifaces);
 	in->fd[I_HIST] = bpf_map__fd(s->maps.xdpct_hist);

@@ -15,7 +15,7 @@ enum {
 	OPT_RINGBUF = 0x100, OPT_TW, OPT_SYN, OPT_EST, OPT_CLOSING, OPT_CLOSE,
 	OPT_SWEEP, OPT_NO_MIDSTREAM, OPT_DROP_INVALID, OPT_DROP_WINDOW,
 	OPT_SC, OPT_SC_MODE, OPT_SC_THRESHOLD, OPT_SC_COMPLETION, OPT_MSS4, OPT_MSS6,
-	OPT_WSCALE, OPT_TTL, OPT_CHECKSUM,
+	OPT_WSCALE, OPT_TTL, OPT_CHECKSUM, OPT_FLOWS6,
 };
 
 const struct option attach_long_opts[] = {
@@ -23,6 +23,7 @@ const struct option attach_long_opts[] = {
 	{ "egress", no_argument, NULL, 'e' },
 	{ "force", no_argument, NULL, 'f' },
 	{ "flows", required_argument, NULL, 'n' },
+	{ "flows6", required_argument, NULL, OPT_FLOWS6 },
 	{ "ringbuf", required_argument, NULL, OPT_RINGBUF },
 	{ "timeout-time-wait", required_argument, NULL, OPT_TW },
 	{ "timeout-syn", required_argument, NULL, OPT_SYN },
@@ -44,6 +45,23 @@ const struct option attach_long_opts[] = {
 	{ "ttl", required_argument, NULL, OPT_TTL },
 	{ 0 },
 };
+
+/*
+ * The IPv6 table's capacity: --flows6, else a quarter of --flows (at least
+ * 1024, at most --flows).  Unused IPv6 capacity costs its buckets, 16
+ * bytes an entry (bpf/lib/maps.h): a quarter keeps that to 4 bytes per
+ * IPv4 entry.
+ */
+__u32 attach_opts_flows6(const struct attach_opts *o)
+{
+	__u32 q = o->flows / 4;
+
+	if (o->flows6)
+		return o->flows6;
+	if (q < 1024)
+		q = 1024;
+	return q < o->flows ? q : o->flows;
+}
 
 void attach_opts_init(struct attach_opts *o)
 {
@@ -249,6 +267,8 @@ int attach_opts_parse(struct attach_opts *o, int opt, const char *arg)
 		return 1;
 	case 'n':
 		return parse_u32("flows", arg, 16, 64u << 20, &o->flows);
+	case OPT_FLOWS6:
+		return parse_u32("flows6", arg, 16, 64u << 20, &o->flows6);
 	case OPT_RINGBUF:
 		if (parse_u32("ringbuf", arg, 4096, 1u << 30, &o->ringbuf) < 0)
 			return -1;

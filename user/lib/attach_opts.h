@@ -28,7 +28,8 @@ struct attach_opts {
 	bool egress;
 	bool force;
 	bool ephemeral;			/* run: links owned by this process, no pins */
-	__u32 flows;
+	__u32 flows;			/* the IPv4 table's capacity */
+	__u32 flows6;			/* the IPv6 table's; 0: attach_opts_flows6() */
 	__u32 ringbuf;
 	struct xdpct_cfg cfg;
 	struct sc_opts sc;		/* --syncookie PORTS */
@@ -41,7 +42,9 @@ extern const struct option attach_long_opts[];
 "  -m, --mode native|generic   XDP mode (default: native, generic if the driver lacks it)\n" \
 "  -e, --egress                also attach TC egress: see this host's own packets\n" \
 "  -f, --force                 replace an XDP program that xdpct did not load\n" \
-"  -n, --flows N               flow-table entries (default 65536)\n" \
+"  -n, --flows N               IPv4 flow-table entries (default 65536)\n" \
+"      --flows6 N              IPv6 flow-table entries (default a quarter of --flows,\n" \
+"                              at least 1024; allocated as IPv6 flows arrive)\n" \
 "      --ringbuf BYTES         event ring-buffer size, a power of 2 (default 1 MiB)\n" \
 "      --timeout-time-wait S   2*MSL: TIME_WAIT lasts S seconds (default 60)\n" \
 "      --timeout-syn S         half-open flows expire after S idle seconds (default 120)\n" \
@@ -70,6 +73,8 @@ extern const struct option attach_long_opts[];
 "      --ttl N                 TTL / hop limit of the SYN-ACK (default 64)\n"
 
 void attach_opts_init(struct attach_opts *o);
+/* The IPv6 table's capacity these options give */
+__u32 attach_opts_flows6(const struct attach_opts *o);
 /* 1 if opt was an attach option (applied), 0 if not, -1 on a bad value */
 int attach_opts_parse(struct attach_opts *o, int opt, const char *arg);
 /*

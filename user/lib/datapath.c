@@ -50,8 +50,10 @@ static int configure_offload(const struct datapath *dp, const struct attach_opts
 
 int datapath_configure(const struct datapath *dp, const struct attach_opts *o)
 {
-	/* eviction candidates: an eighth of the table, at least 1024 */
+	/* eviction candidates: an eighth of each table, at least 1024 */
 	__u32 victims = o->flows / 8 < 1024 ? 1024 : o->flows / 8;
+	__u32 flows6 = attach_opts_flows6(o);
+	__u32 victims6 = flows6 / 8 < 1024 ? 1024 : flows6 / 8;
 	__u8 replay = dp->cfg->replay_clock;
 	int err;
 
@@ -62,6 +64,10 @@ int datapath_configure(const struct datapath *dp, const struct attach_opts *o)
 		err = set_max_entries(dp, "xdpct_flows", o->flows);
 	if (!err)
 		err = set_max_entries(dp, "xdpct_victims", victims);
+	if (!err)
+		err = set_max_entries(dp, "xdpct_flows6", flows6);
+	if (!err)
+		err = set_max_entries(dp, "xdpct_victims6", victims6);
 	if (!err)
 		err = set_max_entries(dp, "xdpct_events", o->ringbuf);
 	return err;

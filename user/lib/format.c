@@ -340,9 +340,12 @@ void xdpct_flows_entry(FILE *f, const struct xdpct_flow_key *k,
 {
 	int c = v->client & 1, s = !c;
 	char ca[INET6_ADDRSTRLEN], sa[INET6_ADDRSTRLEN], flags[96];
+	__u32 caddr[4], saddr[4];
 
-	xdpct_addr_str(k->family, k->addr[c], ca, sizeof(ca));
-	xdpct_addr_str(k->family, k->addr[s], sa, sizeof(sa));
+	xdpct_key_addr(k, c, caddr);
+	xdpct_key_addr(k, s, saddr);
+	xdpct_addr_str(k->family, caddr, ca, sizeof(ca));
+	xdpct_addr_str(k->family, saddr, sa, sizeof(sa));
 	xdpct_flags_str(v->flags, flags, sizeof(flags), json);
 	if (json) {
 		__u64 syn_ns = xdpct_flow_syn_ns(v), synack_ns = xdpct_flow_synack_ns(v);
@@ -374,8 +377,8 @@ void xdpct_flows_entry(FILE *f, const struct xdpct_flow_key *k,
 	} else {
 		char ce[64], se[64], vl[16], pk[32], by[48], age[24];
 
-		endpoint_str(ce, sizeof(ce), k->family, k->addr[c], k->port[c]);
-		endpoint_str(se, sizeof(se), k->family, k->addr[s], k->port[s]);
+		endpoint_str(ce, sizeof(ce), k->family, caddr, k->port[c]);
+		endpoint_str(se, sizeof(se), k->family, saddr, k->port[s]);
 		vlan_text(vl, sizeof(vl), k->vlan);
 		snprintf(pk, sizeof(pk), "%llu/%llu", (unsigned long long)xdpct_flow_packets(v, c),
 			 (unsigned long long)xdpct_flow_packets(v, s));

@@ -27,6 +27,7 @@ const char *const inst_obj_names[I_NOBJ] = {
 	[I_FLOWS] = "xdpct_flows", [I_STATS] = "xdpct_stats", [I_EVENTS] = "xdpct_events",
 	[I_VICTIMS] = "xdpct_victims", [I_SWEEPER] = "xdpct_sweeper",
 	[I_IFACES] = "xdpct_ifaces", [I_HIST] = "xdpct_hist",
+	[I_FLOWS6] = "xdpct_flows6", [I_VICTIMS6] = "xdpct_victims6",
 	[I_SC_STATE] = "xdpct_sc_state", [I_RODATA] = "xdpct_bp.rodata",
 	[I_PROG_XDP] = "xdpct_xdp", [I_PROG_TC] = "xdpct_tc",
 	[I_PROG_SWEEP] = "xdpct_sweep", [I_PROG_ARM] = "xdpct_arm",
@@ -37,6 +38,7 @@ const char *const inst_obj_names[I_NOBJ] = {
 static const char *const pin_names[I_NOBJ] = {
 	[I_FLOWS] = "flows", [I_STATS] = "stats", [I_EVENTS] = "events",
 	[I_VICTIMS] = "victims", [I_SWEEPER] = "sweeper", [I_IFACES] = "ifaces",
+	[I_FLOWS6] = "flows6", [I_VICTIMS6] = "victims6",
 	[I_HIST] = "hist", [I_SC_STATE] = "sc_state",
 	[I_RODATA] = "config", [I_PROG_XDP] = "prog_xdp", [I_PROG_TC] = "prog_tc",
 	[I_PROG_SWEEP] = "prog_sweep", [I_PROG_ARM] = "prog_arm", [I_PROG_SC] = "prog_sc_tc",
@@ -306,23 +308,16 @@ int inst_read_hist(struct inst *in, int kind, int end, struct xdpct_hist *sum)
 	return 0;
 }
 
-int inst_flow_count(struct inst *in, __u32 *n, __u32 *max)
+struct flow_tables inst_flow_tables(const struct inst *in)
 {
-	struct xdpct_flow_key k, next;
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	void *prev = NULL;
+	return (struct flow_tables){ .fd = { in->fd[I_FLOWS], in->fd[I_FLOWS6] } };
+}
 
-	*n = 0;
-	if (bpf_obj_get_info_by_fd(in->fd[I_FLOWS], &info, &len))
-		return -1;
-	*max = info.max_entries;
-	while (!bpf_map_get_next_key(in->fd[I_FLOWS], prev, &next)) {
-		(*n)++;
-		k = next;
-		prev = &k;
-	}
-	return 0;
+int inst_flow_count(struct inst *in, struct flow_counts *c)
+{
+	struct flow_tables t = inst_flow_tables(in);
+
+	return flow_table_count(&t, c) ? -1 : 0;
 }
 
 /* a dummy frame: the helper programs look at none */

@@ -10,10 +10,12 @@
 #include "xdpct/hist.h"
 #include "xdpct/instance.h"
 #include "xdpct/stats.h"
+#include "flow_table.h"
 
 /* The instance's objects. */
 enum inst_obj {
 	I_FLOWS, I_STATS, I_EVENTS, I_VICTIMS, I_SWEEPER, I_IFACES,
+	I_FLOWS6, I_VICTIMS6,		/* the IPv6 table and its eviction queue */
 	I_HIST,				/* end-of-connection histograms (xdpct/hist.h) */
 	I_SC_STATE,			/* syncookie: per protected port, optional */
 	I_RODATA,
@@ -63,7 +65,10 @@ int inst_read_stats(struct inst *in, struct xdpct_stats *sum);
 int inst_read_hist(struct inst *in, int kind, int end, struct xdpct_hist *sum);
 /* Run the expiry sweep now (if the sweep program is reachable). */
 int inst_sweep(struct inst *in);
-int inst_flow_count(struct inst *in, __u32 *n, __u32 *max);
+/* Both flow tables (flow_table.h) */
+struct flow_tables inst_flow_tables(const struct inst *in);
+/* Each table's entries and capacity (flow_table.h).  0 or -1 */
+int inst_flow_count(struct inst *in, struct flow_counts *c);
 
 /* One test run of a helper program (the sweep, the timer's arming); 0 or -errno. */
 int inst_run_prog(int prog_fd);

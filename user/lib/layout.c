@@ -101,6 +101,11 @@ static int map_check(int fd, const struct btf *own, const char *key_type,
 	struct btf *kbtf;
 	int err;
 
+	if (fd < 0) {
+		/* an instance of a build without this map */
+		snprintf(why, len, "it has no map of struct %s", key_type ? key_type : value_type);
+		return -EPROTO;
+	}
 	if (bpf_obj_get_info_by_fd(fd, &info, &ilen))
 		return -errno;
 	if (!info.btf_id) {
@@ -159,9 +164,10 @@ int xdpct_map_layout_check(int fd, const char *key_type, const char *value_type,
 int inst_layout_check(struct inst *in, char *why, size_t len)
 {
 	const struct layout_want w[] = {
-		{ in->fd[I_FLOWS], "xdpct_flow_key", "xdpct_flow" },
+		{ in->fd[I_FLOWS], "xdpct_flow_key4", "xdpct_flow" },
+		{ in->fd[I_FLOWS6], "xdpct_flow_key6", "xdpct_flow" },
 		{ in->fd[I_STATS], NULL, "xdpct_stats" },
 	};
 
-	return check_maps(w, 2, why, len);
+	return check_maps(w, 3, why, len);
 }

@@ -21,6 +21,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 #include "engine.h"
+#include "lib/flow_table.h"
 #include "lib/percpu.h"
 #include "lib/datapath.h"
 #include "xdpct.skel.h"
@@ -534,37 +535,45 @@ static int flow_cmp(const void *a, const void *b)
 	return memcmp(&x->k, &y->k, sizeof(x->k));
 }
 
+struct flow_collect {
+	struct flow_ent *ents;
+	size_t n, cap;
+};
+
+static int flow_collect_one(void *ctx, const struct xdpct_flow_key *k, const struct xdpct_flow *v)
+{
+	struct flow_collect *c = ctx;
+	struct flow_ent *tmp;
+
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 64;
+		tmp = realloc(c->ents, c->cap * sizeof(*c->ents));
+		if (!tmp)
+			return -ENOMEM;
+		c->ents = tmp;
+	}
+	c->ents[c->n].k = *k;
+	c->ents[c->n].v = *v;
+	c->n++;
+	return 0;
+}
+
 int replay_flows(struct replay *r, replay_flow_fn fn, void *ctx)
 {
-	int fd = bpf_map__fd(r->skel->maps.xdpct_flows);
-	struct xdpct_flow_key k, next;
-	struct flow_ent *ents = NULL, *tmp;
-	size_t n = 0, cap = 0, i;
-	void *prev = NULL;
+	struct flow_tables t = { .fd = { bpf_map__fd(r->skel->maps.xdpct_flows),
+					 bpf_map__fd(r->skel->maps.xdpct_flows6) } };
+	struct flow_collect c = {};
+	size_t i;
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		k = next;
-		prev = &k;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			tmp = realloc(ents, cap * sizeof(*ents));
-			if (!tmp)
-				break;
-			ents = tmp;
-		}
-		ents[n].k = next;
-		if (bpf_map_lookup_elem_flags(fd, &next, &ents[n].v, BPF_F_LOCK))
-			continue;	/* gone meanwhile: nothing else runs, so never */
-		n++;
-	}
-	if (n)
-		qsort(ents, n, sizeof(*ents), flow_cmp);
-	for (i = 0; i < n; i++)
+	flow_table_each(&t, flow_collect_one, &c);
+	if (c.n)
+		qsort(c.ents, c.n, sizeof(*c.ents), flow_cmp);
+	for (i = 0; i < c.n; i++)
 		if (fn)
-			fn(ctx, &ents[i].k, &ents[i].v);
-	free(ents);
-	r->c.flows = n;
-	return n;
+			fn(ctx, &c.ents[i].k, &c.ents[i].v);
+	free(c.ents);
+	r->c.flows = c.n;
+	return c.n;
 }
 
 const struct replay_counts *replay_counts(const struct replay *r)
