@@ -44,7 +44,10 @@ $(BUILD)/tests/bpf/progs/%.bpf.o: tests/bpf/progs/%.bpf.c vmlinux.h
 
 include tests/headers.mk
 
-test-build: all $(TEST_BINS) $(TEST_BPF_OBJ) $(BUILD)/bpf/xdpct.clang14.bpf.o check-headers
+# the fuzz harness is linked here too, so a source it misses fails the build
+# before the suites run, not after them
+test-build: all $(TEST_BINS) $(TEST_BPF_OBJ) $(BUILD)/bpf/xdpct.clang14.bpf.o check-headers \
+	    fuzz-replay-build
 
 # Every test: unit and BPF_PROG_TEST_RUN (Criterion), then replay and the
 # netns integration tests.  Installs nothing, fuzzes nothing.

@@ -13,10 +13,9 @@ FUZZ_TIME   ?= 60
 FUZZ_DIR    := $(BUILD)/fuzz
 FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
 	       -fno-sanitize-recover=undefined -Wall -Wno-unused-parameter
-# the replay engine and the parts of user/lib it and the harness use (the
-# output formats too), built with the sanitizers
-FUZZ_LIB    := attach_opts clock datapath format log netfilter percpu syncookie sysctl
-FUZZ_SRC    := tests/fuzz/fuzz_replay.c $(REPLAY_SRC) $(patsubst %,user/lib/%.c,$(FUZZ_LIB))
+# the replay engine and all of user/lib, the same sources the product links
+# (a hand-kept subset went stale once), built with the sanitizers
+FUZZ_SRC    := tests/fuzz/fuzz_replay.c $(REPLAY_SRC) $(LIB_SRC)
 FUZZ_CAPS   ?= ../shared/captures
 
 .PHONY: fuzz-replay fuzz-replay-build
