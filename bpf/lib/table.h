@@ -20,51 +20,13 @@
 #include "flow_bins.h"
 
 /*
- * Canonical key: endpoint 0 is the lower (addr, port), so both directions
- * find the same entry.  Returns the sender's endpoint index.
+ * Canonical key (xdpct_key_build(), xdpct/flow.h): endpoint 0 is the lower
+ * (addr, port), so both directions find the same entry.  Returns the
+ * sender's endpoint index.
  */
 static __always_inline __u8 flow_key(struct xdpct_flow_key *k, const struct pkt_meta *p)
 {
-	int i, swap = 0, decided = 0;
-
-	__builtin_memset(k, 0, sizeof(*k));
-	k->family = p->family;
-	k->vlan[0] = p->vlan[0];
-	k->vlan[1] = p->vlan[1];
-	if (p->family == 4) {
-		/* the same order as below, on the one word an IPv4 address has */
-		__u32 a = bpf_ntohl(p->saddr[0]), b = bpf_ntohl(p->daddr[0]);
-
-		swap = a != b ? a > b : p->sport > p->dport;
-		k->addr4[0] = swap ? p->daddr[0] : p->saddr[0];
-		k->addr4[1] = swap ? p->saddr[0] : p->daddr[0];
-		k->port[0] = swap ? p->dport : p->sport;
-		k->port[1] = swap ? p->sport : p->dport;
-		return swap;
-	}
-#pragma unroll
-	for (i = 0; i < 4; i++) {
-		__u32 a = bpf_ntohl(p->saddr[i]), b = bpf_ntohl(p->daddr[i]);
-
-		if (!decided && a != b) {
-			swap = a > b;
-			decided = 1;
-		}
-	}
-	if (!decided)
-		swap = p->sport > p->dport;
-	if (!swap) {
-		__builtin_memcpy(k->addr6[0], p->saddr, 16);
-		__builtin_memcpy(k->addr6[1], p->daddr, 16);
-		k->port[0] = p->sport;
-		k->port[1] = p->dport;
-	} else {
-		__builtin_memcpy(k->addr6[0], p->daddr, 16);
-		__builtin_memcpy(k->addr6[1], p->saddr, 16);
-		k->port[0] = p->dport;
-		k->port[1] = p->sport;
-	}
-	return swap;
+	return xdpct_key_build(k, p->family, p->vlan, p->saddr, p->daddr, p->sport, p->dport);
 }
 
 /*

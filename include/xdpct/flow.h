@@ -133,6 +133,73 @@ static inline void xdpct_key_set_addr(struct xdpct_flow_key *k, int ep, const __
 	k->addr6[ep][3] = in[3];
 }
 
+/* A 32-bit word from network to host byte order, in BPF and userspace. */
+static inline __u32 xdpct_ntohl(__u32 x)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_bswap32(x);
+#else
+	return x;
+#endif
+}
+
+/*
+ * The key of a segment from saddr:sport to daddr:dport (addresses in
+ * network order, 4 bytes for IPv4, 16 for IPv6; ports in host order), in
+ * the one order both directions share: the lower address as a number is
+ * endpoint 0, and on equal addresses the lower port.  Returns 1 when the
+ * sender is endpoint 1.  The datapath's flow_key() (bpf/lib/table.h) and
+ * the CLI's lookups from an event (cmd_export.c) both build keys here;
+ * tests/lib/harness.c keeps its own copy on purpose, as the oracle.
+ */
+static inline __attribute__((always_inline)) int
+xdpct_key_build(struct xdpct_flow_key *k, __u8 family, const __u16 vlan[2],
+		const __u32 *saddr, const __u32 *daddr, __u16 sport, __u16 dport)
+{
+	int i, swap = 0, decided = 0;
+
+	__builtin_memset(k, 0, sizeof(*k));
+	k->family = family;
+	k->vlan[0] = vlan[0];
+	k->vlan[1] = vlan[1];
+	if (family == 4) {
+		/* the same order as below, on the one word an IPv4 address has */
+		__u32 a = xdpct_ntohl(saddr[0]), b = xdpct_ntohl(daddr[0]);
+
+		swap = a != b ? a > b : sport > dport;
+		k->addr4[0] = swap ? daddr[0] : saddr[0];
+		k->addr4[1] = swap ? saddr[0] : daddr[0];
+		k->port[0] = swap ? dport : sport;
+		k->port[1] = swap ? sport : dport;
+		return swap;
+	}
+#ifdef __clang__
+#pragma unroll
+#endif
+	for (i = 0; i < 4; i++) {
+		__u32 a = xdpct_ntohl(saddr[i]), b = xdpct_ntohl(daddr[i]);
+
+		if (!decided && a != b) {
+			swap = a > b;
+			decided = 1;
+		}
+	}
+	if (!decided)
+		swap = sport > dport;
+	if (!swap) {
+		__builtin_memcpy(k->addr6[0], saddr, 16);
+		__builtin_memcpy(k->addr6[1], daddr, 16);
+		k->port[0] = sport;
+		k->port[1] = dport;
+	} else {
+		__builtin_memcpy(k->addr6[0], daddr, 16);
+		__builtin_memcpy(k->addr6[1], saddr, 16);
+		k->port[0] = dport;
+		k->port[1] = sport;
+	}
+	return swap;
+}
+
 /*
  * One direction of the flow: what endpoint i has sent.  Field names follow
  * nf_conntrack's tcp_in_window(): end = td_end, maxend = td_maxend,

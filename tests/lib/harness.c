@@ -275,7 +275,11 @@ void h_tuple_from_spec(struct h_tuple *t, const struct pkt_spec *s)
 		t->vlan[1] = s->vlan[1] & 0x0fff;
 }
 
-/* Mirror of flow_key() in bpf/lib/table.h: keep the two in step. */
+/*
+ * The canonical key, written apart from xdpct_key_build() (xdpct/flow.h,
+ * which the datapath and the CLI share) on purpose: the tests' oracle for
+ * the order both directions share.  Keep the two in step.
+ */
 int h_make_key(struct xdpct_flow_key *k, const struct h_tuple *t)
 {
 	int i, swap = 0, decided = 0;

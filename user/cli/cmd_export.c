@@ -292,31 +292,14 @@ static __u64 wall_ms(__u64 mono_ns)
  */
 static int entry_flags(struct inst *in, const struct xdpct_event *e, __u8 *cf, __u8 *sf)
 {
-	struct xdpct_flow_key k = {};
+	struct xdpct_flow_key k;
 	struct flow_tables t;
 	struct xdpct_flow v;
-	int swap = 0, i, c;
+	int c;
 
 	*cf = *sf = 0;
-	k.family = e->family;
-	k.vlan[0] = e->vlan[0];
-	k.vlan[1] = e->vlan[1];
-	/* the datapath's canonical order (bpf/lib/table.h flow_key): the lower
-	 * address first, then the lower port; endpoint 0 sorts first */
-	for (i = 0; i < 4; i++) {
-		__u32 a = ntohl(e->client_addr[i]), b = ntohl(e->server_addr[i]);
-
-		if (a != b) {
-			swap = a > b;
-			break;
-		}
-	}
-	if (i == 4)
-		swap = e->client_port > e->server_port;
-	xdpct_key_set_addr(&k, swap, e->client_addr);
-	xdpct_key_set_addr(&k, !swap, e->server_addr);
-	k.port[swap] = e->client_port;
-	k.port[!swap] = e->server_port;
+	xdpct_key_build(&k, e->family, e->vlan, e->client_addr, e->server_addr,
+			e->client_port, e->server_port);
 	t = inst_flow_tables(in);
 	if (flow_table_lookup(&t, &k, &v) || v.gen != e->gen)
 		return -1;
