@@ -338,11 +338,25 @@ static __always_inline int sc_answer_syn(struct xdp_md *ctx, struct xdpct_work *
 	}
 	s->l3_off = r;
 	/*
+	 * An IPv6 Routing header with segments left: this host is a waypoint
+	 * and the SYN's destination the header's final address (RFC 8200 4.4,
+	 * 8.1), which a cookie would answer for.  Linux drops such a SYN by
+	 * default (type 0 since RFC 5095; RPL and SRv6 only where rpl_enabled
+	 * or seg6_enabled is set); where it does process one, the segment can
+	 * end at a local address (type 2's home address is one by definition),
+	 * past XDP, at the listener.  Dropped, before the checksum that
+	 * depends on the final address, so no routed SYN passes unanswered
+	 * and none is answered in another node's name.
+	 */
+	if (w->meta.rt_final) {
+		st->c[XDPCT_STAT_SC_SYN_ROUTED]++;
+		return SC_DROP;
+	}
+	/*
 	 * The SYN's TCP checksum: the kernel drops a bad one, so do we.  One
-	 * that cannot be told (an IPv6 Routing header of a type whose final
-	 * address parse.h does not read, with segments left; a segment past
-	 * csum.h's bound) is dropped too, so no SYN passes unprotected, but
-	 * counted for its header, not as a bad checksum.
+	 * that cannot be told (a segment past csum.h's bound) is dropped too,
+	 * so no SYN passes unprotected, but counted for its header, not as a
+	 * bad checksum.
 	 */
 	r = xdpct_tcp_csum(ctx, &w->meta);
 	if (r != 1) {
