@@ -14,6 +14,19 @@
 set -u
 PYTHON=${PYTHON:-/usr/bin/python3}
 SUITE_TIMEOUT=${SUITE_TIMEOUT:-600}
+# Criterion suites whose tests share nothing (BPF_PROG_TEST_RUN on maps of
+# their own, or only verifier loads: no netns, pin, attachment, fixed name
+# or clock) run their tests on every CPU: most of their time is the
+# verifier's walk of each test's datapath, which is CPU-bound.  The rest
+# run one test at a time: the integration tests, and the suites that time
+# two CPUs against each other (churn, concurrency, hazard, the table's
+# hammer).  A new suite is serial until it is listed here.
+PARALLEL_SUITES=" tests/bpf/test_verifier tests/bpf/test_syncookie_prog
+	tests/bpf/test_datapath_close tests/bpf/test_datapath_handshake
+	tests/bpf/test_datapath_window tests/bpf/test_datapath_rst
+	tests/bpf/test_datapath_parser tests/bpf/test_datapath_integrity
+	tests/bpf/test_datapath_midstream tests/bpf/test_datapath_hist
+	tests/bpf/test_datapath_random tests/replay/test_replay "
 tmp=$(mktemp -d /tmp/xdpct-tests.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -33,7 +46,9 @@ for s in "$@"; do
 		rc=${PIPESTATUS[0]}
 		;;
 	*)
-		timeout -k 10 "$SUITE_TIMEOUT" "$s" --jobs 1 --tap="$tap"
+		jobs=1
+		case " $(echo $PARALLEL_SUITES) " in *" $name "*) jobs=$(nproc) ;; esac
+		timeout -k 10 "$SUITE_TIMEOUT" "$s" --jobs "$jobs" --tap="$tap"
 		rc=$?
 		;;
 	esac
