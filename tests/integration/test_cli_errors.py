@@ -8,16 +8,19 @@ import re
 import signal
 import subprocess
 import sys
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
 from check import check, done, need, note, wait_until  # noqa: E402
-from xnet import ROOT, XDPCT as X, reading_events, sh  # noqa: E402
+from xnet import ROOT, XDPCT as X, inns, reading_events, sh  # noqa: E402
 
 NS = f"xerr-{os.getpid()}"
 NS2 = f"xerr2-{os.getpid()}"
 IN = ["ip", "netns", "exec", NS]
 XDP_PASS_OBJ = os.path.join(os.path.dirname(X), "tests", "bpf", "progs", "xdp_pass.bpf.o")
+OTHER_BUILD_OBJ = os.path.join(os.path.dirname(X), "tests", "bpf", "progs",
+                               "other_build_flows.bpf.o")
 
 
 def run(*argv):
@@ -142,6 +145,83 @@ def syncookie_status():
     expect(2, "syncookie", *IN, X, "attach", "--syncookie", "70000", "v0")
     expect(0, "", *IN, X, "detach", "--all")
     nothing_left("syncookie attach/detach")
+
+
+def another_build():
+    """An instance whose flow table another build of xdpct laid out otherwise
+    (tests/bpf/progs/other_build_flows.bpf.c, pinned in place of this
+    instance's own): every reader refuses it in one line, and status says it
+    cannot read it rather than show its tables as empty."""
+    note("--- an instance another build loaded: refused or said, never misread")
+    expect(0, "", *IN, X, "attach", "v0")
+    pins = f"/sys/fs/bpf/xdpct/ns{netns_ino(NS)}"
+    other = f"/sys/fs/bpf/xerr-other-{os.getpid()}"
+    os.rename(f"{pins}/flows", f"{pins}/flows_own")
+    try:
+        sh(f"bpftool prog load {OTHER_BUILD_OBJ} {other}-prog pinmaps {other}")
+        os.rename(f"{other}/flows", f"{pins}/flows")
+        for cmd in (["flows"], ["flows", "-j"], ["stats"], ["top"], ["watch"],
+                    ["export", "--ipfix", "127.0.0.1:4739"]):
+            expect(1, r"loaded by another build of xdpct \(struct xdpct_flow differs",
+                   *IN, X, *cmd)
+        rc, out, err = run(*IN, X, "status")
+        ok = rc == 0 and not err and re.search(
+            r"^not read +flow tables and counters: the attached instance was loaded by "
+            r"another build of xdpct \(struct xdpct_flow differs",
+            out, re.M) and not re.search(r"^flows ", out, re.M)
+        check(ok, "status: says the tables are not read" if ok else
+              f"status: rc {rc}, stdout {out!r}, stderr {err!r}")
+        rc, out, err = run(*IN, X, "status", "-j")
+        try:
+            st = json.loads(out)
+        except ValueError:
+            st = {}
+        ok = rc == 0 and st.get("attached") is True and st.get("readable") is False \
+            and "another build" in st.get("why", "") and "flows" not in st
+        check(ok, "status -j: readable false, why, no flows" if ok else
+              f"status -j: rc {rc}, {out!r}, {err!r}")
+        exporter_says_once()
+    finally:
+        if os.path.exists(f"{pins}/flows_own"):
+            if os.path.exists(f"{pins}/flows"):
+                os.unlink(f"{pins}/flows")
+            os.rename(f"{pins}/flows_own", f"{pins}/flows")
+        for path in (f"{other}/flows", f"{other}-prog"):
+            if os.path.exists(path):
+                os.unlink(path)
+        if os.path.isdir(other):
+            os.rmdir(other)
+    st = run(*IN, X, "status", "-j")[1]
+    check('"flows":{' in st, "status reads its own table again")
+    expect(0, "", *IN, X, "detach", "--all")
+    nothing_left("another build's table, then detach")
+
+
+def exporter_says_once():
+    """The exporter on an instance it cannot read: xdpct_up 0 on every
+    scrape, the reason on stderr once, not once a scrape."""
+    sh(f"ip -n {NS} link set lo up")
+
+    def scrape():
+        try:
+            with inns(NS):
+                with urllib.request.urlopen("http://127.0.0.1:10119/metrics", timeout=5) as r:
+                    return r.read().decode()
+        except OSError:
+            return ""
+
+    ex = subprocess.Popen(IN + [X, "exporter"], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    try:
+        wait_until(lambda: "xdpct_up" in scrape(), timeout=10, what="the exporter")
+        bodies = [scrape() for _ in range(3)]
+    finally:
+        ex.terminate()
+        err = ex.communicate(timeout=10)[1]
+    ok = all(re.search(r"^xdpct_up 0$", b, re.M) for b in bodies)
+    check(ok, "exporter: xdpct_up 0 on every scrape" if ok else f"exporter: {bodies!r}")
+    n = len(re.findall(r"another build of xdpct", err))
+    check(n == 1, f"exporter: the refusal said once over 4+ scrapes (said {n} times: {err!r})")
 
 
 def foreign_program():
@@ -279,6 +359,7 @@ def main():
         no_native_xdp()
         twice()
         syncookie_status()
+        another_build()
         foreign_program()
         no_local_bpffs()
         run_signals()

@@ -273,6 +273,29 @@ static void put_info(FILE *f, struct inst *in)
 	put_ports(f, in);
 }
 
+/*
+ * Can this build read the attached instance (layout_refusal())?  The
+ * refusal is said once, when it starts or changes, not on every scrape;
+ * the scrape itself says xdpct_up 0.  One scrape at a time (the daemon's
+ * single polling thread), so the static needs no lock.
+ */
+static bool readable(struct inst *in)
+{
+	static char said[256];
+	char msg[256];
+
+	if (!layout_refusal(in, msg, sizeof(msg))) {
+		said[0] = 0;
+		return true;
+	}
+	if (strcmp(msg, said)) {
+		xdpct_err("%s", msg);
+		snprintf(said, sizeof(said), "%s", msg);
+	}
+	inst_close(in);
+	return false;
+}
+
 /* The whole exposition into a malloc'ed buffer; its length in *len. */
 static char *metrics(size_t *len)
 {
@@ -286,8 +309,8 @@ static char *metrics(size_t *len)
 	f = open_memstream(&buf, len);
 	if (!f)
 		return NULL;
-	/* another build's instance is not read (check_layout(): said on stderr) */
-	up = !inst_find(&in) && !check_layout(&in);
+	/* another build's instance is not read (said once on stderr) */
+	up = !inst_find(&in) && readable(&in);
 	if (up && inst_read_stats(&in, &s)) {
 		inst_close(&in);
 		up = false;

@@ -24,7 +24,9 @@ static const char status_help[] =
 "  \"insert_failed\", \"events_lost\", \"sweeps\", \"pin_dir\", \"timeouts_s\": {...},\n"
 "  \"syncookie\": {\"mode\", \"completion\", \"threshold\", \"mss4\", \"mss6\",\n"
 "  \"wscale\", \"ttl\"}}\n"
-"  or {\"attached\": false} when there is no instance.\n"
+"  or {\"attached\": false} when there is no instance.  An instance another\n"
+"build of xdpct loaded with another layout of its tables or counters gives\n"
+"  \"readable\": false and \"why\" in place of \"flows\" ... \"sweeps\".\n"
 "\n"
 "Exit status: 0 attached; 1 not attached (still prints it); 2 bad usage.\n";
 
@@ -43,14 +45,23 @@ static int status_opt(int opt, const char *arg, void *ctx)
 	return 0;
 }
 
+/* A message made JSON-safe in place: quotes, backslashes and controls go. */
+static void json_safe(char *m)
+{
+	for (; *m; m++)
+		if (*m == '"' || *m == '\\' || (unsigned char)*m < 0x20)
+			*m = '\'';
+}
+
 static int status_main(int argc, char **argv)
 {
 	struct xdpct_iface ifs[XDPCT_MAX_IFACES];
 	struct xdpct_stats s;
 	struct inst in;
 	struct flow_counts fc;
+	char lay_why[256];
 	__u32 n, max;
-	int r, nif, i;
+	int r, nif, i, lay;
 
 	r = parse_no_operands(argc, argv, "", NULL, status_opt, NULL);
 	if (r)
@@ -63,11 +74,21 @@ static int status_main(int argc, char **argv)
 		return 1;
 	}
 	nif = inst_read_ifaces(&in, ifs, XDPCT_MAX_IFACES);
-	/* count: both tables; max: the IPv4 table's (--flows); ipv6: its own */
-	inst_flow_count(&in, &fc);
+	/*
+	 * Another build's tables and counters are not read: its entries may
+	 * be laid out otherwise (user/lib/layout.c), and read as this build's
+	 * they would show a full table as empty.  Said instead of the figures.
+	 */
+	lay = layout_refusal(&in, lay_why, sizeof(lay_why));
+	memset(&fc, 0, sizeof(fc));
+	memset(&s, 0, sizeof(s));
+	if (!lay) {
+		/* count: both tables; max: the IPv4 table's (--flows); ipv6: its own */
+		inst_flow_count(&in, &fc);
+		inst_read_stats(&in, &s);
+	}
 	n = fc.n[0] + fc.n[1];
 	max = fc.max[0];
-	inst_read_stats(&in, &s);
 
 	if (g_out.json) {
 		printf("{\"attached\":true,\"interfaces\":[");
@@ -81,6 +102,13 @@ static int status_main(int argc, char **argv)
 			       ifs[i].egress ? "true" : "false",
 			       ifs[i].multiprog ? "true" : "false",
 			       if_indextoname(ifs[i].ifindex, nm) ? "true" : "false");
+		}
+		if (lay) {
+			json_safe(lay_why);
+			printf("],\"prog_ids\":{\"xdp\":%u,\"tc\":%u},\"readable\":false,\"why\":\"%s\","
+			       "\"pin_dir\":\"%s\"}\n", inst_prog_id(in.fd[I_PROG_XDP]),
+			       inst_prog_id(in.fd[I_PROG_TC]), lay_why, in.pinned ? in.pin_dir : "");
+			goto out;
 		}
 		printf("],\"prog_ids\":{\"xdp\":%u,\"tc\":%u},\"flows\":{\"count\":%u,\"max\":%u,"
 		       "\"ipv6\":{\"count\":%u,\"max\":%u}},"
@@ -112,6 +140,11 @@ static int status_main(int argc, char **argv)
 			       ifs[i].multiprog ? " (libxdp dispatcher)" : "",
 			       if_indextoname(ifs[i].ifindex, nm) ? "" : " (interface gone)");
 		}
+		if (lay) {
+			printf("not read       flow tables and counters: %s\n", lay_why);
+			printf("pinned at      %s\n", in.pinned ? in.pin_dir : "(not pinned)");
+			goto out;
+		}
 		printf("flows          %u of %u (%.1f%%)\n", fc.n[0], max,
 		       max ? 100.0 * fc.n[0] / max : 0);
 		printf("flows (IPv6)   %u of %u (%.1f%%)\n", fc.n[1], fc.max[1],
@@ -134,6 +167,7 @@ static int status_main(int argc, char **argv)
 			       in.cfg.sc_mss4, in.cfg.sc_mss6, in.cfg.sc_wscale, in.cfg.sc_ttl);
 		printf("pinned at      %s\n", in.pinned ? in.pin_dir : "(not pinned)");
 	}
+out:
 	inst_close(&in);
 	return 0;
 }

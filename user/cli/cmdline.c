@@ -73,26 +73,34 @@ int parse_no_operands(int argc, char **argv, const char *shortopts,
 
 /*
  * An instance another build of xdpct attached, whose flow entries or
- * counters this build would misread (user/lib/layout.c): refused, in one
- * line.  `detach` and `status` do not read them and still work.
+ * counters this build would misread (user/lib/layout.c): 0 if it can be
+ * read, else what to say about it in msg.
  */
-int check_layout(struct inst *in)
+int layout_refusal(struct inst *in, char *msg, size_t len)
 {
 	char why[128];
 	int err = inst_layout_check(in, why, sizeof(why));
 
-	if (err == -EPROTO) {
-		xdpct_err("the attached instance was loaded by another build of xdpct (%s): "
-			  "read it with that build, or detach and attach again", why);
-		inst_close(in);
-		return 1;
-	}
-	if (err) {
-		xdpct_err("cannot tell the attached instance's layout: %s", strerror(-err));
-		inst_close(in);
-		return 1;
-	}
-	return 0;
+	if (err == -EPROTO)
+		snprintf(msg, len, "the attached instance was loaded by another build of xdpct "
+			 "(%s): read it with that build, or detach and attach again", why);
+	else if (err)
+		snprintf(msg, len, "cannot tell the attached instance's layout: %s",
+			 strerror(-err));
+	return err;
+}
+
+/* The same, refused in one line.  `detach` and `status` do not read the
+ * tables and still work. */
+int check_layout(struct inst *in)
+{
+	char msg[256];
+
+	if (!layout_refusal(in, msg, sizeof(msg)))
+		return 0;
+	xdpct_err("%s", msg);
+	inst_close(in);
+	return 1;
 }
 
 int open_attached(int argc, char **argv, const char *shortopts,

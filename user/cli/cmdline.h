@@ -30,6 +30,7 @@ int parse_no_operands(int argc, char **argv, const char *shortopts,
  * 0 with *in open, else the exit code (2 bad usage, 1 not attached).
  */
 /* 0, or 1 with the error printed (and in closed): an instance of another build. */
+int layout_refusal(struct inst *in, char *msg, size_t len);
 int check_layout(struct inst *in);
 
 int open_attached(int argc, char **argv, const char *shortopts,
