@@ -148,6 +148,14 @@ struct {
 } xdpct_events SEC(".maps");
 
 /*
+ * The events' type in the object's BTF: a ring buffer has no key or value
+ * type, and clang emits no local's type, so this pointer, never used,
+ * keeps struct xdpct_event there for user/lib/layout.c to compare with an
+ * attached instance's.
+ */
+struct xdpct_event *xdpct_event_type __attribute__((unused));
+
+/*
  * Per-CPU room for a new entry and a victim key, off the 512-byte stack.
  * A byte array: per-CPU maps cannot hold a struct with a bpf_spin_lock.
  */

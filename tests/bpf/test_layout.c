@@ -5,14 +5,20 @@
  * check before they read an instance another build may have loaded.  The
  * comparison on BTF built here, then real maps: the datapath's own (the
  * same build: accepted) and maps whose BTF describes another layout of
- * struct xdpct_flow (refused, naming where it differs).
+ * struct xdpct_flow (refused, naming where it differs); then the structs
+ * no map's key or value is (struct xdpct_event, struct xdpct_cfg), found
+ * by name in the loading object's BTF.
  */
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include "harness.h"
 #include "lib/layout.h"
 
@@ -112,4 +118,45 @@ Test(layout, another_builds_map_refused)
 	cr_assert(strstr(why, "struct xdpct_flow differs"), "%s", why);
 	close(fd);
 	btf__free(b);
+}
+
+/* The structs read from elsewhere than a map's key or value (the ring
+ * buffer's events, the settings in .rodata), found by name in the BTF of
+ * the object that loaded the map: this build's own datapath holds both. */
+Test(layout, own_events_and_settings_accepted)
+{
+	static struct harness h;
+	char why[128];
+
+	cr_assert(!h_open(&h, NULL, 0));
+	cr_assert_eq(xdpct_btf_struct_check(h.flows_fd, "xdpct_event", why, sizeof(why)), 0,
+		     "%s", why);
+	cr_assert_eq(xdpct_btf_struct_check(h.flows_fd, "xdpct_cfg", why, sizeof(why)), 0, "%s",
+		     why);
+	h_close(&h);
+}
+
+/* tests/bpf/progs/other_build_flows.bpf.c: its event is laid out otherwise,
+ * and it has no settings struct at all. */
+Test(layout, another_builds_events_and_settings_refused)
+{
+	struct bpf_object *obj;
+	char exe[PATH_MAX], path[PATH_MAX + 64], why[128];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int fd;
+
+	cr_assert(n > 0);
+	exe[n] = 0;
+	/* this binary is $(BUILD)/tests/bpf/test_layout */
+	snprintf(path, sizeof(path), "%s/progs/other_build_flows.bpf.o", dirname(exe));
+	obj = bpf_object__open_file(path, NULL);
+	cr_assert(obj, "%s: %s", path, strerror(errno));
+	cr_assert(!bpf_object__load(obj), "%s did not load", path);
+	fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "flows"));
+	cr_assert(fd >= 0);
+	cr_assert_eq(xdpct_btf_struct_check(fd, "xdpct_event", why, sizeof(why)), -EPROTO);
+	cr_assert(strstr(why, "struct xdpct_event differs"), "%s", why);
+	cr_assert_eq(xdpct_btf_struct_check(fd, "xdpct_cfg", why, sizeof(why)), -EPROTO);
+	cr_assert(strstr(why, "no struct xdpct_cfg"), "%s", why);
+	bpf_object__close(obj);
 }

@@ -186,10 +186,11 @@ def another_build():
             if os.path.exists(f"{pins}/flows"):
                 os.unlink(f"{pins}/flows")
             os.rename(f"{pins}/flows_own", f"{pins}/flows")
-        for path in (f"{other}/flows", f"{other}-prog"):
-            if os.path.exists(path):
-                os.unlink(path)
-        if os.path.isdir(other):
+        if os.path.exists(f"{other}-prog"):
+            os.unlink(f"{other}-prog")
+        if os.path.isdir(other):		# its maps: flows, if still there, and .bss
+            for name in os.listdir(other):
+                os.unlink(f"{other}/{name}")
             os.rmdir(other)
     st = run(*IN, X, "status", "-j")[1]
     check('"flows":{' in st, "status reads its own table again")

@@ -6,7 +6,9 @@
  * its size), every entry would be misread, silently.  The kernel keeps each
  * map's key and value types as BTF, as the loading object described them;
  * this build's are in its own BPF object (the skeleton).  The two are
- * compared member by member.
+ * compared member by member: the maps' keys and values, and the structs
+ * read from elsewhere (the ring buffer's events, the settings in .rodata),
+ * found by name in the BTF the instance's object loaded.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -92,46 +94,63 @@ static int check_one(const struct btf *kbtf, __u32 kid, const struct btf *own, c
 	return -EPROTO;
 }
 
-/* The map at fd against own (this build's BTF), as xdpct_map_layout_check(). */
-static int map_check(int fd, const struct btf *own, const char *key_type,
-		     const char *value_type, char *why, size_t len)
+/*
+ * A map and the types this build gives it: its key and value, or (named) a
+ * struct the BTF of the object that loaded it holds, which no map's key or
+ * value is (the ring buffer's events, the configuration in .rodata: every
+ * map of an object carries the object's whole BTF).
+ */
+struct layout_want {
+	int fd;
+	const char *key_type, *value_type, *named;
+};
+
+/* One map against own (this build's BTF), as xdpct_map_layout_check(). */
+static int map_check(const struct layout_want *w, const struct btf *own, char *why, size_t len)
 {
+	const char *what = w->named ? w->named : w->key_type ? w->key_type : w->value_type;
 	struct bpf_map_info info = {};
 	__u32 ilen = sizeof(info);
 	struct btf *kbtf;
-	int err;
+	int err, kid;
 
-	if (fd < 0) {
+	if (w->fd < 0) {
 		/* an instance of a build without this map */
-		snprintf(why, len, "it has no map of struct %s", key_type ? key_type : value_type);
+		snprintf(why, len, "it has no map of struct %s", what);
 		return -EPROTO;
 	}
-	if (bpf_obj_get_info_by_fd(fd, &info, &ilen))
+	if (bpf_obj_get_info_by_fd(w->fd, &info, &ilen))
 		return -errno;
 	if (!info.btf_id) {
-		/* no types to compare: only the sizes can say */
-		int vid = btf__find_by_name_kind(own, value_type, BTF_KIND_STRUCT);
+		/* no types to compare: only the sizes can say, and only a value's */
+		int vid = w->named ? -1 : btf__find_by_name_kind(own, w->value_type,
+								  BTF_KIND_STRUCT);
 
 		if (vid >= 0 && btf__resolve_size(own, vid) == info.value_size)
 			return 0;
-		snprintf(why, len, "struct %s differs in size", value_type);
+		snprintf(why, len, "struct %s differs in size or cannot be told", what);
 		return -EPROTO;
 	}
 	kbtf = btf__load_from_kernel_by_id(info.btf_id);
 	if (!kbtf)
 		return -errno ? -errno : -ENOENT;
-	err = key_type ? check_one(kbtf, info.btf_key_type_id, own, key_type, why, len) : 0;
-	if (!err)
-		err = check_one(kbtf, info.btf_value_type_id, own, value_type, why, len);
+	if (w->named) {
+		kid = btf__find_by_name_kind(kbtf, w->named, BTF_KIND_STRUCT);
+		if (kid < 0) {
+			snprintf(why, len, "it has no struct %s", w->named);
+			err = -EPROTO;
+		} else {
+			err = check_one(kbtf, kid, own, w->named, why, len);
+		}
+	} else {
+		err = w->key_type ? check_one(kbtf, info.btf_key_type_id, own, w->key_type, why,
+					      len) : 0;
+		if (!err)
+			err = check_one(kbtf, info.btf_value_type_id, own, w->value_type, why, len);
+	}
 	btf__free(kbtf);
 	return err;
 }
-
-/* A map and the types this build gives it. */
-struct layout_want {
-	int fd;
-	const char *key_type, *value_type;
-};
 
 /* Each map against this build's BTF, from its BPF object opened (not loaded) once. */
 static int check_maps(const struct layout_want *want, int n, char *why, size_t len)
@@ -148,7 +167,7 @@ static int check_maps(const struct layout_want *want, int n, char *why, size_t l
 	if (!own)
 		err = -ENOENT;
 	for (i = 0; !err && i < n; i++)
-		err = map_check(want[i].fd, own, want[i].key_type, want[i].value_type, why, len);
+		err = map_check(&want[i], own, why, len);
 	xdpct_bpf__destroy(skel);
 	return err;
 }
@@ -156,7 +175,14 @@ static int check_maps(const struct layout_want *want, int n, char *why, size_t l
 int xdpct_map_layout_check(int fd, const char *key_type, const char *value_type, char *why,
 			   size_t len)
 {
-	const struct layout_want w = { fd, key_type, value_type };
+	const struct layout_want w = { fd, key_type, value_type, NULL };
+
+	return check_maps(&w, 1, why, len);
+}
+
+int xdpct_btf_struct_check(int fd, const char *name, char *why, size_t len)
+{
+	const struct layout_want w = { fd, NULL, NULL, name };
 
 	return check_maps(&w, 1, why, len);
 }
@@ -164,10 +190,16 @@ int xdpct_map_layout_check(int fd, const char *key_type, const char *value_type,
 int inst_layout_check(struct inst *in, char *why, size_t len)
 {
 	const struct layout_want w[] = {
-		{ in->fd[I_FLOWS], "xdpct_flow_key4", "xdpct_flow" },
-		{ in->fd[I_FLOWS6], "xdpct_flow_key6", "xdpct_flow" },
-		{ in->fd[I_STATS], NULL, "xdpct_stats" },
+		{ in->fd[I_FLOWS], "xdpct_flow_key4", "xdpct_flow", NULL },
+		{ in->fd[I_FLOWS6], "xdpct_flow_key6", "xdpct_flow", NULL },
+		{ in->fd[I_STATS], NULL, "xdpct_stats", NULL },
+		{ in->fd[I_HIST], NULL, "xdpct_hist_set", NULL },
+		/* what watch and export read from the ring buffer, and the
+		 * settings every command reads (bpf/xdpct.bpf.c keeps the
+		 * event's type in the object's BTF) */
+		{ in->fd[I_FLOWS], NULL, NULL, "xdpct_event" },
+		{ in->fd[I_FLOWS], NULL, NULL, "xdpct_cfg" },
 	};
 
-	return check_maps(w, 3, why, len);
+	return check_maps(w, sizeof(w) / sizeof(w[0]), why, len);
 }

@@ -25,9 +25,18 @@ bool xdpct_btf_same_layout(const struct btf *a, __u32 ida, const struct btf *b, 
 int xdpct_map_layout_check(int fd, const char *key_type, const char *value_type, char *why,
 			   size_t len);
 
+/*
+ * Is struct name, as the object that loaded the map at fd describes it
+ * (its BTF, whichever map carries it), laid out as this build's?  For the
+ * structs no map's key or value is.  Returns as xdpct_map_layout_check();
+ * an object without the struct is -EPROTO.
+ */
+int xdpct_btf_struct_check(int fd, const char *name, char *why, size_t len);
+
 struct inst;
 
-/* The instance's flow table and counters against this build's (as above). */
+/* The instance's flow tables, counters, histograms, events and settings
+ * against this build's (as above). */
 int inst_layout_check(struct inst *in, char *why, size_t len);
 
 #endif /* XDPCT_USER_LAYOUT_H */

@@ -2,10 +2,12 @@
 /*
  * A flow table as another build of xdpct would pin it: the same name, key
  * and value size, another layout of struct xdpct_flow (tag before the lock,
- * the rest elsewhere).  tests/integration/test_cli_errors.py pins it in
- * place of an instance's own `flows` to check that every command refuses
- * or says it cannot read it.  libbpf creates the map with the object; the
- * program is there only so bpftool loads it.
+ * the rest elsewhere), and in its BTF a struct xdpct_event of another
+ * layout and no struct xdpct_cfg.  tests/integration/test_cli_errors.py
+ * pins it in place of an instance's own `flows` to check that every
+ * command refuses or says it cannot read it; tests/bpf/test_layout.c
+ * checks the event and settings against it.  libbpf creates the map with
+ * the object; the program is there only so bpftool loads it.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -21,6 +23,14 @@ struct xdpct_flow {
 	struct bpf_spin_lock lock;
 	__u8 rest[144];
 };
+
+struct xdpct_event {
+	__u64 ts_ns;
+	__u8 type;		/* moved: this build's is first */
+	__u8 rest[119];
+};
+
+struct xdpct_event *xdpct_event_type __attribute__((unused));
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
