@@ -199,8 +199,9 @@ def another_build():
 
 
 def exporter_says_once():
-    """The exporter on an instance it cannot read: xdpct_up 0 on every
-    scrape, the reason on stderr once, not once a scrape."""
+    """The exporter on an instance it cannot read: xdpct_up 0 and
+    xdpct_attached 1 on every scrape, the reason on stderr once, not once a
+    scrape."""
     sh(f"ip -n {NS} link set lo up")
 
     def scrape():
@@ -219,8 +220,10 @@ def exporter_says_once():
     finally:
         ex.terminate()
         err = ex.communicate(timeout=10)[1]
-    ok = all(re.search(r"^xdpct_up 0$", b, re.M) for b in bodies)
-    check(ok, "exporter: xdpct_up 0 on every scrape" if ok else f"exporter: {bodies!r}")
+    ok = all(re.search(r"^xdpct_up 0$", b, re.M) and re.search(r"^xdpct_attached 1$", b, re.M)
+             for b in bodies)
+    check(ok, "exporter: xdpct_up 0, xdpct_attached 1 on every scrape" if ok else
+          f"exporter: {bodies!r}")
     n = len(re.findall(r"another build of xdpct", err))
     check(n == 1, f"exporter: the refusal said once over 4+ scrapes (said {n} times: {err!r})")
 

@@ -251,8 +251,8 @@ def main():
         wait_until(lambda: "xdpct_up" in scrape(topo), timeout=10, what="the exporter")
         text = scrape(topo)
         m = parse_exposition(text)
-        check(m.get(("xdpct_up", frozenset())) == 0 and len(m) == 1,
-              f"nothing attached: only xdpct_up 0 ({len(m)} series)")
+        check(m == {("xdpct_up", frozenset()): 0, ("xdpct_attached", frozenset()): 0},
+              f"nothing attached: only xdpct_up 0 and xdpct_attached 0 ({m})")
         st, body = http_get(topo, f"http://{EXPORTER}/metrics")
         check(st == 200, "a scrape with nothing attached still answers 200")
         procs.append(start_prometheus(topo, tmp))
@@ -266,6 +266,7 @@ def main():
         v = wait_until(lambda: qvalue(topo, "xdpct_up"), ok=lambda x: x == 1, timeout=20,
                        what="prometheus to scrape xdpct_up 1")
         check(v == 1, f"prometheus: xdpct_up {v} after attach")
+        check(qvalue(topo, "xdpct_attached") == 1, "prometheus: xdpct_attached 1 after attach")
         note("--- real connections, both families")
         connections(topo)
         want = 2 * NCLOSED

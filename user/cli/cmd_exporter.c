@@ -41,7 +41,11 @@ static const char exporter_help[] =
 "serves xdpct_up 0, and the figures again once one is.\n"
 "\n"
 "Metrics:\n"
-"  xdpct_up                          1 while an instance is attached, else 0\n"
+"  xdpct_up                          1 while an instance is attached and this\n"
+"                                    build can read it, else 0\n"
+"  xdpct_attached                    1 while an instance is attached, read or\n"
+"                                    not (up 0, attached 1: another build's,\n"
+"                                    see stderr)\n"
 "  xdpct_<counter>_total             every counter of 'xdpct stats'\n"
 "  xdpct_flows                       flow-table entries, IPv4 and IPv6\n"
 "  xdpct_flows_capacity, xdpct_flows6_capacity  each table's maximum\n"
@@ -302,7 +306,7 @@ static char *metrics(size_t *len)
 	struct xdpct_stats s;
 	struct inst in;
 	char *buf = NULL;
-	bool up;
+	bool up, attached;
 	FILE *f;
 	int i, k;
 
@@ -310,13 +314,17 @@ static char *metrics(size_t *len)
 	if (!f)
 		return NULL;
 	/* another build's instance is not read (said once on stderr) */
-	up = !inst_find(&in) && readable(&in);
+	attached = !inst_find(&in);
+	up = attached && readable(&in);
 	if (up && inst_read_stats(&in, &s)) {
 		inst_close(&in);
 		up = false;
 	}
-	fprintf(f, "# HELP xdpct_up 1 if an xdpct instance is attached in this network namespace\n"
-		   "# TYPE xdpct_up gauge\nxdpct_up %d\n", up);
+	fprintf(f, "# HELP xdpct_up 1 if an xdpct instance is attached in this network namespace "
+		   "and this build can read it\n# TYPE xdpct_up gauge\nxdpct_up %d\n", up);
+	fprintf(f, "# HELP xdpct_attached 1 if an xdpct instance is attached in this network "
+		   "namespace, read or not (another build's: xdpct_up 0)\n"
+		   "# TYPE xdpct_attached gauge\nxdpct_attached %d\n", attached);
 	if (up) {
 		for (i = 0; i < XDPCT_STAT_MAX; i++)
 			fprintf(f, "# HELP xdpct_%s_total %s\n# TYPE xdpct_%s_total counter\n"
