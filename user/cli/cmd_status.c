@@ -25,8 +25,9 @@ static const char status_help[] =
 "  \"syncookie\": {\"mode\", \"completion\", \"threshold\", \"mss4\", \"mss6\",\n"
 "  \"wscale\", \"ttl\"}}\n"
 "  or {\"attached\": false} when there is no instance.  An instance another\n"
-"build of xdpct loaded with another layout of its tables or counters gives\n"
-"  \"readable\": false and \"why\" in place of \"flows\" ... \"sweeps\".\n"
+"  build of xdpct loaded with another layout of its tables, counters, events\n"
+"  or settings gives {\"attached\": true, \"interfaces\", \"prog_ids\",\n"
+"  \"readable\": false, \"why\", \"pin_dir\"}: nothing read from those maps.\n"
 "\n"
 "Exit status: 0 attached; 1 not attached (still prints it); 2 bad usage.\n";
 

@@ -24,15 +24,18 @@ int parse_cmd_opts(int argc, char **argv, const char *shortopts,
 int parse_no_operands(int argc, char **argv, const char *shortopts,
 		      const struct option *longopts, opt_handler handle, void *ctx);
 
+/* 0 if this build can read the instance, else a negative errno and what to
+ * say about it in msg (an instance another build loaded, user/lib/layout.c). */
+int layout_refusal(struct inst *in, char *msg, size_t len);
+
+/* 0, or 1 with the error printed (and in closed): an instance of another build. */
+int check_layout(struct inst *in);
+
 /*
  * For commands without operands that need the running instance: options,
  * then root/BTF/kernel checks, then this network namespace's instance.
  * 0 with *in open, else the exit code (2 bad usage, 1 not attached).
  */
-/* 0, or 1 with the error printed (and in closed): an instance of another build. */
-int layout_refusal(struct inst *in, char *msg, size_t len);
-int check_layout(struct inst *in);
-
 int open_attached(int argc, char **argv, const char *shortopts,
 		  const struct option *longopts, opt_handler handle, void *ctx,
 		  struct inst *in);

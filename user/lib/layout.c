@@ -105,8 +105,26 @@ struct layout_want {
 	const char *key_type, *value_type, *named;
 };
 
+/* The last kernel BTF loaded: the named structs come from the same
+ * object's BTF as the flow table, which is loaded once, not once a struct. */
+struct btf_cache {
+	__u32 id;
+	struct btf *btf;
+};
+
+static struct btf *btf_cached(struct btf_cache *c, __u32 id)
+{
+	if (c->btf && c->id == id)
+		return c->btf;
+	btf__free(c->btf);
+	c->btf = btf__load_from_kernel_by_id(id);
+	c->id = c->btf ? id : 0;
+	return c->btf;
+}
+
 /* One map against own (this build's BTF), as xdpct_map_layout_check(). */
-static int map_check(const struct layout_want *w, const struct btf *own, char *why, size_t len)
+static int map_check(const struct layout_want *w, const struct btf *own, struct btf_cache *c,
+		     char *why, size_t len)
 {
 	const char *what = w->named ? w->named : w->key_type ? w->key_type : w->value_type;
 	struct bpf_map_info info = {};
@@ -131,7 +149,7 @@ static int map_check(const struct layout_want *w, const struct btf *own, char *w
 		snprintf(why, len, "struct %s differs in size or cannot be told", what);
 		return -EPROTO;
 	}
-	kbtf = btf__load_from_kernel_by_id(info.btf_id);
+	kbtf = btf_cached(c, info.btf_id);
 	if (!kbtf)
 		return -errno ? -errno : -ENOENT;
 	if (w->named) {
@@ -148,13 +166,13 @@ static int map_check(const struct layout_want *w, const struct btf *own, char *w
 		if (!err)
 			err = check_one(kbtf, info.btf_value_type_id, own, w->value_type, why, len);
 	}
-	btf__free(kbtf);
 	return err;
 }
 
 /* Each map against this build's BTF, from its BPF object opened (not loaded) once. */
 static int check_maps(const struct layout_want *want, int n, char *why, size_t len)
 {
+	struct btf_cache cache = { 0, NULL };
 	struct xdpct_bpf *skel;
 	const struct btf *own;
 	int err = 0, i;
@@ -167,7 +185,8 @@ static int check_maps(const struct layout_want *want, int n, char *why, size_t l
 	if (!own)
 		err = -ENOENT;
 	for (i = 0; !err && i < n; i++)
-		err = map_check(&want[i], own, why, len);
+		err = map_check(&want[i], own, &cache, why, len);
+	btf__free(cache.btf);
 	xdpct_bpf__destroy(skel);
 	return err;
 }
@@ -195,7 +214,7 @@ int inst_layout_check(struct inst *in, char *why, size_t len)
 		{ in->fd[I_STATS], NULL, "xdpct_stats", NULL },
 		{ in->fd[I_HIST], NULL, "xdpct_hist_set", NULL },
 		/* what watch and export read from the ring buffer, and the
-		 * settings every command reads (bpf/xdpct.bpf.c keeps the
+		 * settings every command reads (bpf/lib/maps.h keeps the
 		 * event's type in the object's BTF) */
 		{ in->fd[I_FLOWS], NULL, NULL, "xdpct_event" },
 		{ in->fd[I_FLOWS], NULL, NULL, "xdpct_cfg" },
