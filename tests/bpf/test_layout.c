@@ -20,7 +20,9 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "harness.h"
+#include "lib/instance.h"
 #include "lib/layout.h"
+#include "xdpct.skel.h"
 
 /* struct name { int first; int second; } with second at second_bits */
 static int add_pair(struct btf *b, const char *name, const char *first, const char *second,
@@ -136,27 +138,94 @@ Test(layout, own_events_and_settings_accepted)
 	h_close(&h);
 }
 
-/* tests/bpf/progs/other_build_flows.bpf.c: its event is laid out otherwise,
- * and it has no settings struct at all. */
-Test(layout, another_builds_events_and_settings_refused)
+/* A test object of tests/bpf/progs/ (name.bpf.o), loaded; the caller closes it. */
+static struct bpf_object *load_prog_obj(const char *name)
 {
 	struct bpf_object *obj;
-	char exe[PATH_MAX], path[PATH_MAX + 64], why[128];
+	char exe[PATH_MAX], path[PATH_MAX + 64];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	int fd;
 
 	cr_assert(n > 0);
 	exe[n] = 0;
 	/* this binary is $(BUILD)/tests/bpf/test_layout */
-	snprintf(path, sizeof(path), "%s/progs/other_build_flows.bpf.o", dirname(exe));
+	snprintf(path, sizeof(path), "%s/progs/%s.bpf.o", dirname(exe), name);
 	obj = bpf_object__open_file(path, NULL);
 	cr_assert(obj, "%s: %s", path, strerror(errno));
 	cr_assert(!bpf_object__load(obj), "%s did not load", path);
-	fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "flows"));
-	cr_assert(fd >= 0);
+	return obj;
+}
+
+static int obj_map_fd(struct bpf_object *obj, const char *map)
+{
+	int fd = bpf_map__fd(bpf_object__find_map_by_name(obj, map));
+
+	cr_assert(fd >= 0, "no map %s", map);
+	return fd;
+}
+
+/* tests/bpf/progs/other_build.bpf.c: its event is laid out otherwise,
+ * and it has no settings struct at all. */
+Test(layout, another_builds_events_and_settings_refused)
+{
+	struct bpf_object *obj = load_prog_obj("other_build");
+	int fd = obj_map_fd(obj, "flows");
+	char why[128];
+
 	cr_assert_eq(xdpct_btf_struct_check(fd, "xdpct_event", why, sizeof(why)), -EPROTO);
 	cr_assert(strstr(why, "struct xdpct_event differs"), "%s", why);
 	cr_assert_eq(xdpct_btf_struct_check(fd, "xdpct_cfg", why, sizeof(why)), -EPROTO);
 	cr_assert(strstr(why, "no struct xdpct_cfg"), "%s", why);
 	bpf_object__close(obj);
+}
+
+/*
+ * What every reader checks before it reads an instance (inst_layout_check()):
+ * each of its parts, one at a time another build's in an instance that is
+ * otherwise this build's, is refused and named.  Drop any one from the
+ * check and its case here reads as this build's.
+ */
+Test(layout, instance_check_covers_every_part)
+{
+	static struct harness h;
+	struct bpf_object *other = load_prog_obj("other_build");
+	struct bpf_object *ev = load_prog_obj("other_build_event");
+	struct bpf_object *cfg = load_prog_obj("other_build_cfg");
+	const struct {
+		int slot, fd;
+		const char *says;
+	} part[] = {
+		{ I_FLOWS, obj_map_fd(other, "flows"), "struct xdpct_flow differs" },
+		{ I_FLOWS6, obj_map_fd(other, "flows6"), "struct xdpct_flow differs" },
+		{ I_STATS, obj_map_fd(other, "stats"), "struct xdpct_stats differs" },
+		{ I_HIST, obj_map_fd(other, "hist"), "struct xdpct_hist_set differs" },
+		{ I_FLOWS, obj_map_fd(ev, "flows"), "struct xdpct_event differs" },
+		{ I_FLOWS, obj_map_fd(cfg, "flows"), "struct xdpct_cfg differs" },
+		{ I_HIST, -1, "it has no map of struct xdpct_hist_set" },	/* an older build */
+	};
+	struct inst in;
+	char why[128];
+	unsigned int i;
+
+	cr_assert(!h_open(&h, NULL, 0));
+	inst_init(&in);
+	in.fd[I_FLOWS] = h.flows_fd;
+	in.fd[I_FLOWS6] = h.flows6_fd;
+	in.fd[I_STATS] = h.stats_fd;
+	in.fd[I_HIST] = bpf_map__fd(h.skel->maps.xdpct_hist);
+	cr_assert_eq(inst_layout_check(&in, why, sizeof(why)), 0, "this build's: %s", why);
+	for (i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
+		int own = in.fd[part[i].slot];
+
+		in.fd[part[i].slot] = part[i].fd;
+		cr_expect_eq(inst_layout_check(&in, why, sizeof(why)), -EPROTO,
+			     "case %u (%s) accepted", i, part[i].says);
+		cr_expect(strstr(why, part[i].says), "case %u: said \"%s\", not \"%s\"", i, why,
+			  part[i].says);
+		in.fd[part[i].slot] = own;
+	}
+	cr_assert_eq(inst_layout_check(&in, why, sizeof(why)), 0, "restored: %s", why);
+	h_close(&h);
+	bpf_object__close(cfg);
+	bpf_object__close(ev);
+	bpf_object__close(other);
 }

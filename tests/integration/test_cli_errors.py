@@ -20,7 +20,7 @@ NS2 = f"xerr2-{os.getpid()}"
 IN = ["ip", "netns", "exec", NS]
 XDP_PASS_OBJ = os.path.join(os.path.dirname(X), "tests", "bpf", "progs", "xdp_pass.bpf.o")
 OTHER_BUILD_OBJ = os.path.join(os.path.dirname(X), "tests", "bpf", "progs",
-                               "other_build_flows.bpf.o")
+                               "other_build.bpf.o")
 
 
 def run(*argv):
@@ -147,19 +147,32 @@ def syncookie_status():
     nothing_left("syncookie attach/detach")
 
 
+def foreign_in(pins, other):
+    """The other build's table in place of the instance's own."""
+    os.rename(f"{pins}/flows", f"{pins}/flows_own")
+    os.rename(f"{other}/flows", f"{pins}/flows")
+
+
+def foreign_out(pins, other):
+    """The instance's own table back; the other build's kept for foreign_in()."""
+    if os.path.exists(f"{pins}/flows_own"):
+        if os.path.exists(f"{pins}/flows"):
+            os.rename(f"{pins}/flows", f"{other}/flows")
+        os.rename(f"{pins}/flows_own", f"{pins}/flows")
+
+
 def another_build():
     """An instance whose flow table another build of xdpct laid out otherwise
-    (tests/bpf/progs/other_build_flows.bpf.c, pinned in place of this
+    (tests/bpf/progs/other_build.bpf.c, pinned in place of this
     instance's own): every reader refuses it in one line, and status says it
     cannot read it rather than show its tables as empty."""
     note("--- an instance another build loaded: refused or said, never misread")
     expect(0, "", *IN, X, "attach", "v0")
     pins = f"/sys/fs/bpf/xdpct/ns{netns_ino(NS)}"
     other = f"/sys/fs/bpf/xerr-other-{os.getpid()}"
-    os.rename(f"{pins}/flows", f"{pins}/flows_own")
     try:
         sh(f"bpftool prog load {OTHER_BUILD_OBJ} {other}-prog pinmaps {other}")
-        os.rename(f"{other}/flows", f"{pins}/flows")
+        foreign_in(pins, other)
         for cmd in (["flows"], ["flows", "-j"], ["stats"], ["top"], ["watch"],
                     ["export", "--ipfix", "127.0.0.1:4739"]):
             expect(1, r"loaded by another build of xdpct \(struct xdpct_flow differs",
@@ -180,15 +193,12 @@ def another_build():
             and "another build" in st.get("why", "") and "flows" not in st
         check(ok, "status -j: readable false, why, no flows" if ok else
               f"status -j: rc {rc}, {out!r}, {err!r}")
-        exporter_says_once()
+        exporter_says_once(pins, other)
     finally:
-        if os.path.exists(f"{pins}/flows_own"):
-            if os.path.exists(f"{pins}/flows"):
-                os.unlink(f"{pins}/flows")
-            os.rename(f"{pins}/flows_own", f"{pins}/flows")
+        foreign_out(pins, other)
         if os.path.exists(f"{other}-prog"):
             os.unlink(f"{other}-prog")
-        if os.path.isdir(other):		# its maps: flows, if still there, and .bss
+        if os.path.isdir(other):		# its maps
             for name in os.listdir(other):
                 os.unlink(f"{other}/{name}")
             os.rmdir(other)
@@ -198,10 +208,11 @@ def another_build():
     nothing_left("another build's table, then detach")
 
 
-def exporter_says_once():
+def exporter_says_once(pins, other):
     """The exporter on an instance it cannot read: xdpct_up 0 and
     xdpct_attached 1 on every scrape, the reason on stderr once, not once a
-    scrape."""
+    scrape; and once more for the next such instance, after this one went
+    away (a scrape with nothing attached between them)."""
     sh(f"ip -n {NS} link set lo up")
 
     def scrape():
@@ -217,15 +228,27 @@ def exporter_says_once():
     try:
         wait_until(lambda: "xdpct_up" in scrape(), timeout=10, what="the exporter")
         bodies = [scrape() for _ in range(3)]
+        # the instance goes away (its own table back first: detach removes
+        # the pins it made), then another build's is there again
+        foreign_out(pins, other)
+        expect(0, "", *IN, X, "detach", "--all")
+        gone = scrape()
+        expect(0, "", *IN, X, "attach", "v0")
+        foreign_in(pins, other)
+        again = [scrape() for _ in range(2)]
     finally:
         ex.terminate()
         err = ex.communicate(timeout=10)[1]
     ok = all(re.search(r"^xdpct_up 0$", b, re.M) and re.search(r"^xdpct_attached 1$", b, re.M)
-             for b in bodies)
+             for b in bodies + again)
     check(ok, "exporter: xdpct_up 0, xdpct_attached 1 on every scrape" if ok else
-          f"exporter: {bodies!r}")
+          f"exporter: {bodies + again!r}")
+    ok = re.search(r"^xdpct_attached 0$", gone, re.M)
+    check(ok, "exporter: xdpct_attached 0 once the instance went away" if ok else
+          f"exporter, nothing attached: {gone!r}")
     n = len(re.findall(r"another build of xdpct", err))
-    check(n == 1, f"exporter: the refusal said once over 4+ scrapes (said {n} times: {err!r})")
+    check(n == 2, f"exporter: the refusal said once per instance, over 4+ and 2 scrapes "
+          f"(said {n} times: {err!r})")
 
 
 def foreign_program():

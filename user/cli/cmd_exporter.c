@@ -278,23 +278,26 @@ static void put_info(FILE *f, struct inst *in)
 }
 
 /*
- * Can this build read the attached instance (layout_refusal())?  The
- * refusal is said once, when it starts or changes, not on every scrape;
- * the scrape itself says xdpct_up 0.  One scrape at a time (the daemon's
- * single polling thread), so the static needs no lock.
+ * The refusal the exporter last said (layout_refusal()): said once, when
+ * it starts or changes, not on every scrape; the scrape itself says
+ * xdpct_up 0.  Forgotten when the instance becomes readable or goes away,
+ * so the next instance that cannot be read is said again.  One scrape at
+ * a time (the daemon's single polling thread), so it needs no lock.
  */
+static char refusal_said[256];
+
+/* Can this build read the attached instance?  It is closed when not. */
 static bool readable(struct inst *in)
 {
-	static char said[256];
 	char msg[256];
 
 	if (!layout_refusal(in, msg, sizeof(msg))) {
-		said[0] = 0;
+		refusal_said[0] = 0;
 		return true;
 	}
-	if (strcmp(msg, said)) {
+	if (strcmp(msg, refusal_said)) {
 		xdpct_err("%s", msg);
-		snprintf(said, sizeof(said), "%s", msg);
+		snprintf(refusal_said, sizeof(refusal_said), "%s", msg);
 	}
 	inst_close(in);
 	return false;
@@ -315,6 +318,8 @@ static char *metrics(size_t *len)
 		return NULL;
 	/* another build's instance is not read (said once on stderr) */
 	attached = !inst_find(&in);
+	if (!attached)
+		refusal_said[0] = 0;
 	up = attached && readable(&in);
 	if (up && inst_read_stats(&in, &s)) {
 		inst_close(&in);
