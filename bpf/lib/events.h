@@ -22,6 +22,7 @@ static __always_inline void take_snap(const struct xdpct_flow *f, struct xdpct_s
 	s->flags = f->flags;
 	s->gen = f->gen;
 	s->first_seen_ns = f->first_seen_ns;
+	s->last_seen_ns = f->last_seen_ns;
 	s->syn_ns = xdpct_flow_syn_ns(f);
 	s->synack_ns = xdpct_flow_synack_ns(f);
 	s->est_ns = xdpct_flow_est_ns(f);
@@ -93,6 +94,7 @@ event_start(const struct xdpct_flow_key *k, const struct xdpct_snap *sn, __u8 ty
 	e->last = 0;
 	e->pad = 0;
 	e->first_seen_ns = sn->first_seen_ns;
+	e->last_seen_ns = sn->last_seen_ns;
 	e->syn_ns = sn->syn_ns;
 	e->synack_ns = sn->synack_ns;
 	e->est_ns = sn->est_ns;

@@ -638,6 +638,13 @@ static __always_inline void fsm_stale_reopen(struct xdpct_flow *f, __u64 now,
 	s->mss = 0;		/* not kept (nothing checks it) */
 	s->wscale = wscale;
 	s->flags = XDPCT_D_SYN | opts;
+	/*
+	 * d sent that SYN in this connection, whose client it is.  Its packet
+	 * and bytes stay where they were counted as they came, the old
+	 * connection's (its end record); its flag is the new one's, which
+	 * would otherwise read as picked up without a handshake.
+	 */
+	f->tcp_flags_seen[d] = TCPF_SYN;
 	f->syn_us = 0;		/* when that SYN came was not kept */
 }
 

@@ -197,6 +197,7 @@ static __always_inline void fsm_reopen_by(struct xdpct_flow *f, __u8 d, __u64 no
 	__builtin_memset(&f->dir, 0, sizeof(f->dir));
 	__builtin_memset(&f->octets, 0, sizeof(f->octets));
 	__builtin_memset(&f->pkts, 0, sizeof(f->pkts));
+	f->tcp_flags_seen[0] = f->tcp_flags_seen[1] = 0;
 	f->flags = XDPCT_F_REUSED;
 	f->pend = 0;
 	f->gen = gen;

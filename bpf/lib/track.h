@@ -101,6 +101,21 @@ static __always_inline __u64 track_clock(const struct xdpct_flow *f, struct xdpc
 }
 
 /*
+ * The segment's time as the entry's last_seen, never earlier than what it
+ * holds: the coarse clock (track_clock()) runs up to a tick behind the fine
+ * one that timed the handshake and the transitions, so a segment right
+ * after them would move last_seen back, before first_seen even, and an end
+ * record (events.h; IPFIX flowEndMilliseconds) would end before its flow
+ * began.  Two CPUs racing on the lock-free path may leave the smaller of
+ * their two times: both are this segment's, within a tick.
+ */
+static __always_inline void flow_seen(struct xdpct_flow *f, __u64 now)
+{
+	if (now > f->last_seen_ns)
+		f->last_seen_ns = now;
+}
+
+/*
  * Endpoint d sent a packet of ip_bytes: its counters (xdpct/flow.h), by
  * atomic adds (both paths add, the lock-free one without the lock).  The
  * packet count's bits past 32 live in octets' top byte: the add that
@@ -249,7 +264,7 @@ static __always_inline int flow_fast(struct xdpct_flow *f, struct xdpct_work *w,
 	if ((f->tcp_flags_seen[d] | g->flags) != f->tcp_flags_seen[d])
 		f->tcp_flags_seen[d] |= g->flags;	/* d's own byte */
 	flow_count(f, d, g->ip_bytes);
-	f->last_seen_ns = w->rep.now;
+	flow_seen(f, w->rep.now);
 	hazard_clear(w);
 	return 1;
 }
@@ -298,13 +313,11 @@ static __always_inline int flow_segment(struct xdpct_flow *f, struct xdpct_work 
 	if ((g->flags & TCPF_SYN) && fsm_may_reopen(f))
 		take_snap(f, &rep->old);
 	fsm_segment(f, g, rep->now, &cfg, &rep->out);
-	if (rep->out.reopened)
-		f->tcp_flags_seen[0] = f->tcp_flags_seen[1] = 0;
 	f->tcp_flags_seen[g->d & 1] |= g->flags;
 	/* atomic: the lock-free path adds to them without the lock */
 	flow_count(f, g->d, g->ip_bytes);
 	if (!rep->out.invalid)
-		f->last_seen_ns = rep->now;
+		flow_seen(f, rep->now);
 	became = !was && xdpct_evictable(f);
 	if (XDPCT_BENCH_STOP(FSM)) {
 		bpf_spin_unlock(&f->lock);

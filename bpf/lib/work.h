@@ -21,7 +21,7 @@ struct xdpct_snap {
 	__u8 flags;
 	__u8 state[2];		/* by endpoint index */
 	__u32 gen;
-	__u64 first_seen_ns, syn_ns, synack_ns, est_ns;
+	__u64 first_seen_ns, last_seen_ns, syn_ns, synack_ns, est_ns;
 	__u64 packets[2], bytes[2];	/* by endpoint index */
 };
 

@@ -52,6 +52,12 @@ struct xdpct_event {
 	__u64 est_ns;
 	__u64 packets[2];	/* [0] sent by client, [1] sent by server */
 	__u64 bytes[2];
+	/*
+	 * The flow's last packet: a packet's transitions, ts_ns; the sweep's
+	 * events and an expiry, the last packet before them (RFC 7011's
+	 * flowEndMilliseconds of an idle flow is that, not when it timed out).
+	 */
+	__u64 last_seen_ns;
 };
 
 #endif /* XDPCT_EVENT_H */

@@ -98,3 +98,54 @@ Test(clock, established_last_seen_follows_the_coarse_clock, .timeout = 60)
 		      (unsigned long long)(last - first));
 	h_close(&H);
 }
+
+/*
+ * The handshake and transitions take the fine clock, the segments after
+ * them the coarse one, up to a tick behind: last_seen_ns never moves back
+ * (bpf/lib/track.h flow_seen()), so no flow is last seen before it was
+ * first seen or before its handshake ended, and an end record (IPFIX
+ * flowEndMilliseconds) never ends before its flow began.
+ */
+Test(clock, last_seen_never_moves_back, .timeout = 60)
+{
+	const __u32 ci = 5000, si = 700000;
+	struct xdpct_cfg cfg;
+	struct xdpct_flow f;
+	struct pkt_spec s;
+	struct h_tuple t;
+	__u64 prev = 0;
+	int i;
+
+	h_default_cfg(&cfg);
+	cfg.replay_clock = 0;
+	cr_assert_eq(h_open(&H, &cfg, 64), 0);
+	spec(&s, 0);
+	h_tuple_from_spec(&t, &s);
+	s.flags = TH_SYN, s.seq = ci, s.win = 64240;
+	run(&s);
+	spec(&s, 1);
+	s.flags = TH_SYN | TH_ACK, s.seq = si, s.ack = ci + 1, s.win = 65160;
+	run(&s);
+	/* the handshake's last ACK (fine clock), then the established path's
+	 * segments at once, within the same tick as it */
+	for (i = 0; i < 20; i++) {
+		spec(&s, i % 2);
+		s.flags = TH_ACK;
+		s.seq = i % 2 ? si + 1 : ci + 1;
+		s.ack = i % 2 ? ci + 1 : si + 1;
+		s.win = 502;
+		run(&s);
+		cr_assert_eq(h_lookup(&H, &t, &f), 0);
+		cr_assert_geq(f.last_seen_ns, prev, "segment %d: last_seen %llu, before it %llu", i,
+			      (unsigned long long)f.last_seen_ns, (unsigned long long)prev);
+		cr_assert_geq(f.last_seen_ns, xdpct_flow_est_ns(&f),
+			      "segment %d: last_seen %llu before the handshake ended (%llu)", i,
+			      (unsigned long long)f.last_seen_ns,
+			      (unsigned long long)xdpct_flow_est_ns(&f));
+		cr_assert_geq(f.last_seen_ns, f.first_seen_ns);
+		prev = f.last_seen_ns;
+	}
+	cr_assert_eq(f.state[0], XDPCT_S_ESTABLISHED);
+	cr_assert_eq(f.state[1], XDPCT_S_ESTABLISHED);
+	h_close(&H);
+}

@@ -20,7 +20,9 @@ compared with `ss -tan` in each namespace:
 - TIME_WAIT reuse: the server closed first and holds TIME-WAIT; the client
   connects again from the same port, and the server's
   tcp_timewait_state_process() takes the SYN (newer timestamp, RFC 6191):
-  a new connection on the entry (generation + 1, flag reused);
+  a new connection on the entry (generation + 1, flag reused), and `watch
+  -j` prints the old connection's end record ("expired", reason
+  reopened) with its last states and the figures `flows -j` had for it;
 - an RST answering the SYN-ACK of a passive open (RFC 9293 3.10.7.4): the
   server end returns to LISTEN, as `flows` shows;
 - a stale entry (issue 11 rule 5): both ends abort (SO_LINGER 0) and their
@@ -28,7 +30,8 @@ compared with `ss -tan` in each namespace:
   the entry stays ESTABLISHED; the client connects again from the same
   port: its SYN is remembered (counted invalid_state, passed), the
   server's SYN-ACK acknowledging exactly it starts a new connection on the
-  entry (generation + 1, reused), nothing dropped;
+  entry (generation + 1, reused), nothing dropped; watch's end record of
+  the old connection says ESTABLISHED/ESTABLISHED, as the entry had it;
 - the same stale entry, but nothing listens any more: the server's stack
   answers the SYN with an RST acknowledging it (RFC 9293 3.10.7.1), which
   ends the entry (nf_conntrack does the same); the client's retry from the
@@ -38,6 +41,7 @@ remembered SYNs' invalid_state.
 """
 import json
 import os
+import signal
 import socket
 import struct
 import subprocess
@@ -67,15 +71,6 @@ def agree(topo, client, server, want_c, want_s, label, timeout=10):
     return agree_with_ss(topo, topo.flows, client, server, want_c, want_s, label, timeout)
 
 
-def client_socket(topo, fam, port=0):
-    af = socket.AF_INET6 if fam == 6 else socket.AF_INET
-    with topo.inns(topo.c):
-        c = socket.socket(af, socket.SOCK_STREAM)
-    c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    c.bind((topo.c6 if fam == 6 else topo.c4, port))
-    return c
-
-
 def watcher(topo):
     w = subprocess.Popen(["ip", "netns", "exec", topo.s, XDPCT, "watch", "-j",
                           "--duration", "8"], stdout=subprocess.PIPE, text=True)
@@ -92,6 +87,36 @@ def transitions(out, client, server):
                 and f"{e['server']['addr']}:{e['server']['port']}" == server):
             seq.append((e["side"], e["from"], e["to"]))
     return seq
+
+
+def end_records(w, client, server):
+    """Stop watcher w (it reads what is left first); the "expired" events of
+    the connection client -> server it printed."""
+    w.send_signal(signal.SIGINT)
+    out = w.communicate(timeout=20)[0]
+    return [e for e in map(json.loads, out.splitlines())
+            if e.get("event") == "expired"
+            and f"{e['client']['addr']}:{e['client']['port']}" == client
+            and f"{e['server']['addr']}:{e['server']['port']}" == server]
+
+
+def check_reopened(w, fl, client, server, states, what, syn=0):
+    """The old connection's end record that watch printed as a new one took
+    its 4-tuple: reason reopened, its last states, and its figures as flows
+    -j had them (fl) before the new connection's first segment; syn: the
+    IP length of a SYN the entry remembered meanwhile (counted where it
+    arrived, in the old connection, as any refused segment; its time is
+    not last_seen, which only accepted segments move)."""
+    recs = end_records(w, client, server)
+    r = recs[0] if len(recs) == 1 else {}
+    got = (r.get("reason"), r.get("client", {}).get("state"), r.get("server", {}).get("state"),
+           r.get("packets"), r.get("bytes"), r.get("first_seen_ns"), r.get("last_seen_ns"))
+    pk = fl and {"client": fl["packets"]["client"] + (1 if syn else 0),
+                 "server": fl["packets"]["server"]}
+    by = fl and {"client": fl["bytes"]["client"] + syn, "server": fl["bytes"]["server"]}
+    want = ("reopened", *states, pk, by, fl and fl["first_seen_ns"], fl and fl["last_seen_ns"])
+    check(got == want, f"{what}: watch's end record of the old connection {got}" if got == want
+          else f"{what}: watch printed {recs}, want one {want}")
 
 
 def simultaneous_close(topo, fam, port, data=False):
@@ -147,7 +172,7 @@ def syn_retry(topo, fam, port):
     rule = f"INPUT -p tcp --dport {port} --syn -j DROP"
     sh(f"ip netns exec {topo.s} {ipt} -I {rule}")
     ls = topo.listen(fam, port)
-    c = client_socket(topo, fam)
+    c = topo.client_socket(fam)
     cport = c.getsockname()[1]
     c.settimeout(1.5)	# the SYN, one retransmission (1 s), then give up
     try:
@@ -178,7 +203,7 @@ def reconnect(topo, fam, ls, cport, client, server, what):
     """The client connects again from cport: data through, both ESTABLISHED
     as ss says.  (client socket, accepted socket, xdpct's flow)."""
     port = int(server.rsplit(":", 1)[1])
-    c = client_socket(topo, fam, cport)
+    c = topo.client_socket(fam, cport)
     c.settimeout(5)
     c.connect((topo.s6 if fam == 6 else topo.s4, port))
     s, _ = ls.accept()
@@ -199,7 +224,7 @@ def first_connection(topo, fam, port):
     """A listener on port and a connection to it from a fixed client port:
     (listener, client socket, accepted socket, client port, client, server)."""
     ls = topo.listen(fam, port)
-    c = client_socket(topo, fam)
+    c = topo.client_socket(fam)
     cport = c.getsockname()[1]
     c.settimeout(5)
     c.connect((topo.s6 if fam == 6 else topo.s4, port))
@@ -213,9 +238,11 @@ def time_wait_reuse(topo, fam, port):
     wait_until(lambda: ss_state(topo, topo.c, client, server), lambda st: st == "CLOSE_WAIT",
                5, "the client in CLOSE_WAIT")
     c.close()
-    agree(topo, client, server, "CLOSED", "TIME_WAIT", f"v{fam} server in TIME_WAIT")
+    fl = agree(topo, client, server, "CLOSED", "TIME_WAIT", f"v{fam} server in TIME_WAIT")
+    w = watcher(topo)
     c, s = reconnect_reused(topo, fam, ls, cport, client, server,
                             "SYN on the server's TIME_WAIT took (RFC 6191)")
+    check_reopened(w, fl, client, server, ("CLOSED", "TIME_WAIT"), f"v{fam} TIME_WAIT reuse")
     c.close()
     s.close()
     ls.close()
@@ -289,7 +316,7 @@ def stale_entry(topo, fam, port, listening):
           f"v{fam} the entry is stale: {fl and (fl['client']['state'], fl['server']['state'])}")
     before = stats(topo)
     if not listening:
-        c = client_socket(topo, fam, cport)
+        c = topo.client_socket(fam, cport)
         c.settimeout(5)
         try:
             c.connect((topo.s6 if fam == 6 else topo.s4, port))
@@ -303,9 +330,16 @@ def stale_entry(topo, fam, port, listening):
               f"v{fam} the stack's RST answering the remembered SYN ended the stale entry: "
               f"{got}, flags {fl and fl['flags']}")
         ls = topo.listen(fam, port)
+    else:
+        w = watcher(topo)
     c, s = reconnect_reused(topo, fam, ls, cport, client, server,
                             f"stale entry ({'SYN-ACK' if listening else 'RST, retry'}): "
                             "new connection")
+    if listening:	# the listener's SYN-ACK answered the remembered SYN
+        # Linux's SYN: the IP header and 40 bytes of TCP (MSS, SACK
+        # permitted, timestamps, window scale)
+        check_reopened(w, fl, client, server, ("ESTABLISHED", "ESTABLISHED"),
+                       f"v{fam} stale entry reopened", syn=(40 if fam == 6 else 20) + 40)
     after = stats(topo)
     check(after["invalid_state"] - before["invalid_state"] == 1 and
           after["dropped"] == before["dropped"],

@@ -6,8 +6,11 @@ nfdump) on the server namespace's loopback.
 Real TCP connections between two namespaces (untagged: this kernel has
 no 802.1Q driver; the datapath's tags are the BPF tests'), xdpct on the server's veth with --egress: FIN-closed ones (RFC 9293 3.6),
 an abortive close (RST, 3.5.3) and a refused one (RST-ACK to the SYN,
-3.5.2), IPv4 and IPv6, plus one half-open flow left to expire (a SYN the
-server namespace drops).  The records nfcapd stored, read back with
+3.5.2), one reopened over a stale entry (both ends aborted unseen, the
+client back on the same port: the old connection's record, flowEndReason
+3, then the new one's), IPv4 and IPv6, plus one half-open flow left to
+expire (a SYN the server namespace drops): its record ends at its last
+packet, not when it expired (RFC 7011 flowEndMilliseconds).  The records nfcapd stored, read back with
 `nfdump -r FILE -o json`, must be exactly the connections `xdpct flows -j`
 listed: addresses, ports, VLAN, packets and bytes each way, first and last
 seen (milliseconds), the TCP flags either side sent, the
@@ -21,6 +24,8 @@ import json
 import os
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -35,6 +40,7 @@ PORT = 18400
 COLLECTOR = "127.0.0.1:14739"
 NCLOSED = 2
 DROPPED = PORT + 50		# the server namespace drops SYNs to it
+STALE = PORT + 60		# + family: a connection reopened over a stale entry
 
 
 def wall_offset_ns():
@@ -79,6 +85,70 @@ def connections(topo):
             pass
 
 
+def stale_reopen(topo, fam):
+    """Both ends of a connection abort (SO_LINGER 0) and their RSTs are
+    dropped by each namespace's OUTPUT chain, before xdpct's hooks, so the
+    entry stays ESTABLISHED; the client connects again from the same port
+    and the listener's SYN-ACK to that SYN starts a new connection over the
+    entry: xdpct's end record of the old one (reason reopened, IPFIX
+    flowEndReason 3), then the new one closed.  The old connection's flows
+    -j entry as it was before the new SYN, and that SYN's IP length: the
+    entry remembered it, and it is counted where it arrived, in the old
+    connection (Linux's SYN: the IP header and 40 bytes of TCP)."""
+    ipt = "ip6tables" if fam == 6 else "iptables"
+    port = STALE + fam
+    ls = topo.listen(fam, port)
+    c = topo.client_socket(fam)
+    c.settimeout(5)
+    c.connect((topo.s6 if fam == 6 else topo.s4, port))
+    cport = c.getsockname()[1]
+    with topo.inns(topo.s):
+        s, _ = ls.accept()
+    c.sendall(b"old" * 50)
+    s.recv(1000)
+    rules = [(topo.s, f"OUTPUT -p tcp --sport {port} --tcp-flags RST RST -j DROP"),
+             (topo.c, f"OUTPUT -p tcp --dport {port} --tcp-flags RST RST -j DROP")]
+    for ns, rule in rules:
+        sh(f"ip netns exec {ns} {ipt} -I {rule}")
+    for sk in (s, c):
+        sk.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sk.close()		# the RST goes out (and is dropped) in close() itself
+    for ns, rule in rules:
+        sh(f"ip netns exec {ns} {ipt} -D {rule}")
+    key = (topo.c6 if fam == 6 else topo.c4, cport, topo.s6 if fam == 6 else topo.s4, port)
+    old = [f for f in topo.flows() if key_of_flow(f) == key]
+    check(len(old) == 1 and (old[0]["client"]["state"], old[0]["server"]["state"]) ==
+          ("ESTABLISHED", "ESTABLISHED"), f"v{fam} the stale entry: {old}")
+    c = topo.client_socket(fam, cport)
+    c.settimeout(5)
+    c.connect((topo.s6 if fam == 6 else topo.s4, port))
+    with topo.inns(topo.s):
+        s, _ = ls.accept()
+    c.sendall(b"new" * 10)
+    s.recv(100)
+    c.close()
+    s.recv(10)
+    s.close()
+    ls.close()
+    return old[0] if old else None, (40 if fam == 6 else 20) + 40
+
+
+def check_reopened_record(recs, old, syn, offset):
+    """The old connection's record (the earlier to end): its figures and
+    times as flows -j had them before the new SYN, which it also counts."""
+    r = min(recs, key=lambda x: nf_time_ms(x["last"]))
+    k = key_of_rec(r)
+    got = (r["in_packets"], r["in_bytes"], r.get("out_packets", 0), r.get("out_bytes", 0),
+           nf_time_ms(r["first"]), nf_time_ms(r["last"]))
+    want = (old["packets"]["client"] + 1, old["bytes"]["client"] + syn,
+            old["packets"]["server"], old["bytes"]["server"],
+            (old["first_seen_ns"] + offset) // 1000000, (old["last_seen_ns"] + offset) // 1000000)
+    ok = got[:4] == want[:4] and abs(got[4] - want[4]) <= 1 and abs(got[5] - want[5]) <= 1
+    check(ok, f"reopened {k[0]}:{k[1]}: the old connection's record (packets, bytes each way, "
+          f"first, last ms) {got}" + ("" if ok else f", want {want}"))
+    return r
+
+
 def key_of_flow(f):
     return (f["client"]["addr"], f["client"]["port"], f["server"]["addr"], f["server"]["port"])
 
@@ -93,7 +163,7 @@ def flags_set(s):
 
 
 def raw_records(text):
-    """nfdump -o raw: {(src, sport, dst, dport): {label: value}}."""
+    """nfdump -o raw: {(src, sport, dst, dport): [{label: value}, ...]}."""
     out = {}
     for block in text.split("Flow Record")[1:]:
         d = {}
@@ -105,7 +175,7 @@ def raw_records(text):
             k = (d["src addr"], int(d["src port"]), d["dst addr"], int(d["dst port"]))
         except (KeyError, ValueError):
             continue
-        out[k] = d
+        out.setdefault(k, []).append(d)
     return out
 
 
@@ -137,7 +207,7 @@ def compare(recs, raws, flows, offset):
                "src_vlan": f["vlan"][0] if f["vlan"] else 0, "proto": 6,
                "end_reason": 1 if expired else 3, "biflow": 1}
         # not in nfdump's JSON: from its raw output of the same record
-        raw = raws.get(k, {})
+        raw = raws.get(k, [{}])[0]
         got["end_reason"] = int(raw.get("end reason", "-1").split()[0], 16)
         got["biflow"] = int(raw.get("biFlow Dir", "-1").split()[0], 16)
         tf = flags_set(r["tcp_flags"])
@@ -152,8 +222,9 @@ def compare(recs, raws, flows, offset):
                   and flags_set(f["tcp_flags"]["server"]) >= {"S", "A"},
                   f"flows -j tcp_flags of a {'reset' if reset else 'closed'} one: {f['tcp_flags']}")
         t_first = nf_time_ms(r["first"])
-        t_last = nf_time_ms(r["last"]) if not expired else None
-        times_ok = abs(t_first - first) <= 1 and (expired or abs(t_last - last) <= 1)
+        # flowEndMilliseconds: the last packet, also of a flow that expired
+        t_last = nf_time_ms(r["last"])
+        times_ok = abs(t_first - first) <= 1 and abs(t_last - last) <= 1
         ok = got == exp and tf == want_flags and times_ok
         kind = "expired" if expired else "refused" if refused else "reset" if reset else "closed"
         check(ok, f"{kind} {k[0]}:{k[1]} -> {k[2]}:{k[3]}: nfdump {got} flags {sorted(tf)} "
@@ -194,6 +265,7 @@ def main():
         time.sleep(1)
         note("--- real connections, both families; one half-open SYN")
         connections(topo)
+        stale = [stale_reopen(topo, fam) for fam in (4, 6)]
         sh(f"ip netns exec {topo.s} iptables -I INPUT -p tcp --dport {DROPPED} -j DROP")
         sh(f"ip netns exec {topo.c} hping3 -q -S -c 1 -s 40404 -k -p {DROPPED} {topo.s4}",
            check=False, timeout=20)
@@ -213,7 +285,7 @@ def main():
         ex.send_signal(signal.SIGTERM)
         out, err = ex.communicate(timeout=20)
         end = json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
-        nconn = 2 * (NCLOSED + 2) + 1
+        nconn = 2 * (NCLOSED + 2) + 1 + 2 * 2	# and each stale entry's two
         check(ex.returncode == 0 and end.get("records") == nconn and end.get("lost") == 0,
               f"exporter: rc {ex.returncode}, {end} (want {nconn} records, 0 lost) {err.strip()}")
         time.sleep(0.5)
@@ -226,12 +298,24 @@ def main():
         for fn in files:
             rw = subprocess.run(["nfdump", "-r", fn, "-o", "raw"], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, env=dict(os.environ, TZ="UTC"))
-            raws.update(raw_records(rw.stdout))
+            for k, v in raw_records(rw.stdout).items():
+                raws.setdefault(k, []).extend(v)
             js = subprocess.run(["nfdump", "-r", fn, "-o", "json"], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, env=dict(os.environ, TZ="UTC"))
             check(js.returncode == 0, f"nfdump -r {os.path.basename(fn)} -o json: rc {js.returncode}")
             recs += json.loads(js.stdout or "[]")
         note(f"nfdump decoded {len(recs)} records")
+        for old, syn in stale:
+            if not old:
+                continue
+            mine = [r for r in recs if key_of_rec(r) == key_of_flow(old)]
+            reasons = [int(d.get("end reason", "-1").split()[0], 16)
+                       for d in raws.get(key_of_flow(old), [])]
+            check(len(mine) == 2 and reasons == [3, 3],
+                  f"reopened: two records, the old connection's and the new one's, both "
+                  f"flowEndReason 3: {len(mine)} records, reasons {reasons}")
+            if len(mine) == 2:
+                recs.remove(check_reopened_record(mine, old, syn, offset))
         closed_flows = [f for f in flows if f["server"]["port"] != DROPPED] + half
         compare(recs, raws, closed_flows, offset)
     finally:

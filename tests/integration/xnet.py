@@ -103,6 +103,17 @@ class Topology:
     def inns(self, ns):
         return inns(ns)
 
+    def client_socket(self, fam, port=0):
+        """A client socket bound to the client's address and port (0: any),
+        SO_REUSEADDR so a port whose connection is gone can be taken again;
+        made in the client namespace, not connected."""
+        af = socket.AF_INET6 if fam == 6 else socket.AF_INET
+        with self.inns(self.c):
+            c = socket.socket(af, socket.SOCK_STREAM)
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        c.bind((self.c6 if fam == 6 else self.c4, port))
+        return c
+
     def listen(self, fam, port, backlog=2048):
         """A listening socket on the server's address, made in its namespace."""
         af = socket.AF_INET6 if fam == 6 else socket.AF_INET

@@ -209,6 +209,17 @@ static void check_event_common(struct conn *c, int line, const struct xdpct_even
 	      "event ports %u -> %u", e->client_port, e->server_port);
 	CHECK(c, line, e->vlan[0] == c->tup.vlan[0] && e->vlan[1] == c->tup.vlan[1],
 	      "event vlans %u/%u", e->vlan[0], e->vlan[1]);
+	/*
+	 * The flow's last packet: the entry's after a packet's events (this
+	 * packet's time); the sweep's and an expiry's, the entry's before
+	 * the sweep, which moves no last_seen (RFC 7011 flowEndMilliseconds).
+	 */
+	if (f || c->have) {
+		__u64 last = (f ? f : &c->prev)->last_seen_ns;
+
+		CHECK(c, line, e->last_seen_ns == last, "event last_seen_ns %llu, entry's %llu",
+		      (unsigned long long)e->last_seen_ns, (unsigned long long)last);
+	}
 	if (!f)
 		return;
 	CHECK(c, line, e->gen == f->gen, "event gen %u, entry %u", e->gen, f->gen);
@@ -274,7 +285,7 @@ static void check_end_record(struct conn *c, int line, const struct xdpct_event 
 	CHECK(c, line, (same ? old->client == c->cidx : old->client != c->cidx),
 	      "end record's client is not the old connection's");
 	CHECK(c, line, e->gen == old->gen && e->flow_flags == old->flags &&
-	      e->first_seen_ns == old->first_seen_ns,
+	      e->first_seen_ns == old->first_seen_ns && e->last_seen_ns == old->last_seen_ns,
 	      "end record gen %u flags %#x, old connection's %u %#x", e->gen, e->flow_flags,
 	      old->gen, old->flags);
 	CHECK(c, line, e->cstate == ocs && e->sstate == oss,
@@ -454,6 +465,11 @@ void conn_step(struct conn *c, const struct step *s, int line)
 	if (created || reopened) {
 		c->pk[C] = c->pk[S] = c->by[C] = c->by[S] = 0;
 		c->tfl[C] = c->tfl[S] = 0;
+		/* a stale reopen's new connection began with the SYN the entry
+		 * remembered, from this SYN-ACK's peer: its flag is the new
+		 * connection's, its packet and bytes the old one's (end record) */
+		if (reopened && s->stale)
+			c->tfl[!s->who] = TH_SYN;
 		c->fflags = reopened ? XDPCT_F_REUSED : 0;
 		if (reopened)
 			c->gen++;

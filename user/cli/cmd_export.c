@@ -40,7 +40,7 @@ static const char export_help[] =
 "  sourceIPv4Address/sourceIPv6Address, sourceTransportPort   the client\n"
 "  destinationIPv4Address/IPv6Address, destinationTransportPort  the server\n"
 "  protocolIdentifier 6; vlanId (outer tag), dot1qCustomerVlanId (inner)\n"
-"  flowStartMilliseconds, flowEndMilliseconds   first packet, the end\n"
+"  flowStartMilliseconds, flowEndMilliseconds   first and last packet\n"
 "  packetDeltaCount, octetDeltaCount            what the client sent (IP bytes)\n"
 "  reversePacketDeltaCount, reverseOctetDeltaCount  what the server sent (RFC 5103)\n"
 "  tcpControlBits   every flag either side sent (from the flow entry; for an\n"
@@ -313,7 +313,8 @@ static void fill(struct rec_head *h, struct rec_tail *t, const struct xdpct_even
 		 __u8 flags, __u8 cf, __u8 sf)
 {
 	h->start_ms = wall_ms(e->first_seen_ns);
-	h->end_ms = wall_ms(e->ts_ns);
+	/* flowEndMilliseconds: the last packet, also of a flow that expired */
+	h->end_ms = wall_ms(e->last_seen_ns);
 	h->pkts = e->packets[0];
 	h->octets = e->bytes[0];
 	h->rpkts = e->packets[1];

@@ -153,7 +153,9 @@ const char *xdpct_expire_reason(__u8 r)
 	return "unknown";
 }
 
-static void event_head_json(FILE *f, const struct xdpct_event *e, const char *kind)
+/* The event's head; with states, each endpoint's state too (as flows -j). */
+static void event_head_json(FILE *f, const struct xdpct_event *e, const char *kind,
+			    bool states)
 {
 	char c[INET6_ADDRSTRLEN], s[INET6_ADDRSTRLEN];
 
@@ -162,9 +164,13 @@ static void event_head_json(FILE *f, const struct xdpct_event *e, const char *ki
 	fprintf(f, "{\"ts_ns\":%llu,\"event\":\"%s\",\"family\":%u,\"vlan\":",
 		(unsigned long long)e->ts_ns, kind, e->family);
 	vlan_json(f, e->vlan);
-	fprintf(f, ",\"client\":{\"addr\":\"%s\",\"port\":%u},"
-		   "\"server\":{\"addr\":\"%s\",\"port\":%u}",
-		c, e->client_port, s, e->server_port);
+	fprintf(f, ",\"client\":{\"addr\":\"%s\",\"port\":%u", c, e->client_port);
+	if (states)
+		fprintf(f, ",\"state\":\"%s\"", xdpct_state_name(e->cstate));
+	fprintf(f, "},\"server\":{\"addr\":\"%s\",\"port\":%u", s, e->server_port);
+	if (states)
+		fprintf(f, ",\"state\":\"%s\"", xdpct_state_name(e->sstate));
+	fputc('}', f);
 }
 
 static void event_head_text(FILE *f, const struct xdpct_event *e)
@@ -253,13 +259,25 @@ void xdpct_print_event(FILE *f, const struct xdpct_event *e, bool json)
 	}
 	xdpct_flags_str(e->flow_flags, flags, sizeof(flags), json);
 	if (e->type == XDPCT_EV_EXPIRED) {
+		/* the connection's end record: its last states and figures */
 		if (json) {
-			event_head_json(f, e, "expired");
-			fprintf(f, ",\"reason\":\"%s\",\"flags\":[%s]}\n",
-				xdpct_expire_reason(e->reason), flags);
+			event_head_json(f, e, "expired", true);
+			fprintf(f, ",\"reason\":\"%s\",\"first_seen_ns\":%llu,\"last_seen_ns\":%llu,"
+				   "\"packets\":{\"client\":%llu,\"server\":%llu},"
+				   "\"bytes\":{\"client\":%llu,\"server\":%llu},\"flags\":[%s]}\n",
+				xdpct_expire_reason(e->reason), (unsigned long long)e->first_seen_ns,
+				(unsigned long long)e->last_seen_ns,
+				(unsigned long long)e->packets[0], (unsigned long long)e->packets[1],
+				(unsigned long long)e->bytes[0], (unsigned long long)e->bytes[1],
+				flags);
 		} else {
 			event_head_text(f, e);
-			fprintf(f, "  flow removed (%s)\n", xdpct_expire_reason(e->reason));
+			fprintf(f, "  flow removed (%s) in %s/%s, last packet %.3f s before: "
+				   "client sent %llu pkts/%llu B, server sent %llu pkts/%llu B\n",
+				xdpct_expire_reason(e->reason), xdpct_state_name(e->cstate),
+				xdpct_state_name(e->sstate), ms(e->last_seen_ns, e->ts_ns) / 1000.0,
+				(unsigned long long)e->packets[0], (unsigned long long)e->bytes[0],
+				(unsigned long long)e->packets[1], (unsigned long long)e->bytes[1]);
 		}
 		return;
 	}
@@ -268,7 +286,7 @@ void xdpct_print_event(FILE *f, const struct xdpct_event *e, bool json)
 
 	tcp_flags_str(e->tcp_flags, fl);
 	if (json) {
-		event_head_json(f, e, "transition");
+		event_head_json(f, e, "transition", false);
 		fprintf(f, ",\"side\":\"%s\",\"from\":\"%s\",\"to\":\"%s\","
 			   "\"tcp_flags\":\"%s\",\"flags\":[%s]}\n",
 			e->side ? "server" : "client", xdpct_state_name(e->from),
@@ -281,7 +299,7 @@ void xdpct_print_event(FILE *f, const struct xdpct_event *e, bool json)
 
 	if (handshake_done(e)) {
 		if (json) {
-			event_head_json(f, e, "handshake");
+			event_head_json(f, e, "handshake", false);
 			fprintf(f, ",\"syn_to_synack_ns\":%llu,\"synack_to_ack_ns\":%llu,"
 				   "\"flags\":[%s]}\n",
 				(unsigned long long)(e->syn_ns && e->synack_ns > e->syn_ns ?
@@ -300,7 +318,7 @@ void xdpct_print_event(FILE *f, const struct xdpct_event *e, bool json)
 					    : "refused";
 
 		if (json) {
-			event_head_json(f, e, "closed");
+			event_head_json(f, e, "closed", false);
 			fprintf(f, ",\"how\":\"%s\",\"lifetime_ns\":%llu,"
 				   "\"packets\":{\"client\":%llu,\"server\":%llu},"
 				   "\"bytes\":{\"client\":%llu,\"server\":%llu},\"flags\":[%s]}\n",
