@@ -29,6 +29,7 @@
 #include "sc_frame.h"
 #include "sc_ack.h"
 #include "sc_action.h"
+#include "sc_local.h"
 
 /* Kernel functions: weak, so the object loads where one is missing. */
 extern struct nf_conn *bpf_xdp_ct_lookup(struct xdp_md *xdp_ctx, struct bpf_sock_tuple *tuple,
@@ -160,6 +161,12 @@ static __always_inline int sc_no_flow(struct xdp_md *ctx, struct xdpct_work *w,
 {
 	int r;
 
+	/* another host's flow, routed through: no cookie of ours to check (sc_local.h) */
+	if (!sc_dst_local(ctx, &w->sc_local, clock_coarse_ns(&w->clock), w->meta.family,
+			  w->meta.saddr, w->meta.daddr)) {
+		st->c[XDPCT_STAT_SC_NOT_LOCAL_PASSED]++;
+		return SC_TRACK;
+	}
 	if (w->meta.flags & TCPF_RST)
 		return sc_no_cookie(ctx, &w->meta, s, st, XDPCT_STAT_SC_RST_DROPPED);
 

@@ -33,6 +33,7 @@
 #include "fsm_state.h"
 #include "sc_maps.h"
 #include "flow_bins.h"
+#include "sc_local.h"
 
 /* The SYN's options, as far as the fast path reads them. */
 struct sc_fast_opts {
@@ -156,13 +157,24 @@ __noinline int xdpct_sc_fast_syn(struct xdp_md *ctx)
 	saddr = *(__u32 *)(p + 26);
 	daddr = *(__u32 *)(p + 30);
 	isn = bpf_ntohl(*(__u32 *)(t + 4));
+	w = bpf_map_lookup_elem(&xdpct_work, &zero);
+	if (!w)
+		return -1;
+	/*
+	 * The coarse clock's per-CPU cache (the last tick's time, a few ms
+	 * old at most) costs a load and a compare where the exact clock
+	 * reads the clock source, slow on a VM.
+	 */
+	now = clock_coarse_ns(&w->clock);
+	/* another host's (routed through): the general path counts and passes it */
+	if (!sc_dst_local(ctx, &w->sc_local, now, 4, &saddr, &daddr))
+		return -1;
 	/* an empty bin: no entry, no key to build, no lookup's cache miss */
 	if (flow_bin_count(flow_bin_v4(saddr, daddr, sport, dport)) &&
 	    sc_fast_live(saddr, daddr, sport, dport))
 		return -1;	/* the endpoint's (counted there) */
 	st = bpf_map_lookup_elem(&xdpct_stats, &zero);
-	w = bpf_map_lookup_elem(&xdpct_work, &zero);
-	if (!st || !w)
+	if (!st)
 		return -1;
 	st->c[XDPCT_STAT_PACKETS]++;
 	st->c[XDPCT_STAT_IPV4]++;
@@ -204,13 +216,10 @@ __noinline int xdpct_sc_fast_syn(struct xdp_md *ctx)
 	}
 
 	/*
-	 * The answer's values.  The coarse clock's per-CPU cache (the last
-	 * tick's time, a few ms old at most) costs a load and a compare where
-	 * the exact clock reads the clock source, slow on a VM, and its
-	 * milliseconds were divided once a tick; the cookie's tick is 68.7 s
-	 * and the TSval a millisecond count, for which a tick's age is nothing.
+	 * The answer's values.  The clock's milliseconds were divided once a
+	 * tick (above); the cookie's tick is 68.7 s and the TSval a
+	 * millisecond count, for which a tick's age is nothing.
 	 */
-	now = clock_coarse_ns(&w->clock);
 	smss = cfg.sc_mss4;
 	ecn = o.has_ts && (t[13] & (TCPF_ECE | TCPF_CWR)) == (TCPF_ECE | TCPF_CWR);
 	if (o.has_ts) {

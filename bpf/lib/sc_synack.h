@@ -27,6 +27,7 @@
 #include "sc_frame.h"
 #include "sc_action.h"
 #include "flow_bins.h"
+#include "sc_local.h"
 
 #define IP_DF		0x4000	/* IPv4 "don't fragment" */
 
@@ -351,6 +352,12 @@ static __always_inline int sc_answer_syn(struct xdp_md *ctx, struct xdpct_work *
 	if (w->meta.rt_final) {
 		st->c[XDPCT_STAT_SC_SYN_ROUTED]++;
 		return SC_DROP;
+	}
+	/* another host's (a router's forwarded SYN): its own stack answers (sc_local.h) */
+	if (!sc_dst_local(ctx, &w->sc_local, clock_coarse_ns(&w->clock), w->meta.family,
+			  w->meta.saddr, w->meta.daddr)) {
+		st->c[XDPCT_STAT_SC_SYN_NOT_LOCAL]++;
+		return SC_TRACK;
 	}
 	/*
 	 * The SYN's TCP checksum: the kernel drops a bad one, so do we.  One

@@ -14,6 +14,7 @@
 #include "fsm.h"
 #include "cfg.h"
 #include "xdpct/cookie.h"
+#include "sc_local.h"
 
 /* What an event needs of a flow entry, copied while its lock is held. */
 struct xdpct_snap {
@@ -51,6 +52,8 @@ struct xdpct_work {
 	struct xdpct_coarse_clock clock;	/* kept across packets: per-CPU */
 	struct xdpct_cookie_prefix sc_prefix;	/* kept across packets: the IPv4 cookie's
 						 * first block (sc_fast.h) */
+	struct sc_local_cache sc_local;	/* kept across packets: is the last
+					 * destination this host's (sc_local.h) */
 	__u64 hazard;			/* flow_fast(): the tag of the entry it is
 					 * writing without the lock, 0 none; read by
 					 * other CPUs (hazard.h) */

@@ -44,7 +44,9 @@ struct xdpct_cfg {
 	__u16 sc_mss4;		/* MSS the SYN-ACK offers, IPv4 */
 	__u16 sc_mss6;		/* and IPv6 */
 	__u32 sc_threshold;	/* auto: SYN/s per port that turns cookies on */
-	__u8 sc_pad[4];		/* (what synproxy changed on the host is
+	__u8 sc_local_check;	/* answer only this host's destinations (sc_local.h);
+				 * 0: any (a replay, BPF_PROG_TEST_RUN tests) */
+	__u8 sc_pad[3];		/* (what synproxy changed on the host is
 				 * recorded in its iptables rules: netfilter.c) */
 };
 

@@ -69,7 +69,9 @@
 	X(SYN_TW_DUP,		"syn_tw_old_dup",	"SYNs on a TIME_WAIT end taken for old duplicates (not newer by seq or TSval): no reopen") \
 	X(STALE_UNDONE,		"stale_undone",		"Stale-entry reopens or closes taken back: the old connection spoke (a forged SYN and answer)") \
 	X(HAZARD_TIMEOUTS,	"hazard_timeouts",	"Deletes or reopens that stopped waiting for another CPU's lock-free write into the entry") \
-	X(SC_SYN_ROUTED,	"syn_routed",		"SYNs to protected ports dropped: an IPv6 Routing header names a further hop (RFC 8200 4.4)")
+	X(SC_SYN_ROUTED,	"syn_routed",		"SYNs to protected ports dropped: an IPv6 Routing header names a further hop (RFC 8200 4.4)") \
+	X(SC_SYN_NOT_LOCAL,	"syn_not_local",	"SYNs to protected ports of another host (routed through): passed, not answered") \
+	X(SC_NOT_LOCAL_PASSED,	"sc_not_local_passed",	"Segments without a flow to protected ports of another host: passed, no cookie check")
 
 enum xdpct_stat {
 #define XDPCT_STAT_ENUM(id, name, help) XDPCT_STAT_##id,

@@ -76,6 +76,7 @@ void attach_opts_init(struct attach_opts *o)
 	o->cfg.sc_wscale = XDPCT_SC_DEF_WSCALE;
 	o->cfg.sc_ttl = XDPCT_SC_DEF_TTL;
 	o->cfg.sc_threshold = XDPCT_SC_DEF_THRESHOLD;
+	o->cfg.sc_local_check = 1;
 }
 
 static int parse_port(const char *s, const char *end, __u32 *port)

@@ -155,6 +155,8 @@ struct replay *replay_new(const struct replay_opts *o, char *err, size_t errlen)
 		 * it has no flow for.  In an empty namespace of our own the
 		 * answers depend on the capture alone, not on this host.
 		 */
+		/* and every destination is the capture's server's: no FIB to ask */
+		ao.cfg.sc_local_check = 0;
 		if (unshare(CLONE_NEWNET)) {
 			snprintf(err, errlen, "--syncookie: cannot make an empty network "
 				 "namespace to replay in: %s", strerror(errno));
